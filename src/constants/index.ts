@@ -1,0 +1,3 @@
+export * from './algorithms.js';
+export * from './namespaces.js';
+export * from './saml.js';

@@ -1,0 +1,11 @@
+/** Namespace URIs used by SAML 2.0 messages (SAMLCore §1.2). */
+export const namespaces = {
+  samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
+  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  md: 'urn:oasis:names:tc:SAML:2.0:metadata',
+  xenc: 'http://www.w3.org/2001/04/xmlenc#',
+  soapenv: 'http://schemas.xmlsoap.org/soap/envelope/',
+} as const;
+
+export type NamespacePrefix = keyof typeof namespaces;

@@ -1,0 +1,59 @@
+/** Binding URIs (SAMLBind §3). */
+export const bindingUris = {
+  redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+  soap: 'urn:oasis:names:tc:SAML:2.0:bindings:SOAP',
+} as const;
+
+export type Binding = keyof typeof bindingUris;
+
+/** NameID format URIs (SAMLCore §8.3). */
+export const nameIdFormats = {
+  emailAddress: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  persistent: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+  transient: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+  unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  x509SubjectName: 'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName',
+  windowsDomainQualifiedName: 'urn:oasis:names:tc:SAML:2.0:nameid-format:WindowsDomainQualifiedName',
+  entity: 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity',
+} as const;
+
+export type NameIdFormat = (typeof nameIdFormats)[keyof typeof nameIdFormats];
+
+const statusPrefix = 'urn:oasis:names:tc:SAML:2.0:status:';
+
+/** Status code URIs (SAMLCore §3.2.2.2). */
+export const statusCodes = {
+  Success: `${statusPrefix}Success`,
+  Requester: `${statusPrefix}Requester`,
+  Responder: `${statusPrefix}Responder`,
+  VersionMismatch: `${statusPrefix}VersionMismatch`,
+  AuthnFailed: `${statusPrefix}AuthnFailed`,
+  InvalidAttrNameOrValue: `${statusPrefix}InvalidAttrNameOrValue`,
+  InvalidNameIDPolicy: `${statusPrefix}InvalidNameIDPolicy`,
+  NoAuthnContext: `${statusPrefix}NoAuthnContext`,
+  NoAvailableIDP: `${statusPrefix}NoAvailableIDP`,
+  NoPassive: `${statusPrefix}NoPassive`,
+  NoSupportedIDP: `${statusPrefix}NoSupportedIDP`,
+  PartialLogout: `${statusPrefix}PartialLogout`,
+  ProxyCountExceeded: `${statusPrefix}ProxyCountExceeded`,
+  RequestDenied: `${statusPrefix}RequestDenied`,
+  RequestUnsupported: `${statusPrefix}RequestUnsupported`,
+  RequestVersionDeprecated: `${statusPrefix}RequestVersionDeprecated`,
+  RequestVersionTooHigh: `${statusPrefix}RequestVersionTooHigh`,
+  RequestVersionTooLow: `${statusPrefix}RequestVersionTooLow`,
+  ResourceNotRecognized: `${statusPrefix}ResourceNotRecognized`,
+  TooManyResponses: `${statusPrefix}TooManyResponses`,
+  UnknownAttrProfile: `${statusPrefix}UnknownAttrProfile`,
+  UnknownPrincipal: `${statusPrefix}UnknownPrincipal`,
+  UnsupportedBinding: `${statusPrefix}UnsupportedBinding`,
+} as const;
+
+export type StatusCodeName = keyof typeof statusCodes;
+export type TopLevelStatus = 'Success' | 'Requester' | 'Responder' | 'VersionMismatch';
+
+/** LogoutRequest Reason values (SAMLCore §3.7.3). */
+export const logoutReasons = {
+  user: 'urn:oasis:names:tc:SAML:2.0:logout:user',
+  admin: 'urn:oasis:names:tc:SAML:2.0:logout:admin',
+} as const;

@@ -1,0 +1,158 @@
+import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { SamlError } from '../errors/index.js';
+
+/** Key algorithms samlkit can sign and verify with. DSA loads but only signs behind an unsafe opt-in. */
+export type KeyPairType = 'rsa' | 'ec' | 'dsa';
+
+/** Input to {@link loadKeyPair}. */
+export interface KeyPairInput {
+  /** X.509 certificate as PEM, or bare base64 DER (whitespace allowed). */
+  certificate: string;
+  /** PKCS#8, PKCS#1 or SEC1 private key as PEM. Omit for a verification-only pair. */
+  privateKey?: string;
+  /** Passphrase of an encrypted private key. */
+  passphrase?: string;
+}
+
+/**
+ * A parsed certificate (and optionally its private key). Parse once with
+ * {@link loadKeyPair} and reuse: the node:crypto key objects are cached inside.
+ */
+export interface KeyPair {
+  readonly keyType: KeyPairType;
+  /** Named curve for EC keys: `P-256`, `P-384` or `P-521`. */
+  readonly curve: 'P-256' | 'P-384' | 'P-521' | undefined;
+  /** RSA modulus or DSA prime size in bits, EC field size for EC keys. */
+  readonly keySize: number;
+  /** The certificate as base64 DER, as it goes into `ds:X509Certificate`. */
+  readonly certificateBase64: string;
+  /** The certificate as PEM. */
+  readonly certificatePem: string;
+  /** SHA-256 fingerprint of the DER certificate, upper-case hex pairs joined by `:`. */
+  readonly fingerprintSha256: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly subject: string;
+  readonly hasPrivateKey: boolean;
+}
+
+interface KeyObjects {
+  publicKey: KeyObject;
+  privateKey: KeyObject | undefined;
+}
+
+const keyObjects = new WeakMap<KeyPair, KeyObjects>();
+
+const curveNames: Record<string, KeyPair['curve']> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};
+
+const pemCertificate = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----\s*$/;
+
+function normalizeCertificate(text: string): { pem: string; der: Buffer } {
+  const trimmed = text.trim();
+  const pemMatch = pemCertificate.exec(trimmed);
+  const body = pemMatch ? pemMatch[1]! : trimmed;
+  const compact = body.replace(/\s+/g, '');
+  if (compact.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+    throw new SamlError('SAML_KEY_INVALID', 'certificate is not PEM or base64 DER');
+  }
+  const der = Buffer.from(compact, 'base64');
+  const lines = compact.match(/.{1,64}/g) ?? [];
+  return { pem: `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, der };
+}
+
+function describeKeyType(key: KeyObject): { keyType: KeyPairType; curve: KeyPair['curve']; keySize: number } {
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return { keyType: 'rsa', curve: undefined, keySize: details.modulusLength ?? 0 };
+    case 'ec': {
+      const curve = curveNames[details.namedCurve ?? ''];
+      if (!curve) throw new SamlError('SAML_KEY_INVALID', 'EC key must use curve P-256, P-384 or P-521');
+      return { keyType: 'ec', curve, keySize: Number(curve.slice(2)) };
+    }
+    case 'dsa':
+      return { keyType: 'dsa', curve: undefined, keySize: details.modulusLength ?? 0 };
+    default:
+      throw new SamlError('SAML_KEY_INVALID', 'key type is not supported for SAML signatures (RSA, EC or DSA)');
+  }
+}
+
+/**
+ * Parses a certificate and optional private key once. Throws `SAML_KEY_INVALID`
+ * for bad PEM, an unsupported key type, a private key that does not match the
+ * certificate, or an encrypted key given without (or with a wrong) passphrase.
+ */
+export function loadKeyPair(input: KeyPairInput): KeyPair {
+  if (typeof input !== 'object' || input === null || typeof input.certificate !== 'string') {
+    throw new SamlError('SAML_KEY_INVALID', 'certificate must be a string');
+  }
+  const { pem, der } = normalizeCertificate(input.certificate);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(der);
+  } catch (cause) {
+    throw new SamlError('SAML_KEY_INVALID', 'certificate could not be parsed', { cause });
+  }
+  const publicKey = certificate.publicKey;
+  const { keyType, curve, keySize } = describeKeyType(publicKey);
+
+  let privateKey: KeyObject | undefined;
+  if (input.privateKey !== undefined) {
+    if (typeof input.privateKey !== 'string' || !input.privateKey.includes('-----BEGIN')) {
+      throw new SamlError('SAML_KEY_INVALID', 'private key must be PEM');
+    }
+    const encrypted = input.privateKey.includes('ENCRYPTED');
+    if (encrypted && !input.passphrase) {
+      throw new SamlError('SAML_KEY_INVALID', 'private key is encrypted and no passphrase was given');
+    }
+    try {
+      privateKey = createPrivateKey({
+        key: input.privateKey,
+        format: 'pem',
+        ...(input.passphrase === undefined ? {} : { passphrase: input.passphrase }),
+      });
+    } catch (cause) {
+      const message = encrypted ? 'private key could not be decrypted' : 'private key could not be parsed';
+      throw new SamlError('SAML_KEY_INVALID', message, { cause });
+    }
+    if (!certificate.checkPrivateKey(privateKey)) {
+      throw new SamlError('SAML_KEY_INVALID', 'private key does not match the certificate');
+    }
+  }
+
+  const pair: KeyPair = Object.freeze({
+    keyType,
+    curve,
+    keySize,
+    certificateBase64: der.toString('base64'),
+    certificatePem: pem,
+    fingerprintSha256: certificate.fingerprint256,
+    notBefore: new Date(certificate.validFrom),
+    notAfter: new Date(certificate.validTo),
+    subject: certificate.subject,
+    hasPrivateKey: privateKey !== undefined,
+  });
+  keyObjects.set(pair, { publicKey, privateKey });
+  return pair;
+}
+
+/** True when `value` was produced by {@link loadKeyPair} in this copy of samlkit. */
+export function isKeyPair(value: unknown): value is KeyPair {
+  return typeof value === 'object' && value !== null && keyObjects.has(value as KeyPair);
+}
+
+/** @internal The cached node:crypto keys of a pair. */
+export function keyObjectsOf(pair: KeyPair): KeyObjects {
+  const objects = keyObjects.get(pair);
+  if (!objects) throw new TypeError('not a KeyPair from loadKeyPair()');
+  return objects;
+}
+
+/** Accepts a KeyPair or a PEM / base64 certificate and returns a KeyPair. */
+export function toKeyPair(value: KeyPair | string): KeyPair {
+  return typeof value === 'string' ? loadKeyPair({ certificate: value }) : keyObjectsOf(value) && value;
+}
