@@ -1,4 +1,10 @@
-export * from './errors/index.js';
-export * from './constants/index.js';
-export { type KeyPair, type KeyPairInput, type KeyPairType, loadKeyPair } from './crypto/keys.js';
+export * from './bindings/index.js';
 export * from './config/index.js';
+export * from './constants/index.js';
+export type { AlgorithmPolicy } from './crypto/algorithms.js';
+export { type KeyPair, type KeyPairInput, type KeyPairType, loadKeyPair } from './crypto/keys.js';
+export * from './errors/index.js';
+export * from './logout/index.js';
+export type { MessageContext } from './message/build-input.js';
+export type { Clock, IdGenerator } from './message/context.js';
+export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';

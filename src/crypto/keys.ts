@@ -1,4 +1,4 @@
-import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { SamlError } from '../errors/index.js';
 
 /** Key algorithms samlkit can sign and verify with. DSA loads but only signs behind an unsafe opt-in. */
@@ -77,7 +77,10 @@ function describeKeyType(key: KeyObject): { keyType: KeyPairType; curve: KeyPair
     case 'dsa':
       return { keyType: 'dsa', curve: undefined, keySize: details.modulusLength ?? 0 };
     default:
-      throw new SamlError('SAML_KEY_INVALID', 'key type is not supported for SAML signatures (RSA, EC or DSA)');
+      throw new SamlError(
+        'SAML_KEY_INVALID',
+        'key type is not supported for SAML signatures (RSA, EC or DSA)',
+      );
   }
 }
 
@@ -152,7 +155,22 @@ export function keyObjectsOf(pair: KeyPair): KeyObjects {
   return objects;
 }
 
-/** Accepts a KeyPair or a PEM / base64 certificate and returns a KeyPair. */
+const certificateCache = new Map<string, KeyPair>();
+
+/**
+ * Accepts a KeyPair or a PEM / base64 certificate and returns a KeyPair.
+ * Certificates given as strings are parsed once and remembered (bounded).
+ */
 export function toKeyPair(value: KeyPair | string): KeyPair {
-  return typeof value === 'string' ? loadKeyPair({ certificate: value }) : keyObjectsOf(value) && value;
+  if (typeof value !== 'string') {
+    keyObjectsOf(value);
+    return value;
+  }
+  let pair = certificateCache.get(value);
+  if (!pair) {
+    pair = loadKeyPair({ certificate: value });
+    if (certificateCache.size >= 256) certificateCache.delete(certificateCache.keys().next().value as string);
+    certificateCache.set(value, pair);
+  }
+  return pair;
 }

@@ -46,7 +46,8 @@ export const errorCodes = {
   SAML_XML_MIXED_CONTENT: {
     area: 'xml',
     status: 'Requester',
-    description: 'A text-only element (NameID, Issuer, SessionIndex, ...) contains a comment, CDATA, PI or child element.',
+    description:
+      'A text-only element (NameID, Issuer, SessionIndex, ...) contains a comment, CDATA, PI or child element.',
   },
   SAML_SIGNATURE_MISSING: {
     area: 'signature',
@@ -98,7 +99,8 @@ export const errorCodes = {
   SAML_MESSAGE_INVALID: {
     area: 'message',
     status: 'Requester',
-    description: 'The message lacks a required part (ID, Version, IssueInstant, NameID, Status, ...) or has a bad value.',
+    description:
+      'The message lacks a required part (ID, Version, IssueInstant, NameID, Status, ...) or has a bad value.',
   },
   SAML_MESSAGE_TYPE_MISMATCH: {
     area: 'message',
@@ -128,7 +130,8 @@ export const errorCodes = {
   SAML_MESSAGE_EXPIRED: {
     area: 'message',
     status: 'Requester',
-    description: 'IssueInstant is outside the accepted window, or NotOnOrAfter has passed (clock skew included).',
+    description:
+      'IssueInstant is outside the accepted window, or NotOnOrAfter has passed (clock skew included).',
   },
   SAML_IN_RESPONSE_TO_MISMATCH: {
     area: 'message',
@@ -158,12 +161,14 @@ export const errorCodes = {
   SAML_TRANSPORT_FAILED: {
     area: 'transport',
     status: 'Responder',
-    description: 'A back-channel request failed: network error, timeout, non-2xx status, redirect or oversized body.',
+    description:
+      'A back-channel request failed: network error, timeout, non-2xx status, redirect or oversized body.',
   },
   SAML_TRANSPORT_TARGET_FORBIDDEN: {
     area: 'transport',
     status: 'Responder',
-    description: 'The back-channel URL resolves to a loopback, private or link-local address and the guard is on.',
+    description:
+      'The back-channel URL resolves to a loopback, private or link-local address and the guard is on.',
   },
   SAML_STORE_FAILED: {
     area: 'store',

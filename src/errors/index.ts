@@ -1,2 +1,8 @@
-export { type SamlErrorCode, errorCodes } from './codes.js';
-export { type Issue, SamlError, type SamlErrorDetails, type SamlErrorDetailsByCode, isSamlError } from './saml-error.js';
+export { errorCodes, type SamlErrorCode } from './codes.js';
+export {
+  type Issue,
+  isSamlError,
+  SamlError,
+  type SamlErrorDetails,
+  type SamlErrorDetailsByCode,
+} from './saml-error.js';

@@ -1,4 +1,4 @@
-import { type SamlErrorCode, errorCodes } from './codes.js';
+import { errorCodes, type SamlErrorCode } from './codes.js';
 
 /** One problem found while validating a config or input object. */
 export interface Issue {

@@ -1,0 +1,34 @@
+import { SamlError } from '../errors/index.js';
+
+const strict = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Strict RFC 4648 base64: standard alphabet, padding required, no whitespace
+ * (SAMLBind §3.4.4.1), and canonical (the unused bits are zero, so re-encoding
+ * reproduces the input). Node's own decoder skips junk and stops at `=`.
+ */
+export function decodeBase64Strict(text: string): Uint8Array {
+  if (text.length === 0 || !strict.test(text)) {
+    throw new SamlError('SAML_BINDING_DECODE_FAILED', 'payload is not strict base64');
+  }
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.toString('base64') !== text) {
+    throw new SamlError('SAML_BINDING_DECODE_FAILED', 'payload is not canonical base64');
+  }
+  return bytes;
+}
+
+export function encodeBase64(data: Uint8Array | string): string {
+  return (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)).toString('base64');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8 strictly; one leading BOM is dropped (the parser would drop it too). */
+export function decodeUtf8Strict(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (cause) {
+    throw new SamlError('SAML_BINDING_DECODE_FAILED', 'payload is not valid UTF-8', { cause });
+  }
+}

@@ -1,0 +1,38 @@
+import { canonicalizeElement, findEnvelopedSignature, verifyEnvelopedSignature } from '../crypto/index.js';
+import { SamlError } from '../errors/index.js';
+import { messageTypeOf } from '../message/header.js';
+import { type ParsedXml, parseXmlRemembered, rememberParsed } from '../xml/index.js';
+import { expectedTypes, finishReceive, type Received, type ReceiveOptions, trustedKeys } from './receive.js';
+
+/**
+ * Shared tail of HTTP-POST and SOAP receiving: type check and signature
+ * structure before crypto, verification with trusted keys only, then every
+ * field is read from a fresh parse of the canonical signed bytes.
+ */
+export function receiveEnveloped(
+  parsed: ParsedXml,
+  xml: string,
+  base: { type: 'SAMLRequest' | 'SAMLResponse'; binding: 'post' | 'soap'; relayState?: string },
+  options: ReceiveOptions,
+): Received {
+  const trusted = trustedKeys(options);
+  messageTypeOf(parsed.root, expectedTypes(base.type, options));
+  const signature = findEnvelopedSignature(parsed);
+  if (!signature) {
+    if (options.requireSignature !== false)
+      throw new SamlError('SAML_SIGNATURE_MISSING', 'message is not signed');
+    // Unsigned (explicit opt-out): the message itself is what was received.
+    const own = parsed.root === parsed.document.documentElement ? xml : canonicalizeElement(parsed.root);
+    const ownParsed = own === xml ? parsed : parseXmlRemembered(own);
+    rememberParsed(own, ownParsed);
+    return finishReceive(ownParsed, own, { ...base, signed: false }, options);
+  }
+  const verified = verifyEnvelopedSignature(parsed, signature, trusted, options);
+  const signedParse = parseXmlRemembered(verified.canonicalXml);
+  return finishReceive(
+    signedParse,
+    verified.canonicalXml,
+    { ...base, signed: true, algorithm: verified.algorithm, certificate: verified.certificate },
+    options,
+  );
+}

@@ -1,0 +1,37 @@
+/** Escapes text for an HTML attribute value or text node. */
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * An HTML page with a POST form carrying `fields` to `action` (SAMLBind §3.5.4).
+ * With a CSP nonce it auto-submits through one nonce'd script and keeps a
+ * `<noscript>` button; without one it contains no script at all and shows the
+ * button, so it works under a strict Content-Security-Policy.
+ */
+export function renderPostForm(
+  action: string,
+  fields: Record<string, string>,
+  options: { nonce?: string } = {},
+): string {
+  const inputs = Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}"/>`)
+    .join('');
+  const button = '<button type="submit">Continue</button>';
+  const script =
+    options.nonce === undefined
+      ? ''
+      : `<script nonce="${escapeHtml(options.nonce)}">document.getElementById("saml-post").submit();</script>`;
+  return (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
+    '<title>Continue</title></head><body>' +
+    `<form id="saml-post" method="post" action="${escapeHtml(action)}">${inputs}` +
+    (options.nonce === undefined ? button : `<noscript>${button}</noscript>`) +
+    `</form>${script}</body></html>`
+  );
+}

@@ -1,0 +1,119 @@
+import { SamlError } from '../errors/index.js';
+import { isHttpUrl } from '../message/build-input.js';
+import { parseXml, serialize } from '../xml/index.js';
+import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
+import { receiveEnveloped } from './enveloped.js';
+import { formDecode, splitRawParameters } from './form-encoding.js';
+import { renderPostForm } from './html-form.js';
+import { checkRelayState, defaultReceiveLimits, type Received, type ReceiveOptions } from './receive.js';
+import { type EnvelopedSignOptions, signedTree } from './sign-xml.js';
+
+/** Input to {@link encodePost}. */
+export interface EncodePostInput {
+  type: 'SAMLRequest' | 'SAMLResponse';
+  xml: string;
+  /** The form action: the peer endpoint from configuration. */
+  destination: string;
+  relayState?: string;
+  /** Enveloped signature (SAMLCore §5.4), placed after the Issuer. */
+  sign?: EnvelopedSignOptions;
+  /** CSP nonce: enables the auto-submit script. Without it the page has no script. */
+  nonce?: string;
+}
+
+/** An HTTP-POST message: where to post, the form fields, and a ready HTML page. */
+export interface PostForm {
+  url: string;
+  fields: Record<string, string>;
+  html: string;
+  /** The XML that was encoded (signed when requested). */
+  xml: string;
+}
+
+/** HTTP-POST binding (SAMLBind §3.5): base64 of the (optionally signed) XML in a form. */
+export function encodePost(input: EncodePostInput): PostForm {
+  if (!isHttpUrl(input.destination)) {
+    throw new SamlError('SAML_INPUT_INVALID', 'destination must be an absolute http(s) URL', {
+      details: { issues: [{ path: ['destination'], message: 'must be an absolute http(s) URL' }] },
+    });
+  }
+  if (input.type !== 'SAMLRequest' && input.type !== 'SAMLResponse')
+    throw new TypeError('type must be SAMLRequest or SAMLResponse');
+  if (
+    input.relayState !== undefined &&
+    (typeof input.relayState !== 'string' || Buffer.byteLength(input.relayState, 'utf8') > 80)
+  ) {
+    throw new SamlError('SAML_RELAY_STATE_INVALID', 'RelayState must be a string of at most 80 bytes');
+  }
+  const xml = input.sign ? serialize(signedTree(input.xml, input.sign)) : input.xml;
+  const fields: Record<string, string> = { [input.type]: encodeBase64(xml) };
+  if (input.relayState) fields.RelayState = input.relayState;
+  return {
+    url: input.destination,
+    fields,
+    html: renderPostForm(input.destination, fields, input.nonce === undefined ? {} : { nonce: input.nonce }),
+    xml,
+  };
+}
+
+const formNames = ['SAMLRequest', 'SAMLResponse', 'RelayState'] as const;
+
+function readForm(form: Record<string, unknown> | URLSearchParams | string): Map<string, string> {
+  const found = new Map<string, string>();
+  const add = (name: string, value: unknown) => {
+    if (!(formNames as readonly string[]).includes(name)) return;
+    if (found.has(name) || typeof value !== 'string') {
+      throw new SamlError('SAML_BINDING_PARAMETER_INVALID', `duplicate or non-string ${name} field`);
+    }
+    found.set(name, value);
+  };
+  if (typeof form === 'string') {
+    for (const { name, rawValue } of splitRawParameters(form)) add(formDecode(name), formDecode(rawValue));
+  } else if (form instanceof URLSearchParams) {
+    for (const [name, value] of form) add(name, value);
+  } else if (typeof form === 'object' && form !== null) {
+    for (const name of formNames) if (Object.hasOwn(form, name)) add(name, form[name]);
+  } else {
+    throw new TypeError('receivePost expects a form object, URLSearchParams or a urlencoded body');
+  }
+  return found;
+}
+
+/**
+ * Receives an HTTP-POST message from the form fields (an object, URLSearchParams
+ * or the raw urlencoded body). Strict base64 (line breaks tolerated), strict
+ * parse, signature profile checks, trusted-key verification, and message
+ * checks; the result's `xml` is the canonical signed bytes.
+ */
+export function receivePost(
+  form: Record<string, unknown> | URLSearchParams | string,
+  options: ReceiveOptions,
+): Received {
+  const fields = readForm(form);
+  const hasRequest = fields.has('SAMLRequest');
+  if (hasRequest === fields.has('SAMLResponse')) {
+    throw new SamlError(
+      'SAML_BINDING_PARAMETER_INVALID',
+      'exactly one of SAMLRequest or SAMLResponse is required',
+    );
+  }
+  const type = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
+  const relayState = fields.get('RelayState');
+  checkRelayState(relayState, options);
+  const maxBytes = options.maxBytes ?? defaultReceiveLimits.maxBytes;
+  // Some SPs wrap base64 at 76 columns; CR/LF are the only characters dropped.
+  const encoded = fields.get(type)!.replace(/\r?\n/g, '');
+  if (encoded.length > Math.ceil(maxBytes / 3) * 4) {
+    throw new SamlError('SAML_BINDING_LIMIT_EXCEEDED', 'message exceeds the size limit', {
+      details: { limit: maxBytes },
+    });
+  }
+  const xml = decodeUtf8Strict(decodeBase64Strict(encoded));
+  const parsed = parseXml(xml, { maxBytes });
+  return receiveEnveloped(
+    parsed,
+    xml,
+    { type, binding: 'post', ...(relayState ? { relayState } : {}) },
+    options,
+  );
+}

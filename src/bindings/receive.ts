@@ -1,0 +1,143 @@
+import type { SignatureAlgorithm } from '../constants/algorithms.js';
+import type { Binding } from '../constants/saml.js';
+import { type AlgorithmPolicy, type KeyPair, toKeyPair } from '../crypto/index.js';
+import { SamlError } from '../errors/index.js';
+import { type Clock, systemClock } from '../message/context.js';
+import { type MessageHeader, type MessageType, readHeader } from '../message/header.js';
+import { parseInstant } from '../message/instant.js';
+import type { ParsedXml } from '../xml/index.js';
+
+/** What to check on an incoming message. `{ trust }` alone is a complete call. */
+export interface ReceiveOptions extends AlgorithmPolicy {
+  /** Certificates of the peer (several for rollover): KeyPairs or PEM / base64 strings. Never KeyInfo. */
+  trust: readonly (KeyPair | string)[];
+  /**
+   * Default true. Set false only where the channel itself authenticates the peer
+   * (e.g. mutually authenticated TLS on SOAP). A present signature is always verified.
+   */
+  requireSignature?: boolean;
+  /** Maximum decoded XML size in bytes, also the inflate cap. Default 256 KiB. */
+  maxBytes?: number;
+  /** Accepted root types; default all four protocol messages samlkit reads. */
+  messageTypes?: readonly MessageType[];
+  /** Each check runs when its value is given (the facade gives them all). */
+  expect?: {
+    /** The peer's entity ID; the message Issuer must equal it exactly. */
+    issuer?: string;
+    /** Our endpoint URL; Destination must equal it, and is required when the message is signed. */
+    destination?: string;
+    /** For responses: the ID of the request we sent. */
+    inResponseTo?: string;
+  };
+  /** Clock for IssueInstant / NotOnOrAfter checks, which always run. Default: system time. */
+  clock?: Clock;
+  /** Allowed clock difference with the peer. Default 180 s. */
+  clockSkewMs?: number;
+  /** Oldest IssueInstant accepted, before skew. Default 10 minutes. */
+  maxMessageAgeMs?: number;
+  /** RelayState limit in UTF-8 bytes. Default 80 (SAMLBind §3.4.3); at most 1024. */
+  maxRelayStateBytes?: number;
+}
+
+/** A message that passed the binding, signature and message checks. */
+export interface Received {
+  /** The parameter it arrived in. */
+  type: 'SAMLRequest' | 'SAMLResponse';
+  binding: Binding;
+  /** The root element's type. */
+  messageType: MessageType;
+  /** The verified bytes only: read fields from here (e.g. `parseLogoutRequest(received.xml)`). */
+  xml: string;
+  relayState?: string;
+  signed: boolean;
+  algorithm?: SignatureAlgorithm;
+  /** The trusted certificate that verified the signature. */
+  certificate?: KeyPair;
+  /** ID, Issuer, Destination, IssueInstant, InResponseTo, NotOnOrAfter, read from the verified bytes. */
+  header: MessageHeader;
+}
+
+export const defaultReceiveLimits = {
+  maxBytes: 256 * 1024,
+  clockSkewMs: 180_000,
+  maxMessageAgeMs: 600_000,
+  maxRelayStateBytes: 80,
+} as const;
+
+export function trustedKeys(options: ReceiveOptions): KeyPair[] {
+  if (!options || !Array.isArray(options.trust)) throw new TypeError('receive options need a `trust` array');
+  return options.trust.map((value) => toKeyPair(value));
+}
+
+export function expectedTypes(
+  parameter: 'SAMLRequest' | 'SAMLResponse',
+  options: ReceiveOptions,
+): readonly MessageType[] {
+  // The parameter name is bound to the root type: renaming it must fail (attacks §7).
+  const byParameter: readonly MessageType[] =
+    parameter === 'SAMLRequest' ? ['LogoutRequest', 'AuthnRequest'] : ['LogoutResponse', 'Response'];
+  return options.messageTypes ? byParameter.filter((t) => options.messageTypes!.includes(t)) : byParameter;
+}
+
+const relayStateForbidden = /[\u0000-\u001F\u007F]/;
+
+export function checkRelayState(relayState: string | undefined, options: ReceiveOptions): void {
+  if (relayState === undefined) return;
+  const limit = Math.min(options.maxRelayStateBytes ?? defaultReceiveLimits.maxRelayStateBytes, 1024);
+  if (Buffer.byteLength(relayState, 'utf8') > limit) {
+    throw new SamlError('SAML_RELAY_STATE_INVALID', 'RelayState exceeds its byte limit');
+  }
+  if (relayStateForbidden.test(relayState)) {
+    throw new SamlError('SAML_RELAY_STATE_INVALID', 'RelayState contains control characters');
+  }
+}
+
+/** Message-level checks on the header read from verified bytes (SAMLCore §3.2, SAMLBind §3.4.5.2). */
+export function checkHeader(header: MessageHeader, signed: boolean, options: ReceiveOptions): void {
+  const expect = options.expect ?? {};
+  if (expect.issuer !== undefined && header.issuer?.value !== expect.issuer) {
+    throw new SamlError('SAML_ISSUER_MISMATCH', 'Issuer is not the expected entity', {
+      details: { expected: expect.issuer, ...(header.issuer ? { actual: header.issuer.value } : {}) },
+    });
+  }
+  if (expect.destination !== undefined) {
+    if (header.destination === undefined ? signed : header.destination !== expect.destination) {
+      throw new SamlError('SAML_DESTINATION_MISMATCH', 'Destination is not this endpoint', {
+        details: {
+          expected: expect.destination,
+          ...(header.destination ? { actual: header.destination } : {}),
+        },
+      });
+    }
+  }
+  if (expect.inResponseTo !== undefined && header.inResponseTo !== expect.inResponseTo) {
+    throw new SamlError('SAML_IN_RESPONSE_TO_MISMATCH', 'InResponseTo does not name our request', {
+      details: {
+        expected: expect.inResponseTo,
+        ...(header.inResponseTo ? { actual: header.inResponseTo } : {}),
+      },
+    });
+  }
+  const now = (options.clock ?? systemClock)().getTime();
+  const skew = options.clockSkewMs ?? defaultReceiveLimits.clockSkewMs;
+  const maxAge = options.maxMessageAgeMs ?? defaultReceiveLimits.maxMessageAgeMs;
+  const issued = parseInstant(header.issueInstant, 'IssueInstant');
+  if (issued > now + skew || issued < now - maxAge - skew) {
+    throw new SamlError('SAML_MESSAGE_EXPIRED', 'IssueInstant is outside the accepted window');
+  }
+  if (header.notOnOrAfter !== undefined && now - skew >= parseInstant(header.notOnOrAfter, 'NotOnOrAfter')) {
+    throw new SamlError('SAML_MESSAGE_EXPIRED', 'NotOnOrAfter has passed');
+  }
+}
+
+/** Reads and checks the header of a parse of verified bytes, and assembles the result. */
+export function finishReceive(
+  parsed: ParsedXml,
+  xml: string,
+  base: Omit<Received, 'xml' | 'header' | 'messageType'>,
+  options: ReceiveOptions,
+): Received {
+  const header = readHeader(parsed.root, expectedTypes(base.type, options));
+  checkHeader(header, base.signed, options);
+  return { ...base, messageType: header.type, xml, header };
+}

@@ -1,0 +1,247 @@
+import type { SignatureAlgorithm } from '../constants/algorithms.js';
+import {
+  acceptSignatureAlgorithm,
+  checkSigningChoice,
+  defaultSignatureAlgorithm,
+  type KeyPair,
+  signQueryString,
+  verifyQueryString,
+} from '../crypto/index.js';
+import { SamlError } from '../errors/index.js';
+import { isHttpUrl } from '../message/build-input.js';
+import { messageTypeOf } from '../message/header.js';
+import { parseXml, parseXmlRemembered, recallTree } from '../xml/index.js';
+import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
+import { deflate, inflateCapped } from './deflate.js';
+import { formDecode, formEncode, splitRawParameters } from './form-encoding.js';
+import {
+  checkRelayState,
+  defaultReceiveLimits,
+  expectedTypes,
+  finishReceive,
+  type Received,
+  type ReceiveOptions,
+  trustedKeys,
+} from './receive.js';
+
+/** How to sign an outgoing message. */
+export interface SignOptions {
+  key: KeyPair;
+  /** Default: RSA-SHA256, or ECDSA with the hash matching the curve. */
+  algorithm?: SignatureAlgorithm;
+  /** @deprecated Allows SHA-1; practical collisions exist. */
+  unsafeAllowSha1?: boolean;
+  /** @deprecated Allows DSA keys. */
+  unsafeAllowDsa?: boolean;
+}
+
+/** Input to {@link encodeRedirect}. */
+export interface EncodeRedirectInput {
+  type: 'SAMLRequest' | 'SAMLResponse';
+  /** An unsigned message, e.g. from `buildLogoutRequest`. */
+  xml: string;
+  /** The peer endpoint, from configuration. Existing query parameters are kept (unsigned). */
+  destination: string;
+  /** Opaque, at most 80 bytes (SAMLBind §3.4.3); omitted when empty. */
+  relayState?: string;
+  sign?: SignOptions;
+}
+
+const deflateEncoding = 'urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE';
+const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>';
+
+function checkRelayStateOut(relayState: string | undefined): void {
+  if (relayState === undefined) return;
+  if (typeof relayState !== 'string' || Buffer.byteLength(relayState, 'utf8') > 80) {
+    throw new SamlError('SAML_RELAY_STATE_INVALID', 'RelayState must be a string of at most 80 bytes');
+  }
+}
+
+/**
+ * HTTP-Redirect binding (SAMLBind §3.4): raw DEFLATE, base64, form-encoding.
+ * When signing, the exact octet string placed in the URL
+ * (`SAMLRequest=…[&RelayState=…]&SigAlg=…`) is what gets signed, and
+ * `Signature` comes last. Returns the full URL.
+ */
+export function encodeRedirect(input: EncodeRedirectInput): string {
+  if (!isHttpUrl(input.destination)) {
+    throw new SamlError('SAML_INPUT_INVALID', 'destination must be an absolute http(s) URL', {
+      details: { issues: [{ path: ['destination'], message: 'must be an absolute http(s) URL' }] },
+    });
+  }
+  if (input.type !== 'SAMLRequest' && input.type !== 'SAMLResponse')
+    throw new TypeError('type must be SAMLRequest or SAMLResponse');
+  checkRelayStateOut(input.relayState);
+  // SAMLBind §3.4.4.1: any XML signature must be removed before encoding.
+  if (recallTree(input.xml) === undefined && parseXml(input.xml).signatureCount > 0) {
+    throw new SamlError('SAML_INPUT_INVALID', 'HTTP-Redirect messages carry no XML signature', {
+      details: { issues: [{ path: ['xml'], message: 'must not contain a ds:Signature' }] },
+    });
+  }
+  const payload = input.xml.startsWith('<?xml') ? input.xml : xmlDeclaration + input.xml;
+  let octets = `${input.type}=${formEncode(encodeBase64(deflate(payload)))}`;
+  if (input.relayState) octets += `&RelayState=${formEncode(input.relayState)}`;
+  if (input.sign) {
+    const algorithm = input.sign.algorithm ?? defaultSignatureAlgorithm(input.sign.key);
+    checkSigningChoice(input.sign.key, algorithm, 'http://www.w3.org/2001/04/xmlenc#sha256', input.sign);
+    octets += `&SigAlg=${formEncode(algorithm)}`;
+    octets += `&Signature=${formEncode(signQueryString(input.sign.key, algorithm, octets))}`;
+  }
+  return input.destination + (input.destination.includes('?') ? '&' : '?') + octets;
+}
+
+/** Extra options of {@link receiveRedirect}. */
+export interface ReceiveRedirectOptions extends ReceiveOptions {
+  /**
+   * Accept a `SAMLRequest`/`SAMLResponse` that is base64 but not deflated.
+   * Off by default: the binding requires DEFLATE, and guessing hides bugs.
+   */
+  allowUncompressed?: boolean;
+  /**
+   * Also accept a signature computed over the parameters re-encoded with
+   * `encodeURIComponent`, after the raw bytes failed. Some SPs (node-saml ≤ 5.1
+   * with RelayState containing spaces or `!'()~`) sign bytes that differ from
+   * the URL they send. The signature still covers the same decoded values, so
+   * this loosens interop, not integrity. Off by default.
+   */
+  acceptReencodedSignature?: boolean;
+}
+
+const samlParameters = [
+  'SAMLRequest',
+  'SAMLResponse',
+  'RelayState',
+  'SigAlg',
+  'Signature',
+  'SAMLEncoding',
+] as const;
+type SamlParameter = (typeof samlParameters)[number];
+const lowerNames = samlParameters.map((n) => n.toLowerCase());
+
+function rawQueryOf(input: string): string {
+  const question = input.indexOf('?');
+  let query = question === -1 ? input : input.slice(question + 1);
+  const hash = query.indexOf('#');
+  if (hash !== -1) query = query.slice(0, hash);
+  return query;
+}
+
+function collectParameters(query: string): Map<SamlParameter, string> {
+  const found = new Map<SamlParameter, string>();
+  for (const { name, rawValue } of splitRawParameters(query)) {
+    if ((samlParameters as readonly string[]).includes(name)) {
+      if (found.has(name as SamlParameter)) {
+        throw new SamlError('SAML_BINDING_PARAMETER_INVALID', `duplicate ${name} parameter`);
+      }
+      found.set(name as SamlParameter, rawValue);
+      continue;
+    }
+    // A name that decodes or folds to a SAML parameter is smuggling (e.g. SAML%52equest, samlrequest, SAMLRequest[]).
+    let decoded: string;
+    try {
+      decoded = formDecode(name).trim().toLowerCase();
+    } catch {
+      decoded = name.toLowerCase();
+    }
+    if (lowerNames.some((n) => decoded.startsWith(n))) {
+      throw new SamlError('SAML_BINDING_PARAMETER_INVALID', 'parameter name imitates a SAML parameter');
+    }
+  }
+  return found;
+}
+
+/**
+ * Receives an HTTP-Redirect message from a raw query string or full URL:
+ * parameters are taken from the raw query (never a framework's decoded map),
+ * the signature is verified over the exact received substrings in binding order
+ * before anything is decoded, then strict base64, capped raw inflate, strict
+ * parsing and the message checks. Synchronous and fail-closed.
+ */
+export function receiveRedirect(rawQueryOrUrl: string, options: ReceiveRedirectOptions): Received {
+  if (typeof rawQueryOrUrl !== 'string')
+    throw new TypeError('receiveRedirect expects the raw query string or URL');
+  const trusted = trustedKeys(options);
+  const maxBytes = options.maxBytes ?? defaultReceiveLimits.maxBytes;
+  const query = rawQueryOrUrl.length > maxBytes * 2 ? undefined : rawQueryOf(rawQueryOrUrl);
+  if (query === undefined) {
+    throw new SamlError('SAML_BINDING_LIMIT_EXCEEDED', 'query exceeds the size limit', {
+      details: { limit: maxBytes * 2 },
+    });
+  }
+  const params = collectParameters(query);
+  const hasRequest = params.has('SAMLRequest');
+  if (hasRequest === params.has('SAMLResponse')) {
+    throw new SamlError(
+      'SAML_BINDING_PARAMETER_INVALID',
+      'exactly one of SAMLRequest or SAMLResponse is required',
+    );
+  }
+  const type = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
+  const encoding = params.get('SAMLEncoding');
+  if (encoding !== undefined && formDecode(encoding) !== deflateEncoding) {
+    throw new SamlError('SAML_BINDING_PARAMETER_INVALID', 'SAMLEncoding is not DEFLATE');
+  }
+  const rawMessage = params.get(type)!;
+  const rawRelayState = params.get('RelayState');
+  const rawSigAlg = params.get('SigAlg');
+  const rawSignature = params.get('Signature');
+  const relayState = rawRelayState === undefined ? undefined : formDecode(rawRelayState);
+  checkRelayState(relayState, options);
+
+  let signed = false;
+  let algorithm: SignatureAlgorithm | undefined;
+  let certificate: KeyPair | undefined;
+  if (rawSigAlg !== undefined || rawSignature !== undefined) {
+    if (rawSigAlg === undefined || rawSignature === undefined || rawSignature.length === 0) {
+      throw new SamlError('SAML_BINDING_PARAMETER_INVALID', 'SigAlg and Signature must come together');
+    }
+    algorithm = acceptSignatureAlgorithm(formDecode(rawSigAlg), options);
+    const signature = decodeBase64Strict(formDecode(rawSignature));
+    // SAMLBind §3.4.4.1: sign/verify the original encoded values, in this order.
+    let octets = `${type}=${rawMessage}`;
+    if (rawRelayState !== undefined) octets += `&RelayState=${rawRelayState}`;
+    octets += `&SigAlg=${rawSigAlg}`;
+    try {
+      certificate = verifyQueryString(trusted, algorithm, octets, signature);
+    } catch (error) {
+      if (!options.acceptReencodedSignature) throw error;
+      let reencoded = `${type}=${encodeURIComponent(formDecode(rawMessage))}`;
+      if (relayState !== undefined) reencoded += `&RelayState=${encodeURIComponent(relayState)}`;
+      reencoded += `&SigAlg=${encodeURIComponent(algorithm)}`;
+      certificate = verifyQueryString(trusted, algorithm, reencoded, signature);
+    }
+    signed = true;
+  } else if (options.requireSignature !== false) {
+    throw new SamlError('SAML_SIGNATURE_MISSING', 'HTTP-Redirect message is not signed');
+  }
+
+  const compressed = decodeBase64Strict(formDecode(rawMessage));
+  let bytes: Uint8Array;
+  try {
+    bytes = inflateCapped(compressed, maxBytes);
+  } catch (error) {
+    const plain = options.allowUncompressed && compressed[0] === 0x3c; // '<'
+    if (!plain || (error as SamlError).code === 'SAML_BINDING_LIMIT_EXCEEDED' || compressed.length > maxBytes)
+      throw error;
+    bytes = compressed;
+  }
+  const xml = decodeUtf8Strict(bytes);
+  const parsed = parseXmlRemembered(xml, { maxBytes });
+  messageTypeOf(parsed.root, expectedTypes(type, options));
+  if (parsed.signatureCount > 0) {
+    throw new SamlError('SAML_SIGNATURE_PROFILE_VIOLATION', 'HTTP-Redirect message carries an XML signature');
+  }
+  return finishReceive(
+    parsed,
+    xml,
+    {
+      type,
+      binding: 'redirect',
+      ...(relayState === undefined ? {} : { relayState }),
+      signed,
+      ...(algorithm && signed ? { algorithm } : {}),
+      ...(certificate ? { certificate } : {}),
+    },
+    options,
+  );
+}

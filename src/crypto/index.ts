@@ -1,0 +1,26 @@
+export {
+  type AlgorithmPolicy,
+  acceptDigestAlgorithm,
+  acceptSignatureAlgorithm,
+  checkSigningChoice,
+  defaultSignatureAlgorithm,
+  keyFitsAlgorithm,
+} from './algorithms.js';
+export {
+  isKeyPair,
+  type KeyPair,
+  type KeyPairInput,
+  type KeyPairType,
+  loadKeyPair,
+  toKeyPair,
+} from './keys.js';
+export { randomHex } from './primitives.js';
+export { signQueryString, verifyQueryString } from './query-signature.js';
+export {
+  canonicalizeElement,
+  findEnvelopedSignature,
+  type SignXmlOptions,
+  signTree,
+  type VerifiedXml,
+  verifyEnvelopedSignature,
+} from './xml-signature.js';

@@ -1,0 +1,60 @@
+import { createHash, randomBytes, sign, verify } from 'node:crypto';
+import {
+  type DigestAlgorithm,
+  digestAlgorithmInfo,
+  type SignatureAlgorithm,
+  signatureAlgorithmInfo,
+} from '../constants/algorithms.js';
+import { type KeyPair, keyObjectsOf } from './keys.js';
+
+/** Base64 digest of `data` (UTF-8) with a DigestMethod. */
+export function digestBase64(algorithm: DigestAlgorithm, data: string): string {
+  return createHash(digestAlgorithmInfo[algorithm].hash).update(data, 'utf8').digest('base64');
+}
+
+// XML-DSig (RFC 4051 §3.3) wants ECDSA and DSA values as r||s, not DER.
+function encodingFor(key: KeyPair): 'ieee-p1363' | undefined {
+  return key.keyType === 'rsa' ? undefined : 'ieee-p1363';
+}
+
+/** Signs the UTF-8 bytes of `data`; RSA is PKCS#1 v1.5. Returns base64. */
+export function signBase64(key: KeyPair, algorithm: SignatureAlgorithm, data: string): string {
+  const { privateKey } = keyObjectsOf(key);
+  if (!privateKey) throw new TypeError('key pair has no private key');
+  const dsaEncoding = encodingFor(key);
+  const signature = sign(
+    signatureAlgorithmInfo[algorithm].hash,
+    Buffer.from(data, 'utf8'),
+    dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey,
+  );
+  return signature.toString('base64');
+}
+
+/**
+ * Verifies with one key. Any exception (malformed value, wrong key type) is a
+ * plain `false`: callers treat thrown and false outcomes alike.
+ */
+export function verifyBytes(
+  key: KeyPair,
+  algorithm: SignatureAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    const { publicKey } = keyObjectsOf(key);
+    const dsaEncoding = encodingFor(key);
+    return verify(
+      signatureAlgorithmInfo[algorithm].hash,
+      data,
+      dsaEncoding ? { key: publicKey, dsaEncoding } : publicKey,
+      signature,
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Lower-case hex from a CSPRNG. */
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}

@@ -1,0 +1,280 @@
+import { timingSafeEqual } from 'node:crypto';
+import { ExclusiveCanonicalization } from 'xml-crypto';
+import {
+  type DigestAlgorithm,
+  digestAlgorithms,
+  type SignatureAlgorithm,
+  transforms,
+} from '../constants/algorithms.js';
+import { namespaces } from '../constants/namespaces.js';
+import { SamlError } from '../errors/index.js';
+import {
+  attribute,
+  canonicalize,
+  childElements,
+  type Element,
+  element,
+  isElement,
+  type ParsedXml,
+  readText,
+  type XmlElement,
+} from '../xml/index.js';
+import {
+  type AlgorithmPolicy,
+  acceptDigestAlgorithm,
+  acceptSignatureAlgorithm,
+  keyFitsAlgorithm,
+} from './algorithms.js';
+import type { KeyPair } from './keys.js';
+import { digestBase64, signBase64, verifyBytes } from './primitives.js';
+
+const excC14nNamespace = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+
+/** Options for an enveloped signature. */
+export interface SignXmlOptions {
+  key: KeyPair;
+  algorithm: SignatureAlgorithm;
+  digestAlgorithm?: DigestAlgorithm;
+}
+
+/**
+ * Adds an enveloped signature to a built message root (SAMLCore §5.4): one
+ * Reference to `#` + the root ID, transforms [enveloped-signature, exc-c14n],
+ * exclusive C14N for SignedInfo, the certificate in KeyInfo. The Signature goes
+ * right after `saml:Issuer` (first child when there is none), where the
+ * protocol schema places it. Returns a new tree; the input is left untouched.
+ */
+export function signTree(root: XmlElement, options: SignXmlOptions): XmlElement {
+  const id = root.attributes.find((a) => a.namespace === null && a.localName === 'ID')?.value;
+  if (!id)
+    throw new SamlError('SAML_INPUT_INVALID', 'the element to sign has no ID', {
+      details: { issues: [{ path: ['ID'], message: 'required to sign' }] },
+    });
+  const digestAlgorithm = options.digestAlgorithm ?? digestAlgorithms.sha256;
+  const digest = digestBase64(digestAlgorithm, canonicalize(root));
+  const signedInfo = element('ds:SignedInfo', {}, [
+    element('ds:CanonicalizationMethod', { Algorithm: transforms.exclusiveC14n }),
+    element('ds:SignatureMethod', { Algorithm: options.algorithm }),
+    element('ds:Reference', { URI: `#${id}` }, [
+      element('ds:Transforms', {}, [
+        element('ds:Transform', { Algorithm: transforms.envelopedSignature }),
+        element('ds:Transform', { Algorithm: transforms.exclusiveC14n }),
+      ]),
+      element('ds:DigestMethod', { Algorithm: digestAlgorithm }),
+      element('ds:DigestValue', {}, [digest]),
+    ]),
+  ]);
+  const signatureValue = signBase64(options.key, options.algorithm, canonicalize(signedInfo));
+  const signature = element(
+    'ds:Signature',
+    {},
+    [
+      signedInfo,
+      element('ds:SignatureValue', {}, [signatureValue]),
+      element('ds:KeyInfo', {}, [
+        element('ds:X509Data', {}, [element('ds:X509Certificate', {}, [options.key.certificateBase64])]),
+      ]),
+    ],
+    ['ds'],
+  );
+  const children = [...root.children];
+  const issuerIndex = children.findIndex(
+    (c) => typeof c !== 'string' && c.namespace === namespaces.saml && c.localName === 'Issuer',
+  );
+  children.splice(issuerIndex + 1, 0, signature);
+  return { ...root, children };
+}
+
+/** What an enveloped-signature check proved. */
+export interface VerifiedXml {
+  /** The exclusive-C14N bytes of the signed root without its Signature: the only bytes to read from. */
+  canonicalXml: string;
+  algorithm: SignatureAlgorithm;
+  digestAlgorithm: DigestAlgorithm;
+  /** The trusted certificate that verified the signature. */
+  certificate: KeyPair;
+}
+
+function violation(message: string): never {
+  throw new SamlError('SAML_SIGNATURE_PROFILE_VIOLATION', message);
+}
+
+function only(parent: Element, expected: readonly [string, boolean][]): Element[] {
+  // Element children must be exactly `expected` in order (name, required); no extras, no wrappers (W11).
+  const children = childElements(parent);
+  const found: Element[] = [];
+  let index = 0;
+  for (const [localName, required] of expected) {
+    const child = children[index];
+    if (child !== undefined && isElement(child, 'ds', localName)) {
+      found.push(child);
+      index++;
+    } else if (required) violation(`${parent.localName} lacks ${localName} in its place`);
+  }
+  if (index !== children.length) violation(`${parent.localName} has unexpected children`);
+  return found;
+}
+
+function algorithmOf(node: Element): string {
+  const uri = attribute(node, 'Algorithm');
+  if (uri === undefined) violation(`${node.localName} has no Algorithm`);
+  return uri;
+}
+
+function inclusivePrefixes(method: Element): string[] {
+  // Only ec:InclusiveNamespaces is allowed inside a c14n method (SAMLCore §5.4.4).
+  const children = childElements(method);
+  if (children.length === 0) return [];
+  const [first] = children;
+  if (
+    children.length !== 1 ||
+    first!.namespaceURI !== excC14nNamespace ||
+    first!.localName !== 'InclusiveNamespaces'
+  ) {
+    violation('canonicalization method has unexpected children');
+  }
+  const list = attribute(first!, 'PrefixList') ?? '';
+  return list.split(/\s+/).filter((p) => p.length > 0);
+}
+
+function ancestorNamespaces(node: Element): { prefix: string; namespaceURI: string }[] {
+  const result: { prefix: string; namespaceURI: string }[] = [];
+  const seen = new Set<string>();
+  for (
+    let current = node.parentNode;
+    current !== null && current.nodeType === 1;
+    current = current.parentNode
+  ) {
+    const attrs = (current as Element).attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const attr = attrs[i]!;
+      if (attr.prefix === 'xmlns' && !seen.has(attr.localName!)) {
+        seen.add(attr.localName!);
+        result.push({ prefix: attr.localName!, namespaceURI: attr.value });
+      }
+    }
+  }
+  return result;
+}
+
+function canonicalizeDom(node: Element, prefixes: string[]): string {
+  return new ExclusiveCanonicalization().process(node as never, {
+    inclusiveNamespacesPrefixList: prefixes,
+    ancestorNamespaces: prefixes.length > 0 ? ancestorNamespaces(node) : [],
+  }) as string;
+}
+
+const strictBase64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function decodeBase64Value(text: string, what: string): Buffer {
+  // XML-DSig values may be wrapped; anything else than whitespace is not base64.
+  const compact = text.replace(/[\t\n\r ]+/g, '');
+  if (compact.length === 0 || compact.length % 4 !== 0 || !strictBase64.test(compact)) {
+    throw new SamlError('SAML_SIGNATURE_INVALID', `${what} is not base64`);
+  }
+  return Buffer.from(compact, 'base64');
+}
+
+const ncName = /^[A-Za-z_][\w.-]*$/;
+
+/** The single `ds:Signature` child of the root, checked for position; `undefined` when unsigned. */
+export function findEnvelopedSignature(parsed: ParsedXml): Element | undefined {
+  const { root } = parsed;
+  let signature: Element | undefined;
+  let previous: Element | undefined;
+  let first = true;
+  for (const child of childElements(root)) {
+    if (isElement(child, 'ds', 'Signature')) {
+      if (signature) violation('more than one Signature');
+      // SAMLCore §3.2.1 / §3.2.2: Signature follows Issuer, or comes first without one.
+      const placed = first || (previous !== undefined && isElement(previous, 'saml', 'Issuer'));
+      if (!placed) violation('Signature is not placed after Issuer');
+      signature = child;
+    }
+    first = false;
+    previous = child;
+  }
+  if (parsed.signatureCount !== (signature ? 1 : 0)) violation('a Signature appears outside its place');
+  return signature;
+}
+
+/**
+ * Verifies the enveloped signature of a parsed message under the SAML
+ * signature profile (SAMLCore §5.4). Structure is checked before any crypto;
+ * only `trusted` certificates are tried (KeyInfo is never used); both a failed
+ * and a throwing verification are rejections. Returns the canonical signed
+ * bytes, which are the only bytes a caller may read fields from.
+ */
+export function verifyEnvelopedSignature(
+  parsed: ParsedXml,
+  signature: Element,
+  trusted: readonly KeyPair[],
+  policy: AlgorithmPolicy = {},
+): VerifiedXml {
+  const { root, ids } = parsed;
+  const id = attribute(root, 'ID');
+  if (id === undefined || !ncName.test(id)) violation('signed root has no valid ID');
+  for (const count of ids.values()) if (count > 1) violation('document has duplicate IDs');
+
+  const [signedInfo, signatureValueNode] = only(signature, [
+    ['SignedInfo', true],
+    ['SignatureValue', true],
+    ['KeyInfo', false],
+  ]);
+  const [c14nMethod, signatureMethod, reference] = only(signedInfo!, [
+    ['CanonicalizationMethod', true],
+    ['SignatureMethod', true],
+    ['Reference', true],
+  ]);
+  if (algorithmOf(c14nMethod!) !== transforms.exclusiveC14n)
+    violation('canonicalization must be exclusive C14N');
+  const signedInfoPrefixes = inclusivePrefixes(c14nMethod!);
+  if (childElements(signatureMethod!).length > 0) violation('SignatureMethod has unexpected children');
+  const algorithm = acceptSignatureAlgorithm(algorithmOf(signatureMethod!), policy);
+
+  if (attribute(reference!, 'URI') !== `#${id}`) violation('Reference does not point at the root ID');
+  const [transformsNode, digestMethod, digestValueNode] = only(reference!, [
+    ['Transforms', true],
+    ['DigestMethod', true],
+    ['DigestValue', true],
+  ]);
+  const transformList = only(transformsNode!, [
+    ['Transform', true],
+    ['Transform', true],
+  ]);
+  if (
+    algorithmOf(transformList[0]!) !== transforms.envelopedSignature ||
+    childElements(transformList[0]!).length > 0 ||
+    algorithmOf(transformList[1]!) !== transforms.exclusiveC14n
+  ) {
+    violation('transforms must be enveloped-signature then exclusive C14N');
+  }
+  const referencePrefixes = inclusivePrefixes(transformList[1]!);
+  if (childElements(digestMethod!).length > 0) violation('DigestMethod has unexpected children');
+  const digestAlgorithm = acceptDigestAlgorithm(algorithmOf(digestMethod!), policy);
+  const expectedDigest = decodeBase64Value(readText(digestValueNode!), 'DigestValue');
+  const signatureValue = decodeBase64Value(readText(signatureValueNode!), 'SignatureValue');
+
+  const candidates = trusted.filter((key) => keyFitsAlgorithm(key, algorithm));
+  if (candidates.length === 0) {
+    throw new SamlError('SAML_SIGNATURE_INVALID', 'no trusted certificate fits the signature algorithm');
+  }
+  const signedInfoBytes = Buffer.from(canonicalizeDom(signedInfo!, signedInfoPrefixes), 'utf8');
+  const certificate = candidates.find((key) => verifyBytes(key, algorithm, signedInfoBytes, signatureValue));
+  if (!certificate)
+    throw new SamlError('SAML_SIGNATURE_INVALID', 'signature does not verify with a trusted certificate');
+
+  // Enveloped-signature transform: the one Signature is removed before digesting.
+  root.removeChild(signature);
+  const canonicalXml = canonicalizeDom(root, referencePrefixes);
+  const actualDigest = Buffer.from(digestBase64(digestAlgorithm, canonicalXml), 'base64');
+  if (actualDigest.length !== expectedDigest.length || !timingSafeEqual(actualDigest, expectedDigest)) {
+    throw new SamlError('SAML_SIGNATURE_INVALID', 'digest of the signed content does not match');
+  }
+  return { canonicalXml, algorithm, digestAlgorithm, certificate };
+}
+
+/** Exclusive C14N (without comments) of a parsed element in its namespace context. */
+export function canonicalizeElement(node: Element): string {
+  return canonicalizeDom(node, []);
+}

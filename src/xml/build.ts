@@ -1,0 +1,211 @@
+import { type NamespacePrefix, namespaces } from '../constants/namespaces.js';
+import { SamlError } from '../errors/index.js';
+
+/** An attribute of a built element. `prefix`/`namespace` are null for unqualified attributes. */
+export interface XmlAttribute {
+  readonly prefix: string | null;
+  readonly namespace: string | null;
+  readonly localName: string;
+  readonly value: string;
+}
+
+/** A namespace declaration written on an element (`prefix` null for the default namespace). */
+export interface XmlNamespaceDeclaration {
+  readonly prefix: string | null;
+  readonly uri: string;
+}
+
+/**
+ * A small immutable-by-convention element tree. Values are plain strings that
+ * the serializers escape, so no caller-supplied value can ever become markup.
+ */
+export interface XmlElement {
+  readonly prefix: string | null;
+  readonly namespace: string | null;
+  readonly localName: string;
+  readonly attributes: XmlAttribute[];
+  readonly declarations: XmlNamespaceDeclaration[];
+  readonly children: (XmlElement | string)[];
+}
+
+/** `prefix:local` in a fixed namespace, or a bare local name for an unqualified element (SOAP fault parts). */
+type QName = `${NamespacePrefix}:${string}` | `${Lowercase<string>}`;
+type Child = XmlElement | string | undefined | null | false;
+
+// XML 1.0 Char production, minus the characters our own parser refuses (NEL, LS, PS).
+const invalidCharacter = /[^\t\n\r\u0020-\u0084\u0086-\u2027\u202A-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+function checkValue(value: string, where: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${where} must be a string`);
+  if (invalidCharacter.test(value)) {
+    throw new SamlError('SAML_INPUT_INVALID', 'value contains a character XML cannot carry', {
+      details: { issues: [{ path: [where], message: 'contains a character that is not allowed in XML' }] },
+    });
+  }
+  return value;
+}
+
+/**
+ * Builds an element in one of samlkit's fixed namespaces. Attributes whose
+ * value is `undefined` are left out; `declare` lists the prefixes this element
+ * declares (normally the message root).
+ */
+export function element(
+  qname: QName,
+  attributes: Record<string, string | undefined> = {},
+  children: Child[] = [],
+  declare: NamespacePrefix[] = [],
+): XmlElement {
+  const colon = qname.indexOf(':');
+  const prefix = colon === -1 ? null : (qname.slice(0, colon) as NamespacePrefix);
+  const built: XmlElement = {
+    prefix,
+    namespace: prefix === null ? null : namespaces[prefix],
+    localName: qname.slice(colon + 1),
+    attributes: [],
+    declarations: declare.map((p) => ({ prefix: p, uri: namespaces[p] })),
+    children: [],
+  };
+  for (const name in attributes) {
+    const value = attributes[name];
+    if (value !== undefined) {
+      built.attributes.push({
+        prefix: null,
+        namespace: null,
+        localName: name,
+        value: checkValue(value, name),
+      });
+    }
+  }
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    built.children.push(typeof child === 'string' ? checkValue(child, built.localName) : child);
+  }
+  return built;
+}
+
+function qualifiedName(prefix: string | null, localName: string): string {
+  return prefix === null ? localName : `${prefix}:${localName}`;
+}
+
+// Escaping as XML-C14N §2.3 prescribes; also valid (and round-trip safe) document escaping.
+function escapeText(value: string): string {
+  return /[&<>\r]/.test(value)
+    ? value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;')
+    : value;
+}
+
+function escapeAttribute(value: string): string {
+  return /[&<"\t\n\r]/.test(value)
+    ? value
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/"/g, '&quot;')
+        .replace(/\t/g, '&#x9;')
+        .replace(/\n/g, '&#xA;')
+        .replace(/\r/g, '&#xD;')
+    : value;
+}
+
+function serializeInto(node: XmlElement, out: string[]): void {
+  const name = qualifiedName(node.prefix, node.localName);
+  out.push('<', name);
+  for (const declaration of node.declarations) {
+    out.push(declaration.prefix === null ? ' xmlns="' : ` xmlns:${declaration.prefix}="`);
+    out.push(escapeAttribute(declaration.uri), '"');
+  }
+  for (const attr of node.attributes) {
+    out.push(' ', qualifiedName(attr.prefix, attr.localName), '="', escapeAttribute(attr.value), '"');
+  }
+  if (node.children.length === 0) {
+    out.push('/>');
+    return;
+  }
+  out.push('>');
+  for (const child of node.children) {
+    if (typeof child === 'string') out.push(escapeText(child));
+    else serializeInto(child, out);
+  }
+  out.push('</', name, '>');
+}
+
+/** Serializes a tree as it goes on the wire: declarations where they were placed, attributes in order. */
+export function serialize(node: XmlElement): string {
+  const out: string[] = [];
+  serializeInto(node, out);
+  return out.join('');
+}
+
+function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
+  // XML-C14N §2.2: unqualified attributes first, then by namespace URI, then local name.
+  if (a.namespace === null && b.namespace !== null) return -1;
+  if (b.namespace === null && a.namespace !== null) return 1;
+  const left = (a.namespace ?? '') + '\u0000' + a.localName;
+  const right = (b.namespace ?? '') + '\u0000' + b.localName;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function canonicalizeInto(
+  node: XmlElement,
+  rendered: ReadonlyMap<string, string>,
+  inclusive: ReadonlySet<string>,
+  inScope: ReadonlyMap<string, string>,
+  out: string[],
+): void {
+  // Exclusive C14N (xml-exc-c14n): a namespace is output where it is visibly
+  // utilized and not already output by an output ancestor with the same value.
+  const scope = new Map(inScope);
+  for (const declaration of node.declarations) scope.set(declaration.prefix ?? '', declaration.uri);
+  const needed = new Map<string, string>();
+  const prefixKey = node.prefix ?? '';
+  needed.set(prefixKey, node.namespace ?? '');
+  for (const attr of node.attributes) {
+    if (attr.prefix !== null && attr.prefix !== 'xml') needed.set(attr.prefix, attr.namespace ?? '');
+  }
+  for (const prefix of inclusive) {
+    const uri = scope.get(prefix);
+    if (uri !== undefined && !needed.has(prefix)) needed.set(prefix, uri);
+  }
+  const next = new Map(rendered);
+  const declarations: [string, string][] = [];
+  for (const [prefix, uri] of needed) {
+    const current = rendered.get(prefix) ?? (prefix === '' ? '' : undefined);
+    if (current !== uri) {
+      declarations.push([prefix, uri]);
+      next.set(prefix, uri);
+    }
+  }
+  declarations.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const name = qualifiedName(node.prefix, node.localName);
+  out.push('<', name);
+  for (const [prefix, uri] of declarations) {
+    out.push(prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`, escapeAttribute(uri), '"');
+  }
+  const attributes =
+    node.attributes.length > 1 ? [...node.attributes].sort(compareAttributes) : node.attributes;
+  for (const attr of attributes) {
+    out.push(' ', qualifiedName(attr.prefix, attr.localName), '="', escapeAttribute(attr.value), '"');
+  }
+  out.push('>');
+  for (const child of node.children) {
+    if (typeof child === 'string') out.push(escapeText(child));
+    else canonicalizeInto(child, next, inclusive, scope, out);
+  }
+  out.push('</', name, '>');
+}
+
+/**
+ * Exclusive XML canonicalization (without comments) of a built subtree.
+ * `context` lists the namespace declarations in scope from ancestors, used only
+ * for prefixes named in `inclusivePrefixes` (InclusiveNamespaces PrefixList).
+ */
+export function canonicalize(
+  node: XmlElement,
+  options: { inclusivePrefixes?: readonly string[]; context?: readonly XmlNamespaceDeclaration[] } = {},
+): string {
+  const out: string[] = [];
+  const scope = new Map<string, string>();
+  for (const declaration of options.context ?? []) scope.set(declaration.prefix ?? '', declaration.uri);
+  canonicalizeInto(node, new Map(), new Set(options.inclusivePrefixes ?? []), scope, out);
+  return out.join('');
+}

@@ -1,0 +1,169 @@
+import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { SamlError } from '../errors/index.js';
+
+/** Bounds applied to every document before and while it is parsed. */
+export interface XmlLimits {
+  /** UTF-8 size of the document. Default 256 KiB. */
+  maxBytes?: number;
+  /** Element nesting depth. Default 64. */
+  maxDepth?: number;
+  /** Number of elements. Default 10,000. */
+  maxElements?: number;
+  /** Attributes on one element (namespace declarations included). Default 64. */
+  maxAttributesPerElement?: number;
+}
+
+export const defaultXmlLimits: Required<XmlLimits> = {
+  maxBytes: 256 * 1024,
+  maxDepth: 64,
+  maxElements: 10_000,
+  maxAttributesPerElement: 64,
+};
+
+/** A strictly parsed document and what the single validation walk learned about it. */
+export interface ParsedXml {
+  readonly document: Document;
+  readonly root: Element;
+  /**
+   * Every value of an attribute whose local name is `ID`, `Id` or `id`, with its
+   * count. xml-crypto resolves references by those three names in any namespace,
+   * so uniqueness is checked over the same set (attacks §1, W5/W6).
+   */
+  readonly ids: ReadonlyMap<string, number>;
+  /** Number of `ds:Signature` elements anywhere in the document. */
+  readonly signatureCount: number;
+}
+
+// C0 controls other than TAB/LF/CR, NEL and the Unicode line/paragraph separators:
+// xmldom versions disagree on how they normalise them (attacks §4), so none may pass.
+const forbiddenCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0085\u2028\u2029\uFFFE\uFFFF]/;
+const doctype = /<!DOCTYPE|<!ENTITY/i;
+const xmlDeclaration =
+  /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]\1(?:\s+encoding\s*=\s*(["'])([A-Za-z0-9._-]+)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>/;
+
+function reject(code: 'SAML_XML_FORBIDDEN_CONTENT' | 'SAML_XML_DTD_FORBIDDEN', message: string): never {
+  throw new SamlError(code, message);
+}
+
+function utf8Length(text: string, cap: number): number {
+  // Each UTF-16 unit is at most 3 UTF-8 bytes: skip the exact count when clearly under the cap.
+  return text.length * 3 <= cap ? text.length : Buffer.byteLength(text, 'utf8');
+}
+
+function screen(text: string, limits: Required<XmlLimits>): string {
+  if (text.length > limits.maxBytes || utf8Length(text, limits.maxBytes) > limits.maxBytes) {
+    throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'document exceeds the byte limit', {
+      details: { limit: limits.maxBytes, kind: 'bytes' },
+    });
+  }
+  // One leading BOM is dropped here and by the UTF-8 decoder alike, so both paths agree.
+  let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (forbiddenCharacters.test(body))
+    reject('SAML_XML_FORBIDDEN_CONTENT', 'document contains a forbidden character');
+  if (doctype.test(body))
+    reject('SAML_XML_DTD_FORBIDDEN', 'document contains a DOCTYPE or entity declaration');
+  if (body.startsWith('<?xml')) {
+    const declaration = xmlDeclaration.exec(body);
+    if (!declaration) reject('SAML_XML_FORBIDDEN_CONTENT', 'malformed XML declaration');
+    const encoding = declaration[3];
+    if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
+      reject('SAML_XML_FORBIDDEN_CONTENT', 'XML declaration names an encoding other than UTF-8');
+    }
+    body = body.slice(declaration[0].length);
+  }
+  // Processing instructions have no place in SAML and split text nodes (attacks §2).
+  if (body.includes('<?')) reject('SAML_XML_FORBIDDEN_CONTENT', 'document contains a processing instruction');
+  return text;
+}
+
+const parser = new DOMParser({
+  locator: false,
+  // Every report, warning included, is fatal: xmldom "recovers" otherwise (attacks §4).
+  onError: (level, message) => {
+    throw new SamlError('SAML_XML_MALFORMED', `XML parser ${level}`, { cause: new Error(message) });
+  },
+});
+
+const dsNamespace = 'http://www.w3.org/2000/09/xmldsig#';
+
+function walk(
+  root: Element,
+  limits: Required<XmlLimits>,
+): { ids: Map<string, number>; signatureCount: number } {
+  const ids = new Map<string, number>();
+  let elements = 0;
+  let signatureCount = 0;
+  // Iterative depth-first walk: recursion on hostile nesting is what broke xmldom itself.
+  const stack: [Node, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node.nodeType !== 1) {
+      // Text (3), CDATA (4) and comments (8) are allowed; readers decide about mixed content.
+      if (node.nodeType !== 3 && node.nodeType !== 4 && node.nodeType !== 8) {
+        throw new SamlError('SAML_XML_FORBIDDEN_CONTENT', 'document contains a forbidden node type');
+      }
+      continue;
+    }
+    if (++elements > limits.maxElements) {
+      throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'document has too many elements', {
+        details: { limit: limits.maxElements, kind: 'elements' },
+      });
+    }
+    if (depth > limits.maxDepth) {
+      throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'document is nested too deeply', {
+        details: { limit: limits.maxDepth, kind: 'depth' },
+      });
+    }
+    const element = node as Element;
+    if (element.localName === 'Signature' && element.namespaceURI === dsNamespace) signatureCount++;
+    const attributes = element.attributes;
+    if (attributes.length > limits.maxAttributesPerElement) {
+      throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'element has too many attributes', {
+        details: { limit: limits.maxAttributesPerElement, kind: 'attributes' },
+      });
+    }
+    for (let i = 0; i < attributes.length; i++) {
+      const attribute = attributes[i]!;
+      const local = attribute.localName ?? attribute.name;
+      if (local === 'ID' || local === 'Id' || local === 'id') {
+        ids.set(attribute.value, (ids.get(attribute.value) ?? 0) + 1);
+      }
+    }
+    for (let child = element.lastChild; child !== null; child = child.previousSibling) {
+      stack.push([child, depth + 1]);
+    }
+  }
+  return { ids, signatureCount };
+}
+
+/**
+ * The one XML parser samlkit uses. Rejects DOCTYPE (even unused), processing
+ * instructions other than the XML declaration, non-UTF-8 declarations,
+ * forbidden characters, multiple roots, trailing content, duplicate attributes,
+ * and anything over the limits; every parser report becomes a `SamlError`.
+ */
+export function parseXml(text: string, limits: XmlLimits = {}): ParsedXml {
+  const bounds = limits === defaultXmlLimits ? defaultXmlLimits : { ...defaultXmlLimits, ...limits };
+  if (typeof text !== 'string') throw new TypeError('parseXml expects a string');
+  screen(text, bounds);
+  let document: Document;
+  try {
+    document = parser.parseFromString(text, 'text/xml');
+  } catch (cause) {
+    if (cause instanceof SamlError) throw cause;
+    const inner = (cause as { cause?: unknown }).cause;
+    if (inner instanceof SamlError) throw inner;
+    throw new SamlError('SAML_XML_MALFORMED', 'document is not well-formed XML', { cause });
+  }
+  if (document.doctype !== null) reject('SAML_XML_DTD_FORBIDDEN', 'document contains a DOCTYPE');
+  const root = document.documentElement;
+  if (root === null) throw new SamlError('SAML_XML_MALFORMED', 'document has no root element');
+  for (let node = document.firstChild; node !== null; node = node.nextSibling) {
+    // Only the root, comments and the (already screened) XML declaration may sit at the top level.
+    const declaration = node === document.firstChild && node.nodeType === 7 && node.nodeName === 'xml';
+    if (node !== root && node.nodeType !== 8 && !declaration) {
+      throw new SamlError('SAML_XML_MALFORMED', 'document has content outside its root element');
+    }
+  }
+  return { document, root, ...walk(root, bounds) };
+}
