@@ -1,1 +1,17 @@
-export {};
+export { maxDurationMs, parseDuration } from './duration.js';
+export { type IdpEndpoints, idpEndpoints } from './endpoints.js';
+export { parseProvider } from './provider.js';
+export { providerDefaults } from './provider-defaults.js';
+export type {
+  AuthentikSamlProviderJson,
+  CertificateInput,
+  KeyPairResolver,
+  LogoutMethod,
+  ParseProviderOptions,
+  Provider,
+  ProviderDurations,
+  ProviderInput,
+  ProviderNameIdFormat,
+  SlsBinding,
+  SpBinding,
+} from './provider-types.js';

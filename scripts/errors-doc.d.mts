@@ -1,0 +1,3 @@
+export declare function renderErrorsDoc(
+  errorCodes: Record<string, { area: string; status: string; description: string }>,
+): string;

@@ -1,0 +1,153 @@
+import { digestAlgorithmInfo, signatureAlgorithmInfo } from '../constants/index.js';
+import type { KeyPair } from '../crypto/keys.js';
+import type { Issue } from '../errors/index.js';
+import type { ProviderField, ProviderFields } from './provider-schema.js';
+import type { ProviderDurations } from './provider-types.js';
+
+/** @internal What the cross-field rules see: only the fields (and durations) that passed their own checks. */
+export interface RuleInput {
+  fields: Partial<ProviderFields>;
+  durations: Partial<ProviderDurations>;
+  allowSha1: boolean;
+  allowDsa: boolean;
+  /** How a field is spelled in the caller's input (camelCase, or authentik's snake_case). */
+  label: (field: ProviderField) => string;
+}
+
+const signingFlags = ['signAssertion', 'signResponse', 'signLogoutRequest', 'signLogoutResponse'] as const;
+
+const keyTypeNames = { rsa: 'RSA', ec: 'EC', dsa: 'DSA' } as const;
+const keyTypeArticles = { rsa: 'an', ec: 'an', dsa: 'a' } as const;
+
+/** A flag must not promise a signature the IdP cannot make; checked on the merged config, defaults included. */
+function checkSigningFlags({ fields, label }: RuleInput, issues: Issue[]): void {
+  if (!('signingKeyPair' in fields)) return;
+  const pair = fields.signingKeyPair;
+  for (const flag of signingFlags) {
+    if (fields[flag] !== true) continue;
+    if (pair === null || pair === undefined) {
+      issues.push({
+        path: [flag],
+        message: `is on but ${label('signingKeyPair')} is not set; give a key pair with a private key or turn it off`,
+      });
+    } else if (!pair.hasPrivateKey) {
+      issues.push({ path: [flag], message: `is on but ${label('signingKeyPair')} has no private key` });
+    }
+  }
+}
+
+/** Back-channel delivery needs somewhere to send to and a binding a server can use; SOAP needs a back channel. */
+function checkLogoutDelivery({ fields, label }: RuleInput, issues: Issue[]): void {
+  const method = fields.logoutMethod;
+  if (method === undefined) return;
+  if (method === 'backchannel') {
+    if (fields.slsUrl === '') {
+      issues.push({
+        path: ['slsUrl'],
+        message: `is required when ${label('logoutMethod')} is "backchannel"`,
+      });
+    }
+    if (fields.slsBinding === 'redirect') {
+      issues.push({
+        path: ['slsBinding'],
+        message: `must be "post" or "soap" when ${label('logoutMethod')} is "backchannel"`,
+      });
+    }
+  } else if (fields.slsBinding === 'soap') {
+    issues.push({
+      path: ['slsBinding'],
+      message: `"soap" needs ${label('logoutMethod')} "backchannel"; a browser cannot carry SOAP`,
+    });
+  }
+}
+
+/** SHA-1 and DSA stay off unless opted into, whether or not anything is signed yet. */
+function checkAlgorithms({ fields, allowSha1, allowDsa, label }: RuleInput, issues: Issue[]): void {
+  const algorithm = fields.signatureAlgorithm;
+  if (algorithm !== undefined) {
+    const info = signatureAlgorithmInfo[algorithm];
+    const pair = fields.signingKeyPair;
+    if (pair && pair.keyType !== info.keyType) {
+      issues.push({
+        path: ['signatureAlgorithm'],
+        message: `needs ${keyTypeArticles[info.keyType]} ${keyTypeNames[info.keyType]} key but ${label('signingKeyPair')} is ${keyTypeNames[pair.keyType]}`,
+      });
+    }
+    if (info.hash === 'sha1' && !allowSha1) {
+      issues.push({
+        path: ['signatureAlgorithm'],
+        message: `uses SHA-1; set ${label('unsafeAllowSha1')} to allow it`,
+      });
+    }
+    if (info.keyType === 'dsa' && !allowDsa) {
+      issues.push({
+        path: ['signatureAlgorithm'],
+        message: `is DSA; set ${label('unsafeAllowDsa')} to allow it`,
+      });
+    }
+  }
+  if (
+    fields.digestAlgorithm !== undefined &&
+    digestAlgorithmInfo[fields.digestAlgorithm].hash === 'sha1' &&
+    !allowSha1
+  ) {
+    issues.push({
+      path: ['digestAlgorithm'],
+      message: `is SHA-1; set ${label('unsafeAllowSha1')} to allow it`,
+    });
+  }
+}
+
+/** Key types: DSA only behind its flag; encryption is RSA-OAEP key transport, so it needs an RSA certificate. */
+function checkKeyTypes({ fields, allowDsa, label }: RuleInput, issues: Issue[]): void {
+  const refuseDsa = (pair: KeyPair | null | undefined, path: (string | number)[]) => {
+    if (pair?.keyType === 'dsa' && !allowDsa) {
+      issues.push({ path, message: `is a DSA key; set ${label('unsafeAllowDsa')} to allow it` });
+    }
+  };
+  refuseDsa(fields.signingKeyPair, ['signingKeyPair']);
+  for (const [index, pair] of (fields.verificationCertificates ?? []).entries()) {
+    refuseDsa(pair, ['verificationCertificates', index]);
+  }
+  const encryption = fields.encryptionCertificate;
+  if (encryption && encryption.keyType !== 'rsa') {
+    issues.push({
+      path: ['encryptionCertificate'],
+      message: 'must be an RSA certificate (RSA-OAEP key transport)',
+    });
+  }
+}
+
+/** A window that excludes the moment of issue produces assertions no SP will ever accept. */
+function checkDurations({ durations }: RuleInput, issues: Issue[]): void {
+  const { assertionValidNotBefore, assertionValidNotOnOrAfter, sessionValidNotOnOrAfter } = durations;
+  if (assertionValidNotBefore !== undefined && assertionValidNotBefore > 0) {
+    issues.push({
+      path: ['assertionValidNotBefore'],
+      message: 'must be zero or negative, or assertions are not yet valid when issued',
+    });
+  }
+  if (assertionValidNotOnOrAfter !== undefined && assertionValidNotOnOrAfter <= 0) {
+    issues.push({
+      path: ['assertionValidNotOnOrAfter'],
+      message: 'must be positive, or assertions are expired when issued',
+    });
+  }
+  if (sessionValidNotOnOrAfter !== undefined && sessionValidNotOnOrAfter <= 0) {
+    issues.push({
+      path: ['sessionValidNotOnOrAfter'],
+      message: 'must be positive, or sessions end when they start',
+    });
+  }
+}
+
+/** @internal Every cross-field rule, each skipping the parts whose own checks failed. */
+export function checkProviderRules(input: RuleInput): Issue[] {
+  const issues: Issue[] = [];
+  checkSigningFlags(input, issues);
+  checkLogoutDelivery(input, issues);
+  checkAlgorithms(input, issues);
+  checkKeyTypes(input, issues);
+  checkDurations(input, issues);
+  return issues;
+}

@@ -1,0 +1,209 @@
+import type { DigestAlgorithm, SignatureAlgorithm } from '../constants/index.js';
+import type { KeyPair, KeyPairInput } from '../crypto/keys.js';
+
+/** How the IdP sends the SSO Response to the SP. authentik's default, `redirect`, is deprecated there. */
+export type SpBinding = 'redirect' | 'post';
+
+/**
+ * How logout messages reach the SP's SLS URL. `soap` is a samlkit addition for
+ * back-channel logout (SAML Bindings §3.2); authentik only knows the first two.
+ */
+export type SlsBinding = 'redirect' | 'post' | 'soap';
+
+/**
+ * How logout is propagated to this SP: hidden iframes, a chain of browser
+ * redirects/forms in the active tab, or server-to-server.
+ */
+export type LogoutMethod = 'frontchannel_iframe' | 'frontchannel_native' | 'backchannel';
+
+/** The six NameID formats authentik accepts as `default_name_id_policy` (reference §4.3). */
+export type ProviderNameIdFormat =
+  | 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'
+  | 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
+  | 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'
+  | 'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName'
+  | 'urn:oasis:names:tc:SAML:2.0:nameid-format:WindowsDomainQualifiedName'
+  | 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+
+/** Key material for a certificate-only slot: a loaded pair, a PEM or base64 DER certificate, or loader input. */
+export type CertificateInput = KeyPair | KeyPairInput | string;
+
+/** The three validity windows, parsed once so callers never re-parse the strings. */
+export interface ProviderDurations {
+  /** Added to "now" for `Conditions@NotBefore`; zero or negative. */
+  readonly assertionValidNotBefore: number;
+  /** Added to "now" for `NotOnOrAfter` of the assertion and subject confirmation; positive. */
+  readonly assertionValidNotOnOrAfter: number;
+  /** Added to "now" for `AuthnStatement@SessionNotOnOrAfter` and the session participant's expiry; positive. */
+  readonly sessionValidNotOnOrAfter: number;
+}
+
+/**
+ * An SP as the IdP sees it, as accepted by `parseProvider`. Field names are the
+ * camelCase of authentik's SAMLProvider and the defaults are authentik's. Only
+ * `entityId` and `acsUrl` are required, but note that `signAssertion` defaults to
+ * `true`: give a `signingKeyPair` with a private key, or set `signAssertion: false`.
+ */
+export interface ProviderInput {
+  /** The SP's entity ID (its `Issuer`); at most 1024 characters. */
+  entityId: string;
+  /** Assertion Consumer Service URL: absolute http(s). */
+  acsUrl: string;
+  /** Display name. Default: the entity ID. */
+  name?: string;
+  /** Default `redirect` (authentik's default). */
+  spBinding?: SpBinding;
+  /** `AudienceRestriction/Audience`; empty means no restriction. Default `''`. */
+  audience?: string;
+  /** The IdP entity ID used as `<saml:Issuer>` towards this SP. Default `authentik`. */
+  issuer?: string;
+  /** SP Single Logout Service URL; empty means no SAML logout messages go to this SP. Default `''`. */
+  slsUrl?: string;
+  /** Default `redirect`. */
+  slsBinding?: SlsBinding;
+  /** Default `frontchannel_iframe`. `backchannel` needs `slsUrl` and a `post` or `soap` binding. */
+  logoutMethod?: LogoutMethod;
+  /** Time-delta string (see `parseDuration`). Default `minutes=-5`. */
+  assertionValidNotBefore?: string;
+  /** Default `minutes=5`. */
+  assertionValidNotOnOrAfter?: string;
+  /** Default `minutes=86400` (60 days). */
+  sessionValidNotOnOrAfter?: string;
+  /** Default SHA-256. SHA-1 needs `unsafeAllowSha1`. */
+  digestAlgorithm?: DigestAlgorithm;
+  /** Default RSA-SHA256. Must fit the signing key type; SHA-1 and DSA need their `unsafe…` flag. */
+  signatureAlgorithm?: SignatureAlgorithm;
+  /** Key and certificate for every outgoing signature. Default `null`. */
+  signingKeyPair?: KeyPair | KeyPairInput | null;
+  /** Certificates trusted for this SP's signatures; several during key rollover. Default `[]`. */
+  verificationCertificates?: readonly CertificateInput[];
+  /** RSA certificate assertions are encrypted to. Default `null` (no encryption). */
+  encryptionCertificate?: CertificateInput | null;
+  /** Default `true`. */
+  signAssertion?: boolean;
+  /** Default `false`. */
+  signResponse?: boolean;
+  /** Default `false`. */
+  signLogoutRequest?: boolean;
+  /** Default `false`. */
+  signLogoutResponse?: boolean;
+  /** RelayState for IdP-initiated SSO; at most 80 bytes of UTF-8. Default `''`. */
+  defaultRelayState?: string;
+  /** Default `…nameid-format:unspecified`. */
+  defaultNameIdPolicy?: ProviderNameIdFormat;
+  /** Opaque reference to a NameID mapping (authentik: a property-mapping UUID). Default `null`. */
+  nameIdMapping?: string | null;
+  /** Opaque reference to an AuthnContextClassRef mapping. Default `null`. */
+  authnContextClassRefMapping?: string | null;
+  /** Accept SHA-1 digests and signatures (broken collision resistance). Default `false`. */
+  unsafeAllowSha1?: boolean;
+  /** Accept DSA keys and `dsa-sha1` (obsolete, SHA-1 only in XML-DSig). Default `false`. */
+  unsafeAllowDsa?: boolean;
+}
+
+/**
+ * A validated, fully defaulted and deeply frozen SP config, as returned by
+ * `parseProvider`. Key material is always loaded into {@link KeyPair}s.
+ */
+export interface Provider {
+  readonly entityId: string;
+  readonly acsUrl: string;
+  readonly name: string;
+  readonly spBinding: SpBinding;
+  readonly audience: string;
+  readonly issuer: string;
+  readonly slsUrl: string;
+  readonly slsBinding: SlsBinding;
+  readonly logoutMethod: LogoutMethod;
+  /** The configured strings, kept for display and round trips; use {@link Provider.durations} for arithmetic. */
+  readonly assertionValidNotBefore: string;
+  readonly assertionValidNotOnOrAfter: string;
+  readonly sessionValidNotOnOrAfter: string;
+  /** The three validity windows in milliseconds. */
+  readonly durations: ProviderDurations;
+  readonly digestAlgorithm: DigestAlgorithm;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  readonly signingKeyPair: KeyPair | null;
+  readonly verificationCertificates: readonly KeyPair[];
+  readonly encryptionCertificate: KeyPair | null;
+  readonly signAssertion: boolean;
+  readonly signResponse: boolean;
+  readonly signLogoutRequest: boolean;
+  readonly signLogoutResponse: boolean;
+  readonly defaultRelayState: string;
+  readonly defaultNameIdPolicy: ProviderNameIdFormat;
+  readonly nameIdMapping: string | null;
+  readonly authnContextClassRefMapping: string | null;
+  /** True when either the input or the parse options opted in. */
+  readonly unsafeAllowSha1: boolean;
+  /** True when either the input or the parse options opted in. */
+  readonly unsafeAllowDsa: boolean;
+}
+
+/** Looks up an authentik CertificateKeyPair by UUID; `undefined` when there is none. */
+export type KeyPairResolver = (uuid: string) => KeyPair | KeyPairInput | undefined;
+
+/** Options of `parseProvider`. */
+export interface ParseProviderOptions {
+  /** Resolves the keypair UUIDs of authentik JSON (`signing_kp`, `verification_kp`, `encryption_kp`). */
+  resolveKeyPair?: KeyPairResolver;
+  /**
+   * The SP entity ID when the input has none: authentik JSON has no such field, so it
+   * wins over `audience` there; for camelCase input it is used only when `entityId` is absent.
+   */
+  entityId?: string;
+  /** Opt in to SHA-1 for this provider (ORed with the input's own flag). */
+  unsafeAllowSha1?: boolean;
+  /** Opt in to DSA for this provider (ORed with the input's own flag). */
+  unsafeAllowDsa?: boolean;
+}
+
+/**
+ * The JSON of authentik's `GET /api/v3/providers/saml/:id/` (SAMLProviderSerializer).
+ * Read-only fields are accepted and ignored; keypair fields are UUIDs.
+ */
+export interface AuthentikSamlProviderJson {
+  acs_url: string;
+  name?: string;
+  sp_binding?: 'redirect' | 'post';
+  audience?: string;
+  issuer?: string;
+  sls_url?: string;
+  sls_binding?: SlsBinding;
+  logout_method?: LogoutMethod;
+  assertion_valid_not_before?: string;
+  assertion_valid_not_on_or_after?: string;
+  session_valid_not_on_or_after?: string;
+  digest_algorithm?: DigestAlgorithm;
+  signature_algorithm?: SignatureAlgorithm;
+  signing_kp?: string | null;
+  verification_kp?: string | null;
+  encryption_kp?: string | null;
+  sign_assertion?: boolean;
+  sign_response?: boolean;
+  sign_logout_request?: boolean;
+  sign_logout_response?: boolean;
+  default_relay_state?: string;
+  default_name_id_policy?: ProviderNameIdFormat;
+  name_id_mapping?: string | null;
+  authn_context_class_ref_mapping?: string | null;
+  pk?: number;
+  authentication_flow?: string | null;
+  authorization_flow?: string;
+  invalidation_flow?: string;
+  property_mappings?: string[];
+  component?: string;
+  assigned_application_slug?: string;
+  assigned_application_name?: string;
+  assigned_backchannel_application_slug?: string;
+  assigned_backchannel_application_name?: string;
+  verbose_name?: string;
+  verbose_name_plural?: string;
+  meta_model_name?: string;
+  url_download_metadata?: string;
+  url_sso_post?: string;
+  url_sso_redirect?: string;
+  url_sso_init?: string;
+  url_slo_post?: string;
+  url_slo_redirect?: string;
+}

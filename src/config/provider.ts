@@ -1,0 +1,137 @@
+import type { Issue } from '../errors/index.js';
+import { isAuthentikJson, normalizeAuthentikJson } from './authentik.js';
+import { checkDuration } from './duration.js';
+import { createConfigError, isRecord } from './issues.js';
+import { type CheckedOptions, normalizeCamelInput } from './normalized-input.js';
+import { checkProviderRules } from './provider-rules.js';
+import { type ProviderFields, validateProviderFields } from './provider-schema.js';
+import type { ParseProviderOptions, Provider, ProviderDurations } from './provider-types.js';
+
+const durationFields = [
+  'assertionValidNotBefore',
+  'assertionValidNotOnOrAfter',
+  'sessionValidNotOnOrAfter',
+] as const;
+
+const optionChecks: Record<
+  keyof ParseProviderOptions,
+  { test: (value: unknown) => boolean; message: string }
+> = {
+  resolveKeyPair: { test: (value) => typeof value === 'function', message: 'must be a function' },
+  entityId: { test: (value) => typeof value === 'string', message: 'must be a string' },
+  unsafeAllowSha1: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
+  unsafeAllowDsa: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
+};
+
+/** Options are checked like the config itself, so a typo there is reported rather than ignored. */
+function checkOptions(options: unknown, issues: Issue[]): CheckedOptions {
+  const checked: CheckedOptions = {
+    resolveKeyPair: undefined,
+    entityId: undefined,
+    unsafeAllowSha1: false,
+    unsafeAllowDsa: false,
+  };
+  if (options === undefined) return checked;
+  if (!isRecord(options)) {
+    issues.push({ path: ['options'], message: 'must be an object' });
+    return checked;
+  }
+  for (const key of Object.keys(options)) {
+    const value = options[key];
+    if (!Object.hasOwn(optionChecks, key)) {
+      issues.push({ path: ['options', key], message: 'is not a parseProvider option' });
+    } else if (value !== undefined) {
+      const check = optionChecks[key as keyof ParseProviderOptions];
+      if (check.test(value)) Object.assign(checked, { [key]: value });
+      else issues.push({ path: ['options', key], message: check.message });
+    }
+  }
+  return checked;
+}
+
+function freezeProvider(
+  fields: ProviderFields,
+  durations: ProviderDurations,
+  options: CheckedOptions,
+): Provider {
+  return Object.freeze({
+    entityId: fields.entityId,
+    acsUrl: fields.acsUrl,
+    name: fields.name === '' ? fields.entityId : fields.name,
+    spBinding: fields.spBinding,
+    audience: fields.audience,
+    issuer: fields.issuer,
+    slsUrl: fields.slsUrl,
+    slsBinding: fields.slsBinding,
+    logoutMethod: fields.logoutMethod,
+    assertionValidNotBefore: fields.assertionValidNotBefore,
+    assertionValidNotOnOrAfter: fields.assertionValidNotOnOrAfter,
+    sessionValidNotOnOrAfter: fields.sessionValidNotOnOrAfter,
+    durations: Object.freeze({ ...durations }),
+    digestAlgorithm: fields.digestAlgorithm,
+    signatureAlgorithm: fields.signatureAlgorithm,
+    signingKeyPair: fields.signingKeyPair,
+    verificationCertificates: Object.freeze([...fields.verificationCertificates]),
+    encryptionCertificate: fields.encryptionCertificate,
+    signAssertion: fields.signAssertion,
+    signResponse: fields.signResponse,
+    signLogoutRequest: fields.signLogoutRequest,
+    signLogoutResponse: fields.signLogoutResponse,
+    defaultRelayState: fields.defaultRelayState,
+    defaultNameIdPolicy: fields.defaultNameIdPolicy,
+    nameIdMapping: fields.nameIdMapping,
+    authnContextClassRefMapping: fields.authnContextClassRefMapping,
+    unsafeAllowSha1: fields.unsafeAllowSha1 || options.unsafeAllowSha1,
+    unsafeAllowDsa: fields.unsafeAllowDsa || options.unsafeAllowDsa,
+  });
+}
+
+/**
+ * Validates an SP config (the SP as the IdP sees it) and returns it fully
+ * defaulted and deeply frozen, with key material loaded into KeyPairs.
+ *
+ * Accepts camelCase `ProviderInput`, or the exact JSON of authentik's
+ * `GET /api/v3/providers/saml/:id/` (recognised by `acs_url`), whose keypair UUIDs
+ * go through `options.resolveKeyPair`. Unknown keys are errors in both shapes.
+ *
+ * Cross-field rules run on the merged config, defaults included. In particular
+ * `signAssertion` defaults to true, so a provider without a signing key must set
+ * `signAssertion: false`.
+ *
+ * @throws SamlError `SAML_CONFIG_INVALID`; `details.issues` lists every problem
+ * (field checks and cross-field rules together), each with the path of its field.
+ */
+export function parseProvider(input: unknown, options?: ParseProviderOptions): Provider {
+  const issues: Issue[] = [];
+  const checkedOptions = checkOptions(options, issues);
+  if (!isRecord(input)) {
+    issues.push({ path: [], message: 'provider config must be an object' });
+    throw createConfigError('invalid provider config', issues);
+  }
+
+  const normalized = isAuthentikJson(input)
+    ? normalizeAuthentikJson(input, checkedOptions)
+    : normalizeCamelInput(input, checkedOptions);
+  const { values, issues: fieldIssues } = validateProviderFields(normalized.fields, normalized.skip);
+
+  const durations: Partial<Record<keyof ProviderDurations, number>> = {};
+  for (const field of durationFields) {
+    const text = values[field];
+    if (text !== undefined) durations[field] = checkDuration(text, [field]).ms;
+  }
+
+  const ruleIssues = checkProviderRules({
+    fields: values,
+    durations,
+    allowSha1: checkedOptions.unsafeAllowSha1 || values.unsafeAllowSha1 === true,
+    allowDsa: checkedOptions.unsafeAllowDsa || values.unsafeAllowDsa === true,
+    label: normalized.label,
+  });
+
+  issues.push(
+    ...normalized.issues,
+    ...[...fieldIssues, ...ruleIssues].map((issue) => ({ ...issue, path: normalized.mapPath(issue.path) })),
+  );
+  if (issues.length > 0) throw createConfigError('invalid provider config', issues, normalized.cause);
+  return freezeProvider(values as ProviderFields, durations as ProviderDurations, checkedOptions);
+}
