@@ -8,3 +8,8 @@ export * from './logout/index.js';
 export type { MessageContext } from './message/build-input.js';
 export type { Clock, IdGenerator } from './message/context.js';
 export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';
+export * from './store/index.js';
+export * from './transport/index.js';
+export * from './idp/index.js';
+export type { LogoutEvent, EventHandler } from './slo/events.js';
+export type { ParticipantOutcome } from './slo/outcome.js';

@@ -9,3 +9,4 @@ export {
 } from './redirect.js';
 export type { EnvelopedSignOptions } from './sign-xml.js';
 export { encodeSoap, encodeSoapFault, receiveSoap } from './soap.js';
+export { type HttpInput, type InspectedMessage, detectBinding, inspectMessage } from './inspect.js';

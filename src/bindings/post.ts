@@ -58,7 +58,7 @@ export function encodePost(input: EncodePostInput): PostForm {
 
 const formNames = ['SAMLRequest', 'SAMLResponse', 'RelayState'] as const;
 
-function readForm(form: Record<string, unknown> | URLSearchParams | string): Map<string, string> {
+export function readForm(form: Record<string, unknown> | URLSearchParams | string): Map<string, string> {
   const found = new Map<string, string>();
   const add = (name: string, value: unknown) => {
     if (!(formNames as readonly string[]).includes(name)) return;

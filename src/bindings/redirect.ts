@@ -118,7 +118,7 @@ const samlParameters = [
 type SamlParameter = (typeof samlParameters)[number];
 const lowerNames = samlParameters.map((n) => n.toLowerCase());
 
-function rawQueryOf(input: string): string {
+export function rawQueryOf(input: string): string {
   const question = input.indexOf('?');
   let query = question === -1 ? input : input.slice(question + 1);
   const hash = query.indexOf('#');
@@ -126,7 +126,7 @@ function rawQueryOf(input: string): string {
   return query;
 }
 
-function collectParameters(query: string): Map<SamlParameter, string> {
+export function collectParameters(query: string): Map<SamlParameter, string> {
   const found = new Map<SamlParameter, string>();
   for (const { name, rawValue } of splitRawParameters(query)) {
     if ((samlParameters as readonly string[]).includes(name)) {

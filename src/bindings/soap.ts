@@ -50,7 +50,7 @@ function textOfChild(parent: Element, name: string): string | undefined {
 }
 
 /** Returns the single SAML element of a SOAP 1.1 envelope's Body; Faults become `SAML_SOAP_FAULT`. */
-function bodyMessage(root: Element): Element {
+export function bodyMessage(root: Element): Element {
   if (!isElement(root, 'soapenv', 'Envelope')) {
     throw new SamlError('SAML_SOAP_FAULT', 'document is not a SOAP 1.1 envelope');
   }

@@ -1,0 +1,86 @@
+import type { Binding } from '../constants/saml.js';
+import { SamlError } from '../errors/index.js';
+import { type MessageHeader, readHeader } from '../message/header.js';
+import { parseXml } from '../xml/index.js';
+import { decodeBase64Strict, decodeUtf8Strict } from './base64.js';
+import { inflateCapped } from './deflate.js';
+import { formDecode } from './form-encoding.js';
+import { readForm } from './post.js';
+import { defaultReceiveLimits } from './receive.js';
+import { collectParameters, rawQueryOf } from './redirect.js';
+import { bodyMessage } from './soap.js';
+
+/** A framework-agnostic HTTP request as an SLO endpoint sees it. */
+export interface HttpInput {
+  /** `GET` or `POST`. */
+  method: string;
+  /** The raw query string (or full URL) exactly as received; needed for HTTP-Redirect. */
+  query?: string;
+  /** The raw body (urlencoded form or SOAP XML), or an already parsed form. */
+  body?: string | Record<string, unknown> | URLSearchParams;
+  /** The Content-Type header; `text/xml` or `application/soap+xml` means SOAP. */
+  contentType?: string;
+}
+
+/** What an unverified look at a message shows: enough to choose whose keys to verify it with. */
+export interface InspectedMessage {
+  binding: Binding;
+  type: 'SAMLRequest' | 'SAMLResponse';
+  /** Unverified: use it only to look up the peer, then verify with that peer's certificates. */
+  header: MessageHeader;
+  relayState?: string;
+}
+
+/** Which binding an HTTP request uses (SAMLBind §3.2, §3.4, §3.5). */
+export function detectBinding(input: HttpInput): Binding {
+  const method = input.method.toUpperCase();
+  if (method === 'GET') return 'redirect';
+  if (method !== 'POST')
+    throw new SamlError('SAML_BINDING_PARAMETER_INVALID', 'SAML endpoints accept GET and POST only');
+  const type = (input.contentType ?? '').toLowerCase();
+  return type.includes('xml') ? 'soap' : 'post';
+}
+
+/**
+ * Decodes a message WITHOUT verifying it, to learn its Issuer (and type) so
+ * the right peer's certificates can be chosen. Nothing it returns may be
+ * trusted; the `receive*` functions must run next.
+ */
+export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits.maxBytes): InspectedMessage {
+  const binding = detectBinding(input);
+  let xml: string;
+  let type: 'SAMLRequest' | 'SAMLResponse';
+  let relayState: string | undefined;
+  if (binding === 'redirect') {
+    const params = collectParameters(rawQueryOf(input.query ?? ''));
+    if (params.has('SAMLRequest') === params.has('SAMLResponse')) {
+      throw new SamlError(
+        'SAML_BINDING_PARAMETER_INVALID',
+        'exactly one of SAMLRequest or SAMLResponse is required',
+      );
+    }
+    type = params.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+    const raw = params.get('RelayState');
+    if (raw !== undefined) relayState = formDecode(raw);
+    xml = decodeUtf8Strict(inflateCapped(decodeBase64Strict(formDecode(params.get(type)!)), maxBytes));
+  } else if (binding === 'post') {
+    const fields = readForm(input.body ?? '');
+    if (fields.has('SAMLRequest') === fields.has('SAMLResponse')) {
+      throw new SamlError(
+        'SAML_BINDING_PARAMETER_INVALID',
+        'exactly one of SAMLRequest or SAMLResponse is required',
+      );
+    }
+    type = fields.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+    relayState = fields.get('RelayState');
+    xml = decodeUtf8Strict(decodeBase64Strict(fields.get(type)!.replace(/\r?\n/g, '')));
+  } else {
+    if (typeof input.body !== 'string') throw new TypeError('a SOAP request needs the raw body string');
+    const header = readHeader(bodyMessage(parseXml(input.body, { maxBytes }).root));
+    const soapType =
+      header.type === 'LogoutResponse' || header.type === 'Response' ? 'SAMLResponse' : 'SAMLRequest';
+    return { binding, type: soapType, header };
+  }
+  const header = readHeader(parseXml(xml, { maxBytes }).root);
+  return { binding, type, header, ...(relayState === undefined ? {} : { relayState }) };
+}

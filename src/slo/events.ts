@@ -1,0 +1,42 @@
+import type { Binding } from '../constants/saml.js';
+import type { ParticipantOutcome } from './outcome.js';
+
+/** Typed events for logging and audit; a throwing handler never breaks a logout. */
+export type LogoutEvent =
+  | {
+      type: 'logout_request_received';
+      logoutId: string;
+      providerId: string;
+      binding: Binding;
+      messageId: string;
+    }
+  | {
+      type: 'logout_response_received';
+      logoutId: string;
+      providerId: string;
+      binding: Binding;
+      status: string;
+    }
+  | { type: 'participant_logged_out'; logoutId: string; outcome: ParticipantOutcome }
+  /** The equivalent of authentik's `configuration_error` event for a failed SLO delivery. */
+  | { type: 'participant_failed'; logoutId: string; outcome: ParticipantOutcome }
+  | {
+      type: 'logout_completed';
+      logoutId: string;
+      userId: string | undefined;
+      status: 'Success' | 'PartialLogout';
+      participants: ParticipantOutcome[];
+    };
+
+export type EventHandler = (event: LogoutEvent) => void;
+
+export function emitter(handler: EventHandler | undefined): EventHandler {
+  return (event) => {
+    if (!handler) return;
+    try {
+      handler(event);
+    } catch {
+      // Observability must not change protocol outcomes.
+    }
+  };
+}
