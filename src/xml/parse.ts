@@ -160,8 +160,10 @@ export function parseXml(text: string, limits: XmlLimits = {}): ParsedXml {
   if (root === null) throw new SamlError('SAML_XML_MALFORMED', 'document has no root element');
   for (let node = document.firstChild; node !== null; node = node.nextSibling) {
     // Only the root, comments and the (already screened) XML declaration may sit at the top level.
+    // XML 1.0 §2.8 (prolog ::= XMLDecl? Misc*): whitespace between them is fine too.
     const declaration = node === document.firstChild && node.nodeType === 7 && node.nodeName === 'xml';
-    if (node !== root && node.nodeType !== 8 && !declaration) {
+    const whitespace = node.nodeType === 3 && /^[ \t\r\n]*$/.test((node as unknown as { data: string }).data);
+    if (node !== root && node.nodeType !== 8 && !declaration && !whitespace) {
       throw new SamlError('SAML_XML_MALFORMED', 'document has content outside its root element');
     }
   }
