@@ -1,3 +1,4 @@
+export { detectBinding, type HttpInput, type InspectedMessage, inspectMessage } from './inspect.js';
 export { type EncodePostInput, encodePost, type PostForm, receivePost } from './post.js';
 export type { Received, ReceiveOptions } from './receive.js';
 export {
@@ -9,4 +10,3 @@ export {
 } from './redirect.js';
 export type { EnvelopedSignOptions } from './sign-xml.js';
 export { encodeSoap, encodeSoapFault, receiveSoap } from './soap.js';
-export { type HttpInput, type InspectedMessage, detectBinding, inspectMessage } from './inspect.js';

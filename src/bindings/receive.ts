@@ -81,6 +81,21 @@ export function expectedTypes(
 
 const relayStateForbidden = /[\u0000-\u001F\u007F]/;
 
+/** Outgoing RelayState: at most 80 bytes and no control characters, so the peer can echo it back to us. */
+export function checkOutgoingRelayState(relayState: string | undefined): void {
+  if (relayState === undefined) return;
+  if (
+    typeof relayState !== 'string' ||
+    Buffer.byteLength(relayState, 'utf8') > 80 ||
+    relayStateForbidden.test(relayState)
+  ) {
+    throw new SamlError(
+      'SAML_RELAY_STATE_INVALID',
+      'RelayState must be at most 80 bytes without control characters',
+    );
+  }
+}
+
 export function checkRelayState(relayState: string | undefined, options: ReceiveOptions): void {
   if (relayState === undefined) return;
   const limit = Math.min(options.maxRelayStateBytes ?? defaultReceiveLimits.maxRelayStateBytes, 1024);

@@ -15,6 +15,7 @@ import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js'
 import { deflate, inflateCapped } from './deflate.js';
 import { formDecode, formEncode, splitRawParameters } from './form-encoding.js';
 import {
+  checkOutgoingRelayState,
   checkRelayState,
   defaultReceiveLimits,
   expectedTypes,
@@ -50,13 +51,6 @@ export interface EncodeRedirectInput {
 const deflateEncoding = 'urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE';
 const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>';
 
-function checkRelayStateOut(relayState: string | undefined): void {
-  if (relayState === undefined) return;
-  if (typeof relayState !== 'string' || Buffer.byteLength(relayState, 'utf8') > 80) {
-    throw new SamlError('SAML_RELAY_STATE_INVALID', 'RelayState must be a string of at most 80 bytes');
-  }
-}
-
 /**
  * HTTP-Redirect binding (SAMLBind §3.4): raw DEFLATE, base64, form-encoding.
  * When signing, the exact octet string placed in the URL
@@ -71,7 +65,7 @@ export function encodeRedirect(input: EncodeRedirectInput): string {
   }
   if (input.type !== 'SAMLRequest' && input.type !== 'SAMLResponse')
     throw new TypeError('type must be SAMLRequest or SAMLResponse');
-  checkRelayStateOut(input.relayState);
+  checkOutgoingRelayState(input.relayState);
   // SAMLBind §3.4.4.1: any XML signature must be removed before encoding.
   if (recallTree(input.xml) === undefined && parseXml(input.xml).signatureCount > 0) {
     throw new SamlError('SAML_INPUT_INVALID', 'HTTP-Redirect messages carry no XML signature', {
