@@ -1,8 +1,13 @@
 import { SamlError } from '../errors/index.js';
 
-const unreserved = /^[A-Za-z0-9\-_.]*$/;
-const hex = '0123456789ABCDEF';
-const encoder = new TextEncoder();
+const extra: Record<string, string> = {
+  '!': '%21',
+  "'": '%27',
+  '(': '%28',
+  ')': '%29',
+  '*': '%2A',
+  '~': '%7E',
+};
 
 /**
  * application/x-www-form-urlencoded for HTTP-Redirect values: UTF-8, upper-case
@@ -12,47 +17,27 @@ const encoder = new TextEncoder();
  * `!`, `*`, `(`, `)` are all encoded), so the signed bytes survive the trip.
  */
 export function formEncode(value: string): string {
-  if (unreserved.test(value)) return value;
-  let out = '';
-  for (const byte of encoder.encode(value)) {
-    if (
-      (byte >= 0x30 && byte <= 0x39) ||
-      (byte >= 0x41 && byte <= 0x5a) ||
-      (byte >= 0x61 && byte <= 0x7a) ||
-      byte === 0x2d ||
-      byte === 0x5f ||
-      byte === 0x2e
-    ) {
-      out += String.fromCharCode(byte);
-    } else if (byte === 0x20) out += '+';
-    else out += `%${hex[byte >> 4]}${hex[byte & 15]}`;
+  let encoded: string;
+  try {
+    // encodeURIComponent already writes upper-case UTF-8 escapes; it only leaves !'()*~ alone.
+    encoded = encodeURIComponent(value);
+  } catch (cause) {
+    throw new SamlError('SAML_INPUT_INVALID', 'value is not valid Unicode', {
+      cause,
+      details: { issues: [{ path: [], message: 'contains a lone surrogate' }] },
+    });
   }
-  return out;
+  return encoded.replace(/[!'()*~]/g, (c) => extra[c]!).replace(/%20/g, '+');
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes a form-encoded token strictly: `+` is space, `%XX` must be valid hex, the result valid UTF-8. */
 export function formDecode(token: string): string {
   if (!token.includes('%') && !token.includes('+')) return token;
-  const bytes: number[] = [];
-  for (let i = 0; i < token.length; i++) {
-    const code = token.charCodeAt(i);
-    if (code === 0x25) {
-      const pair = token.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(pair)) {
-        throw new SamlError('SAML_BINDING_DECODE_FAILED', 'invalid percent-encoding in a parameter');
-      }
-      bytes.push(Number.parseInt(pair, 16));
-      i += 2;
-    } else if (code === 0x2b) bytes.push(0x20);
-    else if (code < 0x80) bytes.push(code);
-    else bytes.push(...encoder.encode(token[i]!));
-  }
   try {
-    return utf8.decode(new Uint8Array(bytes));
+    // decodeURIComponent throws on malformed escapes and on invalid UTF-8 sequences.
+    return decodeURIComponent(token.replace(/\+/g, ' '));
   } catch (cause) {
-    throw new SamlError('SAML_BINDING_DECODE_FAILED', 'parameter is not valid UTF-8', { cause });
+    throw new SamlError('SAML_BINDING_DECODE_FAILED', 'invalid percent-encoding in a parameter', { cause });
   }
 }
 

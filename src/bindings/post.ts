@@ -68,7 +68,16 @@ export function readForm(form: Record<string, unknown> | URLSearchParams | strin
     found.set(name, value);
   };
   if (typeof form === 'string') {
-    for (const { name, rawValue } of splitRawParameters(form)) add(formDecode(name), formDecode(rawValue));
+    for (const { name, rawValue } of splitRawParameters(form)) {
+      // Fields other than ours are ignored whatever their encoding; ours must decode strictly.
+      let decoded: string;
+      try {
+        decoded = formDecode(name);
+      } catch {
+        continue;
+      }
+      if ((formNames as readonly string[]).includes(decoded)) add(decoded, formDecode(rawValue));
+    }
   } else if (form instanceof URLSearchParams) {
     for (const [name, value] of form) add(name, value);
   } else if (typeof form === 'object' && form !== null) {

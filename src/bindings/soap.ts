@@ -54,10 +54,12 @@ export function bodyMessage(root: Element): Element {
   if (!isElement(root, 'soapenv', 'Envelope')) {
     throw new SamlError('SAML_SOAP_FAULT', 'document is not a SOAP 1.1 envelope');
   }
+  // SOAP 1.1 §4: Envelope = Header? Body, in that order, nothing else.
   const children = childElements(root);
-  const header = optionalChild(root, 'soapenv', 'Header');
-  const body = optionalChild(root, 'soapenv', 'Body');
-  if (!body || children.length !== (header ? 2 : 1) || children[children.length - 1] !== body) {
+  const header =
+    children.length === 2 && isElement(children[0]!, 'soapenv', 'Header') ? children[0] : undefined;
+  const body = children[children.length - 1];
+  if (!body || !isElement(body, 'soapenv', 'Body') || children.length !== (header ? 2 : 1)) {
     throw new SamlError('SAML_SOAP_FAULT', 'SOAP envelope must hold an optional Header and one Body');
   }
   for (const entry of header ? childElements(header) : []) {

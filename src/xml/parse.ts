@@ -41,6 +41,29 @@ const doctype = /<!DOCTYPE|<!ENTITY/i;
 const xmlDeclaration =
   /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]\1(?:\s+encoding\s*=\s*(["'])([A-Za-z0-9._-]+)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>/;
 
+// A character reference must name a character the raw screen would have let through.
+const reference = /&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|[A-Za-z_:][\w.:-]*);|&/g;
+
+function screenReferences(body: string): void {
+  // CDATA sections and comments hold literal text: `&` there is neither a reference nor an error.
+  const markup = body.includes('<!') ? body.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '') : body;
+  for (const match of markup.matchAll(reference)) {
+    if (match[0] === '&') throw new SamlError('SAML_XML_MALFORMED', 'document has a bare ampersand');
+    const hex = match[1];
+    const decimal = match[2];
+    if (hex === undefined && decimal === undefined) continue;
+    const code = hex === undefined ? Number(decimal) : Number.parseInt(hex, 16);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff && code !== 0x85 && code !== 0x2028 && code !== 0x2029) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!allowed) reject('SAML_XML_FORBIDDEN_CONTENT', 'document references a forbidden character');
+  }
+}
+
 function reject(code: 'SAML_XML_FORBIDDEN_CONTENT' | 'SAML_XML_DTD_FORBIDDEN', message: string): never {
   throw new SamlError(code, message);
 }
@@ -60,6 +83,7 @@ function screen(text: string, limits: Required<XmlLimits>): string {
   let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (forbiddenCharacters.test(body))
     reject('SAML_XML_FORBIDDEN_CONTENT', 'document contains a forbidden character');
+  if (body.includes('&')) screenReferences(body);
   if (doctype.test(body))
     reject('SAML_XML_DTD_FORBIDDEN', 'document contains a DOCTYPE or entity declaration');
   if (body.startsWith('<?xml')) {
@@ -73,7 +97,57 @@ function screen(text: string, limits: Required<XmlLimits>): string {
   }
   // Processing instructions have no place in SAML and split text nodes (attacks §2).
   if (body.includes('<?')) reject('SAML_XML_FORBIDDEN_CONTENT', 'document contains a processing instruction');
-  return text;
+  scanNesting(body, limits);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function limitExceeded(kind: 'depth' | 'elements', limit: number): never {
+  throw new SamlError('SAML_XML_LIMIT_EXCEEDED', `document exceeds the ${kind} limit`, {
+    details: { limit, kind },
+  });
+}
+
+/**
+ * One linear pass over the markup that bounds nesting depth and element count
+ * before xmldom builds anything: deep or namespace-heavy documents are where
+ * its costs grow faster than the input (attacks §4). Malformed markup is left
+ * for the parser to reject.
+ */
+function scanNesting(text: string, limits: Required<XmlLimits>): void {
+  let depth = 0;
+  let elements = 0;
+  let i = text.indexOf('<');
+  while (i !== -1 && i < text.length) {
+    const next = text.charCodeAt(i + 1);
+    let end: number;
+    if (next === 0x21 /* ! */) {
+      const cdata = text.startsWith('<![CDATA[', i);
+      end = cdata ? text.indexOf(']]>', i) + 2 : text.indexOf('-->', i) + 2;
+      if (end < 2) return;
+    } else {
+      // Find the tag's `>` outside quoted attribute values.
+      let quote = 0;
+      end = -1;
+      for (let j = i + 1; j < text.length; j++) {
+        const c = text.charCodeAt(j);
+        if (quote !== 0) {
+          if (c === quote) quote = 0;
+        } else if (c === 0x22 || c === 0x27) quote = c;
+        else if (c === 0x3e) {
+          end = j;
+          break;
+        }
+      }
+      if (end === -1) return;
+      if (next === 0x2f /* / */) depth--;
+      else if (next !== 0x3f /* ? */ && text.charCodeAt(end - 1) !== 0x2f) {
+        if (++depth > limits.maxDepth) limitExceeded('depth', limits.maxDepth);
+        if (++elements > limits.maxElements) limitExceeded('elements', limits.maxElements);
+      } else if (next !== 0x3f && ++elements > limits.maxElements)
+        limitExceeded('elements', limits.maxElements);
+    }
+    i = text.indexOf('<', end + 1);
+  }
 }
 
 const parser = new DOMParser({
@@ -145,10 +219,10 @@ function walk(
 export function parseXml(text: string, limits: XmlLimits = {}): ParsedXml {
   const bounds = limits === defaultXmlLimits ? defaultXmlLimits : { ...defaultXmlLimits, ...limits };
   if (typeof text !== 'string') throw new TypeError('parseXml expects a string');
-  screen(text, bounds);
+  const source = screen(text, bounds);
   let document: Document;
   try {
-    document = parser.parseFromString(text, 'text/xml');
+    document = parser.parseFromString(source, 'text/xml');
   } catch (cause) {
     if (cause instanceof SamlError) throw cause;
     const inner = (cause as { cause?: unknown }).cause;

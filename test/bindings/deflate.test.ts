@@ -1,0 +1,95 @@
+import { deflateRaw, gzip, deflate as zlibDeflate } from 'pako';
+import { describe, expect, it } from 'vitest';
+import { deflate, inflateCapped } from '../../src/bindings/deflate.js';
+import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
+
+function samlErrorOf(fn: () => unknown): SamlError {
+  try {
+    fn();
+  } catch (error) {
+    if (isSamlError(error)) return error;
+    throw new Error(`expected a SamlError, got ${String(error)}`);
+  }
+  throw new Error('expected a SamlError, nothing was thrown');
+}
+
+function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
+  const error = samlErrorOf(fn);
+  expect(error.code).toBe(code);
+  return error;
+}
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+const xml =
+  '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ' +
+  'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_orig" Version="2.0" ' +
+  'IssueInstant="2026-04-20T10:00:00Z"><saml:Issuer>https://sp-a.example</saml:Issuer>' +
+  '<saml:NameID>caf\u00e9</saml:NameID></samlp:LogoutRequest>';
+const cap = 256 * 1024;
+
+describe('deflate / inflateCapped', () => {
+  it('round-trips raw DEFLATE, multibyte included', () => {
+    const compressed = deflate(xml);
+    expect(text(inflateCapped(compressed, cap))).toBe(xml);
+  });
+
+  it('produces raw DEFLATE that pako and other raw inflaters read', () => {
+    expect(text(inflateCapped(deflateRaw(xml), cap))).toBe(xml);
+  });
+
+  it('round-trips output spanning several 16 KiB chunks', () => {
+    const big = `<r>${'0123456789abcdef'.repeat(5000)}</r>`;
+    expect(text(inflateCapped(deflate(big), cap))).toBe(big);
+  });
+
+  it('round-trips the empty string', () => {
+    expect(inflateCapped(deflate(''), cap).length).toBe(0);
+  });
+
+  it.each([
+    ['zlib-wrapped', () => zlibDeflate(xml)],
+    ['gzip', () => gzip(xml)],
+    ['plain uncompressed bytes', () => Buffer.from(xml, 'utf8')],
+    ['truncated by 5 bytes', () => deflateRaw(xml).slice(0, -5)],
+    ['truncated to its first byte', () => deflateRaw(xml).slice(0, 1)],
+    ['followed by GARBAGE', () => Buffer.concat([deflateRaw(xml), Buffer.from('GARBAGE')])],
+    ['followed by a second stream', () => Buffer.concat([deflateRaw(xml), deflateRaw(xml)])],
+    ['empty input', () => new Uint8Array(0)],
+    ['random bytes', () => Uint8Array.from({ length: 64 }, (_, i) => (i * 151 + 7) & 0xff)],
+  ])('rejects %s input with SAML_BINDING_DECODE_FAILED', (_name, make) => {
+    expectCode(() => inflateCapped(make(), cap), 'SAML_BINDING_DECODE_FAILED');
+  });
+
+  it('stops a 50 MB bomb quickly with SAML_BINDING_LIMIT_EXCEEDED', () => {
+    const bomb = deflateRaw(new Uint8Array(50 * 1024 * 1024).fill(0x20));
+    expect(bomb.length).toBeLessThan(100_000);
+    const started = performance.now();
+    const error = expectCode(() => inflateCapped(bomb, cap), 'SAML_BINDING_LIMIT_EXCEEDED');
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(error.details).toEqual({ limit: cap });
+  });
+
+  it('stops a bomb of <a> quickly', () => {
+    const bomb = deflateRaw('<a>'.repeat(5_000_000));
+    const started = performance.now();
+    expectCode(() => inflateCapped(bomb, cap), 'SAML_BINDING_LIMIT_EXCEEDED');
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it.each([100, 16 * 1024, 16 * 1024 + 1, 3 * 16 * 1024, cap])(
+    'accepts output of exactly the cap (%i bytes) and rejects cap + 1',
+    (size) => {
+      const exact = deflateRaw(new Uint8Array(size).fill(0x61));
+      expect(inflateCapped(exact, size).length).toBe(size);
+      const over = deflateRaw(new Uint8Array(size + 1).fill(0x61));
+      expectCode(() => inflateCapped(over, size), 'SAML_BINDING_LIMIT_EXCEEDED');
+    },
+  );
+
+  it('rejects a stream one byte over a small cap', () => {
+    const compressed = deflate(xml);
+    const size = Buffer.byteLength(xml);
+    expect(text(inflateCapped(compressed, size))).toBe(xml);
+    expectCode(() => inflateCapped(compressed, size - 1), 'SAML_BINDING_LIMIT_EXCEEDED');
+  });
+});

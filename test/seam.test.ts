@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const srcDir = fileURLToPath(new URL('../src/', import.meta.url));
+
+function sourceFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...sourceFiles(path));
+    else if (entry.isFile() && entry.name.endsWith('.ts')) files.push(path);
+  }
+  return files;
+}
+
+/** Drops comments so prose such as "only src/xml imports from 'xpath'" is never counted. */
+function stripComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[\s;{}()])\/\/[^\n]*/g, '$1');
+}
+
+/** Every module specifier of static imports/exports, side-effect imports, `import()` and `require()`. */
+function importsOf(source: string): string[] {
+  const specifiers: string[] = [];
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
+  for (const match of stripComments(source).matchAll(pattern)) specifiers.push(match[2]!);
+  return specifiers;
+}
+
+const files = sourceFiles(srcDir).map((path) => ({
+  path: relative(srcDir, path).split(sep).join('/'),
+  imports: importsOf(readFileSync(path, 'utf8')),
+}));
+
+const matches = (specifier: string, module: string) =>
+  specifier === module || specifier.startsWith(`${module}/`);
+
+function importersOf(modules: readonly string[]): string[] {
+  return files.filter((f) => f.imports.some((s) => modules.some((m) => matches(s, m)))).map((f) => f.path);
+}
+
+const rules: { modules: readonly string[]; allowed: (path: string) => boolean; where: string }[] = [
+  { modules: ['@xmldom/xmldom', 'xpath'], allowed: (p) => p.startsWith('xml/'), where: 'src/xml/*' },
+  {
+    modules: ['xml-crypto', 'node:crypto', 'crypto'],
+    allowed: (p) => p.startsWith('crypto/'),
+    where: 'src/crypto/*',
+  },
+  { modules: ['pako'], allowed: (p) => p === 'bindings/deflate.ts', where: 'src/bindings/deflate.ts' },
+  { modules: ['zod'], allowed: (p) => p.startsWith('config/'), where: 'src/config/*' },
+];
+
+describe('import scanner', () => {
+  it('finds every form of import', () => {
+    const sample = [
+      "import { a,\n  b } from '@xmldom/xmldom';",
+      "import type { C } from 'xpath';",
+      "export { d } from 'pako';",
+      "export * from 'zod/v4';",
+      "import 'node:crypto';",
+      "const e = await import('xml-crypto');",
+      'const f = require("crypto");',
+      "// import { g } from 'not-me';",
+      "/* import { h } from 'nor-me'; */",
+      "const url = 'http://example.com/'; // from 'comment'",
+    ].join('\n');
+    expect(importsOf(sample)).toEqual([
+      '@xmldom/xmldom',
+      'xpath',
+      'pako',
+      'zod/v4',
+      'node:crypto',
+      'xml-crypto',
+      'crypto',
+    ]);
+  });
+
+  it('scans the source tree', () => {
+    expect(files.length).toBeGreaterThan(20);
+    expect(files.map((f) => f.path)).toContain('xml/parse.ts');
+  });
+});
+
+describe('import boundaries (DESIGN.md layers)', () => {
+  it.each(rules)('only $where imports $modules', ({ modules, allowed }) => {
+    const importers = importersOf(modules);
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.filter((path) => !allowed(path))).toEqual([]);
+  });
+
+  it('pins the known importers of each seam', () => {
+    expect(importersOf(['@xmldom/xmldom'])).toContain('xml/parse.ts');
+    expect(importersOf(['xml-crypto'])).toContain('crypto/xml-signature.ts');
+    expect(importersOf(['node:crypto', 'crypto'])).toContain('crypto/primitives.ts');
+    expect(importersOf(['pako'])).toEqual(['bindings/deflate.ts']);
+  });
+});
