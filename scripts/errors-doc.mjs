@@ -14,7 +14,9 @@ export function renderErrorsDoc(errorCodes) {
     '|---|---|---|---|',
   ];
   for (const [code, entry] of Object.entries(errorCodes)) {
-    lines.push(`| \`${code}\` | ${entry.area} | ${entry.status} | ${entry.description.replace(/\|/g, '\\|')} |`);
+    lines.push(
+      `| \`${code}\` | ${entry.area} | ${entry.status} | ${entry.description.replace(/\|/g, '\\|')} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

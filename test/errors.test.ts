@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderErrorsDoc } from '../scripts/errors-doc.mjs';
-import { SamlError, errorCodes, isSamlError } from '../src/index.js';
+import { errorCodes, isSamlError, SamlError } from '../src/index.js';
 
 describe('SamlError', () => {
   it('carries code, details, cause and the suggested SAML status', () => {

@@ -4,7 +4,6 @@ import {
   type Element,
   element,
   isElement,
-  optionalChild,
   parseXml,
   readText,
   serialize,

@@ -59,8 +59,8 @@ export function createMemoryStore(): Store {
       const existing = participantByProviderSession.get(key);
       if (existing !== undefined) removeParticipant(existing);
       participants.set(participant.id, structuredClone(participant));
-      let ids = participantsByUser.get(participant.userId);
-      if (!ids) participantsByUser.set(participant.userId, (ids = new Set()));
+      const ids = participantsByUser.get(participant.userId) ?? new Set<string>();
+      participantsByUser.set(participant.userId, ids);
       ids.add(participant.id);
       participantByProviderSession.set(key, participant.id);
     },

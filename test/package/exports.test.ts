@@ -27,7 +27,12 @@ const expected = [
 describe('built package', () => {
   it('has every file the exports map names', () => {
     const entry = pkg.exports['.'];
-    for (const target of [entry.import.types, entry.import.default, entry.require.types, entry.require.default]) {
+    for (const target of [
+      entry.import.types,
+      entry.import.default,
+      entry.require.types,
+      entry.require.default,
+    ]) {
       expect(existsSync(new URL(target, root)), target).toBe(true);
     }
   });
