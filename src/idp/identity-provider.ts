@@ -13,10 +13,11 @@ import {
   receiveSoap,
 } from '../bindings/index.js';
 import type { Provider } from '../config/index.js';
+import { createConfigError } from '../config/issues.js';
 import type { DigestAlgorithm, SignatureAlgorithm } from '../constants/algorithms.js';
-import type { Binding } from '../constants/saml.js';
-import type { KeyPair } from '../crypto/keys.js';
-import { SamlError } from '../errors/index.js';
+import { nameIdFormats } from '../constants/saml.js';
+import { isKeyPair, type KeyPair } from '../crypto/keys.js';
+import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import {
   buildLogoutRequest,
   buildLogoutResponse,
@@ -24,13 +25,14 @@ import {
   parseLogoutRequest,
   parseLogoutResponse,
 } from '../logout/index.js';
-import type { StatusInput } from '../logout/logout-response.js';
+import type { Status, StatusInput } from '../logout/logout-response.js';
+import { isHttpUrl } from '../message/build-input.js';
 import { type Clock, generateId, type IdGenerator, systemClock } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
 import { parseInstant } from '../message/instant.js';
 import { deliverBackchannel } from '../slo/backchannel.js';
 import { mapWithConcurrency } from '../slo/concurrency.js';
-import { type EventHandler, emitter } from '../slo/events.js';
+import { type EventHandler, emitter, type LogoutEvent } from '../slo/events.js';
 import { aggregateStatus, type ParticipantOutcome } from '../slo/outcome.js';
 import type { SessionParticipant, Store } from '../store/store.js';
 import { createFetchTransport } from '../transport/index.js';
@@ -43,17 +45,21 @@ export interface IdentityProviderOptions {
   /** Default signing key (a provider's own `signingKeyPair` wins). Every logout message is signed. */
   signing: { key: KeyPair; algorithm?: SignatureAlgorithm; digestAlgorithm?: DigestAlgorithm };
   store: Store;
-  /** Our SLO endpoint URLs, checked against incoming Destination attributes. */
+  /**
+   * Our SLO endpoint URLs, checked against incoming Destination attributes.
+   * SOAP LogoutRequests are accepted only when `sloSoap` is set.
+   */
   endpoints: { sloRedirect: string; sloPost: string; sloSoap?: string };
   /** Back-channel delivery; default `createFetchTransport()`. */
   transport?: Transport;
   clock?: Clock;
+  /** Allowed clock difference with SPs. Default 180 s. */
   clockSkewMs?: number;
-  /** Back-channel deliveries in flight at once. Default 10. */
+  /** Back-channel deliveries in flight at once, a positive integer. Default 10. */
   concurrency?: number;
   /** Per-attempt back-channel timeout. Default 10 s. */
   backchannelTimeoutMs?: number;
-  /** How long a front-channel chain may take. Default 10 minutes. */
+  /** How long a front-channel chain may wait for the next hop. Default 10 minutes. */
   transactionTtlMs?: number;
   generateId?: IdGenerator;
   onEvent?: EventHandler;
@@ -64,7 +70,10 @@ export type LogoutReply =
   | { kind: 'redirect'; url: string }
   | { kind: 'post'; form: PostForm }
   | { kind: 'soap'; body: string; contentType: 'text/xml; charset=utf-8' }
-  /** IdP-initiated chain finished: send the browser where the caller wants. */
+  /**
+   * Nothing to send to an SP: an IdP-initiated logout finished, or the SP
+   * that asked has no SLS URL to answer to. Send the browser where you want.
+   */
   | { kind: 'done'; returnTo?: string };
 
 /** A front-channel message for the caller to render (iframe) or to send the browser to. */
@@ -82,13 +91,21 @@ export interface FrontChannelStep {
 export interface LogoutResult {
   logoutId: string;
   userId: string | undefined;
-  /** Final status once complete; while a chain is running, the status so far. */
+  /**
+   * Final status once complete. While a chain is running: the status of the
+   * participants that have answered so far (pending hops are listed, not counted).
+   */
   status: 'Success' | 'PartialLogout' | 'UnknownPrincipal';
+  /** One entry per participant told (or not) about the logout; running chains list their hops as `pending`. */
   participants: ParticipantOutcome[];
   /** False while a front-channel chain still has hops; `reply` is then the next hop. */
   complete: boolean;
   reply: LogoutReply;
-  /** Front-channel iframe logouts for the caller to render (outcomes unobservable). */
+  /**
+   * Front-channel iframe logouts for the caller to render (outcomes
+   * unobservable). Only in the result of the call that started the logout;
+   * later hops of a chain return an empty list.
+   */
   iframes: FrontChannelStep[];
 }
 
@@ -96,6 +113,7 @@ export interface LogoutResult {
 export interface RecordSessionInput {
   providerId: string;
   userId: string;
+  /** The NameID exactly as issued in the assertion: value, format and qualifiers. */
   nameId: NameIdValue;
   sessionIndex: string;
 }
@@ -114,117 +132,234 @@ interface ChainOrigin {
   binding: 'redirect' | 'post';
 }
 
+/** A front-channel native participant still to visit. */
+interface Hop {
+  participantId: string;
+  providerId: string;
+  entityId: string;
+  nameId: NameIdValue;
+  sessionIndex: string;
+}
+
+/** What a chain keeps in the store between browser hops; plain data (JSON-serializable). */
 interface ChainState {
   userId: string | undefined;
   origin?: ChainOrigin;
   returnTo?: string;
   outcomes: ParticipantOutcome[];
   /** Participants still to visit, in order. */
-  queue: { participantId: string; providerId: string; nameId: NameIdValue; sessionIndex: string }[];
-  current?: { participantId: string; providerId: string; requestId: string };
-  iframes: FrontChannelStep[];
+  queue: Hop[];
+  /** The hop whose LogoutResponse we are waiting for. */
+  current?: Hop & { requestId: string };
+}
+
+const defaults = {
+  clockSkewMs: 180_000,
+  concurrency: 10,
+  backchannelTimeoutMs: 10_000,
+  transactionTtlMs: 600_000,
+} as const;
+
+/** Fails fast, with every problem listed, on options that would break a logout half-way. */
+function checkOptions(options: IdentityProviderOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw createConfigError('invalid identity provider options', [
+      { path: [], message: 'must be an object' },
+    ]);
+  }
+  const issues: Issue[] = [];
+  if (typeof options.entityId !== 'string' || options.entityId === '')
+    issues.push({ path: ['entityId'], message: 'must be a non-empty string' });
+  const key = options.signing?.key;
+  if (!isKeyPair(key) || !key.hasPrivateKey)
+    issues.push({
+      path: ['signing', 'key'],
+      message: 'must be a KeyPair from loadKeyPair with a private key',
+    });
+  const store = options.store as Partial<Store> | undefined;
+  if (typeof store?.getTransaction !== 'function' || typeof store.rememberOnce !== 'function')
+    issues.push({ path: ['store'], message: 'must implement Store (e.g. createMemoryStore())' });
+  for (const name of ['sloRedirect', 'sloPost', 'sloSoap'] as const) {
+    const value = options.endpoints?.[name];
+    if ((value !== undefined || name !== 'sloSoap') && !isHttpUrl(value))
+      issues.push({ path: ['endpoints', name], message: 'must be an absolute http(s) URL' });
+  }
+  const number = (name: keyof typeof defaults, ok: (n: number) => boolean, message: string) => {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && ok(value)))
+      issues.push({ path: [name], message });
+  };
+  number('clockSkewMs', (n) => n >= 0, 'must be a non-negative number of milliseconds');
+  number('concurrency', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
+  number('backchannelTimeoutMs', (n) => n > 0, 'must be a positive number of milliseconds');
+  number('transactionTtlMs', (n) => n > 0, 'must be a positive number of milliseconds');
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
+    issues.push({ path: ['onEvent'], message: 'must be a function' });
+  if (issues.length > 0) throw createConfigError('invalid identity provider options', issues);
+}
+
+function checkRecordSession(input: RecordSessionInput): void {
+  const issues: Issue[] = [];
+  const nonEmpty = (value: unknown) => typeof value === 'string' && value !== '';
+  if (!nonEmpty(input?.providerId))
+    issues.push({ path: ['providerId'], message: 'must be a non-empty string' });
+  if (!nonEmpty(input?.userId)) issues.push({ path: ['userId'], message: 'must be a non-empty string' });
+  if (!nonEmpty(input?.nameId?.value))
+    issues.push({ path: ['nameId', 'value'], message: 'must be a non-empty string' });
+  if (!nonEmpty(input?.sessionIndex))
+    issues.push({ path: ['sessionIndex'], message: 'must be a non-empty string' });
+  if (issues.length > 0) {
+    throw new SamlError('SAML_INPUT_INVALID', 'invalid session participant', { details: { issues } });
+  }
 }
 
 /**
  * The Single Logout facade: records session participants, handles SP-initiated
  * LogoutRequests on any binding, runs IdP-initiated logout, and continues
  * front-channel chains from state in the store (so any node can continue them).
+ *
+ * @throws SamlError `SAML_CONFIG_INVALID` when the options are unusable.
  */
 export function createIdentityProvider(options: IdentityProviderOptions): IdentityProvider {
+  checkOptions(options);
   const store = options.store;
   const clock = options.clock ?? systemClock;
-  const skew = options.clockSkewMs ?? 180_000;
+  const skew = options.clockSkewMs ?? defaults.clockSkewMs;
   const newId = options.generateId ?? generateId;
   const emit = emitter(options.onEvent);
-  const concurrency = options.concurrency ?? 10;
-  const timeoutMs = options.backchannelTimeoutMs ?? 10_000;
-  const ttl = options.transactionTtlMs ?? 600_000;
+  const concurrency = options.concurrency ?? defaults.concurrency;
+  const timeoutMs = options.backchannelTimeoutMs ?? defaults.backchannelTimeoutMs;
+  const ttl = options.transactionTtlMs ?? defaults.transactionTtlMs;
   let transport = options.transport;
   const maxMessageAgeMs = 600_000;
 
-  const signFor = (provider: Provider): EnvelopedSignOptions => {
-    const key = provider.signingKeyPair ?? options.signing.key;
+  /** The provider's own signing key and algorithms when it has one, else ours. */
+  const signFor = (provider: Provider | undefined): EnvelopedSignOptions => {
+    const own = provider?.signingKeyPair;
     return {
-      key,
-      ...(provider.signingKeyPair
-        ? { algorithm: provider.signatureAlgorithm, digestAlgorithm: provider.digestAlgorithm }
-        : {}),
-      ...(options.signing.algorithm && !provider.signingKeyPair
-        ? { algorithm: options.signing.algorithm }
-        : {}),
-      ...(options.signing.digestAlgorithm && !provider.signingKeyPair
-        ? { digestAlgorithm: options.signing.digestAlgorithm }
-        : {}),
-      unsafeAllowSha1: provider.unsafeAllowSha1,
-      unsafeAllowDsa: provider.unsafeAllowDsa,
+      key: own ?? options.signing.key,
+      ...(own
+        ? { algorithm: provider!.signatureAlgorithm, digestAlgorithm: provider!.digestAlgorithm }
+        : {
+            ...(options.signing.algorithm ? { algorithm: options.signing.algorithm } : {}),
+            ...(options.signing.digestAlgorithm ? { digestAlgorithm: options.signing.digestAlgorithm } : {}),
+          }),
+      unsafeAllowSha1: provider?.unsafeAllowSha1 ?? false,
+      unsafeAllowDsa: provider?.unsafeAllowDsa ?? false,
     };
   };
 
-  const endpointFor = (binding: Binding): string | undefined =>
-    binding === 'redirect'
-      ? options.endpoints.sloRedirect
-      : binding === 'post'
-        ? options.endpoints.sloPost
-        : options.endpoints.sloSoap;
+  const rejected = (
+    messageType: 'LogoutRequest' | 'LogoutResponse',
+    providerId: string | undefined,
+    error: unknown,
+  ) => {
+    if (isSamlError(error)) {
+      emit({
+        type: 'message_rejected',
+        messageType,
+        code: error.code,
+        ...(providerId ? { providerId } : {}),
+      });
+    }
+  };
 
+  /**
+   * Receives a message from a registered SP: Issuer lookup on the unverified
+   * message, then signature (that provider's certificates only), Destination,
+   * times, InResponseTo and replay. `expectResponse` resolves the request a
+   * response must answer, and may refuse it first.
+   */
   async function receiveFrom(
     input: HttpInput,
     expected: 'LogoutRequest' | 'LogoutResponse',
-    inResponseTo?: (relayState: string | undefined) => Promise<string | undefined>,
+    expectResponse?: (context: { relayState: string | undefined; providerId: string }) => Promise<string>,
   ) {
-    const inspected = inspectMessage(input);
-    const issuer = inspected.header.issuer?.value;
-    const found = issuer === undefined ? undefined : await store.findProviderByEntityId(issuer);
-    if (!found) throw new SamlError('SAML_ISSUER_UNKNOWN', 'the message Issuer is not a registered provider');
-    const { provider } = found;
-    if (provider.verificationCertificates.length === 0) {
-      throw new SamlError(
-        'SAML_SIGNATURE_MISSING',
-        'the provider has no verification certificate to check its messages',
-      );
+    let providerId: string | undefined;
+    try {
+      const inspected = inspectMessage(input);
+      if (inspected.binding === 'soap' && options.endpoints.sloSoap === undefined) {
+        throw new SamlError(
+          'SAML_BINDING_PARAMETER_INVALID',
+          'SOAP logout is not enabled (no endpoints.sloSoap)',
+        );
+      }
+      const issuer = inspected.header.issuer?.value;
+      const found = issuer === undefined ? undefined : await store.findProviderByEntityId(issuer);
+      if (!found)
+        throw new SamlError('SAML_ISSUER_UNKNOWN', 'the message Issuer is not a registered provider');
+      providerId = found.id;
+      const { provider } = found;
+      if (provider.verificationCertificates.length === 0) {
+        throw new SamlError(
+          'SAML_SIGNATURE_MISSING',
+          'the provider has no verification certificate to check its messages',
+        );
+      }
+      // Front-channel messages must name the endpoint they were sent to (SAMLBind §3.4.5.2, §3.5.5.2);
+      // on SOAP, Destination is optional but must be ours when present.
+      const destination =
+        inspected.binding === 'redirect'
+          ? options.endpoints.sloRedirect
+          : inspected.binding === 'post'
+            ? options.endpoints.sloPost
+            : inspected.header.destination === undefined
+              ? undefined
+              : options.endpoints.sloSoap;
+      const inResponseTo = expectResponse
+        ? await expectResponse({ relayState: inspected.relayState, providerId: found.id })
+        : undefined;
+      const receiveOptions: ReceiveOptions = {
+        trust: provider.verificationCertificates,
+        messageTypes: [expected],
+        expect: {
+          issuer: provider.entityId,
+          ...(destination ? { destination } : {}),
+          ...(inResponseTo ? { inResponseTo } : {}),
+        },
+        clock,
+        clockSkewMs: skew,
+        maxMessageAgeMs,
+        unsafeAllowSha1: provider.unsafeAllowSha1,
+      };
+      let received: Received;
+      if (inspected.binding === 'redirect') received = receiveRedirect(input.query ?? '', receiveOptions);
+      else if (inspected.binding === 'post') received = receivePost(input.body ?? '', receiveOptions);
+      else received = receiveSoap(String(input.body ?? ''), receiveOptions);
+      // Replay: (issuer, ID) remembered for as long as the message could be accepted.
+      const expiresAt =
+        parseInstant(received.header.issueInstant, 'IssueInstant') + maxMessageAgeMs + 2 * skew;
+      if (
+        !(await store.rememberOnce(
+          `${provider.entityId}\u0000${received.header.id}`,
+          expiresAt,
+          clock().getTime(),
+        ))
+      ) {
+        throw new SamlError('SAML_REPLAY_DETECTED', 'this message was already received');
+      }
+      return { received, providerId: found.id, provider };
+    } catch (error) {
+      rejected(expected, providerId, error);
+      throw error;
     }
-    const destination = endpointFor(inspected.binding);
-    const expectedInResponseTo = inResponseTo ? await inResponseTo(inspected.relayState) : undefined;
-    const receiveOptions: ReceiveOptions = {
-      trust: provider.verificationCertificates,
-      messageTypes: [expected],
-      expect: {
-        issuer: provider.entityId,
-        ...(destination ? { destination } : {}),
-        ...(expectedInResponseTo ? { inResponseTo: expectedInResponseTo } : {}),
-      },
-      clock,
-      clockSkewMs: skew,
-      maxMessageAgeMs,
-      unsafeAllowSha1: provider.unsafeAllowSha1,
-    };
-    let received: Received;
-    if (inspected.binding === 'redirect') received = receiveRedirect(input.query ?? '', receiveOptions);
-    else if (inspected.binding === 'post') received = receivePost(input.body ?? '', receiveOptions);
-    else received = receiveSoap(String(input.body ?? ''), receiveOptions);
-    // Replay: (issuer, ID) remembered for as long as the message could be accepted.
-    const expiresAt = parseInstant(received.header.issueInstant, 'IssueInstant') + maxMessageAgeMs + 2 * skew;
-    if (
-      !(await store.rememberOnce(
-        `${provider.entityId}\u0000${received.header.id}`,
-        expiresAt,
-        clock().getTime(),
-      ))
-    ) {
-      throw new SamlError('SAML_REPLAY_DETECTED', 'this message was already received');
-    }
-    return { received, providerId: found.id, provider };
   }
 
+  /** The browser binding to reach a provider's SLS URL with. */
+  const browserBinding = (provider: Provider, fallback: 'redirect' | 'post' = 'post'): 'redirect' | 'post' =>
+    provider.slsBinding === 'soap' ? fallback : provider.slsBinding;
+
+  /** A signed front-channel message to the provider's configured SLS URL (never a URL from a message). */
   function frontChannelMessage(
     provider: Provider,
     xml: string,
     type: 'SAMLRequest' | 'SAMLResponse',
     relayState: string | undefined,
+    binding: 'redirect' | 'post',
   ): { kind: 'redirect'; url: string } | { kind: 'post'; form: PostForm } {
     const sign = signFor(provider);
     const base = { type, xml, destination: provider.slsUrl, ...(relayState ? { relayState } : {}) };
-    return provider.slsBinding === 'redirect'
+    return binding === 'redirect'
       ? { kind: 'redirect', url: encodeRedirect({ ...base, sign }) }
       : { kind: 'post', form: encodePost({ ...base, sign }) };
   }
@@ -243,25 +378,34 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     });
   }
 
-  function record(logoutId: string, state: ChainState, outcome: ParticipantOutcome): void {
-    state.outcomes.push(outcome);
-    if (outcome.outcome === 'logged_out') emit({ type: 'participant_logged_out', logoutId, outcome });
-    if (outcome.outcome === 'failed') emit({ type: 'participant_failed', logoutId, outcome });
+  function eventFor(logoutId: string, outcome: ParticipantOutcome): LogoutEvent | undefined {
+    if (outcome.outcome === 'logged_out') return { type: 'participant_logged_out', logoutId, outcome };
+    if (outcome.outcome === 'failed') return { type: 'participant_failed', logoutId, outcome };
+    return undefined;
   }
 
-  /** Propagates to every participant: back channel now, iframes listed, native ones queued for the chain. */
+  function record(logoutId: string, state: ChainState, outcome: ParticipantOutcome): void {
+    state.outcomes.push(outcome);
+    const event = eventFor(logoutId, outcome);
+    if (event) emit(event);
+  }
+
+  /**
+   * Propagates to every participant: back channel now (bounded concurrency),
+   * iframes listed for the caller, native ones queued for the chain.
+   */
   async function propagate(
     logoutId: string,
     state: ChainState,
     participants: SessionParticipant[],
     interactive: boolean,
+    iframes: FrontChannelStep[],
   ): Promise<void> {
     const resolved = await Promise.all(
       participants.map(async (p) => ({ participant: p, provider: await store.getProvider(p.providerId) })),
     );
-    const backchannel: typeof resolved = [];
-    for (const item of resolved) {
-      const { participant, provider } = item;
+    const backchannel: { participant: SessionParticipant; provider: Provider }[] = [];
+    for (const { participant, provider } of resolved) {
       const base = {
         participantId: participant.id,
         providerId: participant.providerId,
@@ -272,16 +416,22 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         record(logoutId, state, {
           ...base,
           outcome: 'skipped',
-          reason: provider ? 'no_sls_url' : 'SAML_ISSUER_UNKNOWN',
+          reason: provider ? 'no_sls_url' : 'provider_unknown',
         });
       } else if (provider.logoutMethod === 'backchannel') {
-        backchannel.push(item);
+        backchannel.push({ participant, provider });
       } else if (!interactive) {
         record(logoutId, state, { ...base, outcome: 'failed', reason: 'no_browser' });
       } else if (provider.logoutMethod === 'frontchannel_iframe') {
         const { xml } = logoutRequestFor(provider, participant);
-        const message = frontChannelMessage(provider, xml, 'SAMLRequest', undefined);
-        state.iframes.push({
+        const message = frontChannelMessage(
+          provider,
+          xml,
+          'SAMLRequest',
+          undefined,
+          browserBinding(provider),
+        );
+        iframes.push({
           participantId: participant.id,
           providerId: participant.providerId,
           entityId: provider.entityId,
@@ -293,30 +443,31 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         state.queue.push({
           participantId: participant.id,
           providerId: participant.providerId,
+          entityId: provider.entityId,
           nameId: participant.nameId,
           sessionIndex: participant.sessionIndex,
         });
       }
     }
+    if (backchannel.length === 0) return;
     transport ??= createFetchTransport();
-    const results = await mapWithConcurrency(backchannel, concurrency, async ({ participant, provider }) => {
-      const request = logoutRequestFor(provider!, participant);
-      return deliverBackchannel({
-        provider: provider!,
-        request,
-        sign: signFor(provider!),
+    const results = await mapWithConcurrency(backchannel, concurrency, ({ participant, provider }) =>
+      deliverBackchannel({
+        provider,
+        request: logoutRequestFor(provider, participant),
+        sign: signFor(provider),
         transport: transport!,
         timeoutMs,
         clock,
         clockSkewMs: skew,
-      });
-    });
+      }),
+    );
     results.forEach((result, i) => {
       const { participant, provider } = backchannel[i]!;
       const base = {
         participantId: participant.id,
         providerId: participant.providerId,
-        entityId: provider!.entityId,
+        entityId: provider.entityId,
         method: 'backchannel',
       } as const;
       record(
@@ -324,74 +475,126 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         state,
         result.ok
           ? { ...base, outcome: 'logged_out' }
-          : { ...base, outcome: 'failed', reason: result.reason },
+          : {
+              ...base,
+              outcome: 'failed',
+              reason: result.reason,
+              ...(result.detail ? { detail: result.detail } : {}),
+            },
       );
     });
   }
 
-  /** The final LogoutResponse to the SP that started an SP-initiated logout. */
+  /**
+   * The final LogoutResponse to the SP that started an SP-initiated logout,
+   * always to its configured SLS URL; `done` when it has none.
+   */
   async function finalReply(state: ChainState, status: StatusInput, soap: boolean): Promise<LogoutReply> {
     const origin = state.origin!;
     const provider = await store.getProvider(origin.providerId);
-    if (!provider) throw new SamlError('SAML_STORE_FAILED', 'the originating provider disappeared');
-    const response = buildLogoutResponse({
-      issuer: options.entityId,
-      ...(soap ? {} : { destination: provider.slsUrl }),
-      inResponseTo: origin.requestId,
-      status,
-      clock,
-      generateId: newId,
-    });
-    if (soap)
+    const response = (destination?: string) =>
+      buildLogoutResponse({
+        issuer: options.entityId,
+        ...(destination ? { destination } : {}),
+        inResponseTo: origin.requestId,
+        status,
+        clock,
+        generateId: newId,
+      });
+    if (soap) {
       return {
         kind: 'soap',
-        body: encodeSoap(response.xml, { sign: signFor(provider) }),
+        body: encodeSoap(response().xml, { sign: signFor(provider) }),
         contentType: 'text/xml; charset=utf-8',
       };
-    if (provider.slsUrl === '')
-      throw new SamlError('SAML_CONFIG_INVALID', 'the provider has no SLS URL to answer to', {
-        details: { issues: [{ path: ['slsUrl'], message: 'required to answer a LogoutRequest' }] },
-      });
-    return frontChannelMessage(provider, response.xml, 'SAMLResponse', origin.relayState);
+    }
+    if (!provider || provider.slsUrl === '') return { kind: 'done' };
+    // A SOAP-bound SP that came through the browser is answered on the binding it used.
+    return frontChannelMessage(
+      provider,
+      response(provider.slsUrl).xml,
+      'SAMLResponse',
+      origin.relayState,
+      browserBinding(provider, origin.binding),
+    );
   }
 
-  /** Sends the next native hop, or finishes. Persists the chain when hops remain. */
+  /** Stores the chain: created on the first hop, then compare-and-set on the version read. */
+  async function persist(logoutId: string, state: ChainState, version: number | undefined): Promise<void> {
+    const transaction = {
+      id: logoutId,
+      version: (version ?? 0) + 1,
+      expiresAt: clock().getTime() + ttl,
+      state,
+    };
+    if (version === undefined) await store.createTransaction(transaction);
+    else if (!(await store.updateTransaction(transaction, version))) {
+      throw new SamlError('SAML_REPLAY_DETECTED', 'this logout step was already processed');
+    }
+  }
+
+  const pendingOf = (state: ChainState): ParticipantOutcome[] =>
+    [...(state.current ? [state.current] : []), ...state.queue].map((hop) => ({
+      participantId: hop.participantId,
+      providerId: hop.providerId,
+      entityId: hop.entityId,
+      method: 'frontchannel_native',
+      outcome: 'pending',
+    }));
+
+  /**
+   * Sends the next native hop, or finishes. Every write of a stored chain is
+   * compare-and-set, the last one included, and `events` (this step's
+   * outcomes) are emitted only once the step is stored.
+   */
   async function advance(
     logoutId: string,
     state: ChainState,
     version: number | undefined,
     soap: boolean,
+    events: LogoutEvent[],
+    iframes: FrontChannelStep[],
   ): Promise<LogoutResult> {
-    const next = state.queue.shift();
-    if (next) {
-      const provider = (await store.getProvider(next.providerId))!;
-      const request = logoutRequestFor(provider, next);
-      state.current = {
-        participantId: next.participantId,
-        providerId: next.providerId,
-        requestId: request.id,
-      };
-      const transaction = {
-        id: logoutId,
-        version: (version ?? 0) + 1,
-        expiresAt: clock().getTime() + ttl,
-        state,
-      };
-      if (version === undefined) await store.createTransaction(transaction);
-      else if (!(await store.updateTransaction(transaction, version))) {
-        throw new SamlError('SAML_REPLAY_DETECTED', 'this logout step was already processed');
+    for (let next = state.queue.shift(); next; next = state.queue.shift()) {
+      const provider = await store.getProvider(next.providerId);
+      if (!provider || provider.slsUrl === '') {
+        state.outcomes.push({
+          participantId: next.participantId,
+          providerId: next.providerId,
+          entityId: provider?.entityId ?? next.entityId,
+          method: 'frontchannel_native',
+          outcome: 'skipped',
+          reason: provider ? 'no_sls_url' : 'provider_unknown',
+        });
+        continue;
       }
+      const request = logoutRequestFor(provider, next);
+      state.current = { ...next, entityId: provider.entityId, requestId: request.id };
+      const reply = frontChannelMessage(
+        provider,
+        request.xml,
+        'SAMLRequest',
+        logoutId,
+        browserBinding(provider),
+      );
+      await persist(logoutId, state, version);
+      for (const event of events) emit(event);
       return {
         logoutId,
         userId: state.userId,
         status: aggregateStatus(state.outcomes),
-        participants: [...state.outcomes],
+        participants: [...state.outcomes, ...pendingOf(state)],
         complete: false,
-        reply: frontChannelMessage(provider, request.xml, 'SAMLRequest', logoutId),
-        iframes: state.iframes,
+        reply,
+        iframes,
       };
     }
-    if (version !== undefined) await store.deleteTransaction(logoutId);
+    if (version !== undefined) {
+      // Claim the last step before answering, so two answers to it cannot both complete the logout.
+      await persist(logoutId, state, version);
+      await store.deleteTransaction(logoutId);
+    }
+    for (const event of events) emit(event);
     const status = aggregateStatus(state.outcomes);
     emit({ type: 'logout_completed', logoutId, userId: state.userId, status, participants: state.outcomes });
     const reply: LogoutReply = state.origin
@@ -408,22 +611,32 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       participants: state.outcomes,
       complete: true,
       reply,
-      iframes: state.iframes,
+      iframes,
     };
   }
 
-  function sameNameId(a: NameIdValue, b: NameIdValue): boolean {
-    // The NameID must be the one issued to that SP, qualifiers included (attacks §8, forced logout).
+  /**
+   * The NameID in a request must be the one issued to that SP (attacks §8,
+   * forced logout), compared as SAMLCore §2.2 defines it: an absent Format is
+   * `unspecified`; an absent NameQualifier is this IdP and an absent
+   * SPNameQualifier is that SP (SAMLCore §8.3.7), so an SP that leaves out what
+   * the context already says still matches, and one that names another IdP or SP does not.
+   */
+  function sameNameId(recorded: NameIdValue, requested: NameIdValue, spEntityId: string): boolean {
+    const format = (n: NameIdValue) => n.format ?? nameIdFormats.unspecified;
+    const nameQualifier = (n: NameIdValue) => n.nameQualifier ?? options.entityId;
+    const spNameQualifier = (n: NameIdValue) => n.spNameQualifier ?? spEntityId;
     return (
-      a.value === b.value &&
-      (a.format ?? '') === (b.format ?? '') &&
-      (a.nameQualifier ?? '') === (b.nameQualifier ?? '') &&
-      (a.spNameQualifier ?? '') === (b.spNameQualifier ?? '')
+      recorded.value === requested.value &&
+      format(recorded) === format(requested) &&
+      nameQualifier(recorded) === nameQualifier(requested) &&
+      spNameQualifier(recorded) === spNameQualifier(requested)
     );
   }
 
   return {
     async recordSession(input) {
+      checkRecordSession(input);
       const provider = await store.getProvider(input.providerId);
       if (!provider) throw new SamlError('SAML_ISSUER_UNKNOWN', 'no provider with this id');
       const now = clock().getTime();
@@ -441,8 +654,14 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     },
 
     async handleLogoutRequest(input) {
-      const { received, providerId } = await receiveFrom(input, 'LogoutRequest');
-      const request: LogoutRequest = parseLogoutRequest(received.xml);
+      const { received, providerId, provider } = await receiveFrom(input, 'LogoutRequest');
+      let request: LogoutRequest;
+      try {
+        request = parseLogoutRequest(received.xml);
+      } catch (error) {
+        rejected('LogoutRequest', providerId, error);
+        throw error;
+      }
       const logoutId = newId();
       emit({
         type: 'logout_request_received',
@@ -462,11 +681,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         },
         outcomes: [],
         queue: [],
-        iframes: [],
       };
       const now = clock().getTime();
       const nameId = request.nameId;
-      let matched: SessionParticipant[] = [];
+      const matched = new Map<string, SessionParticipant>();
       if (nameId && nameId.value !== '') {
         const indexes = request.sessionIndexes.length > 0 ? request.sessionIndexes : [undefined];
         for (const sessionIndex of indexes) {
@@ -474,12 +692,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
             { providerId, nameId: nameId.value, ...(sessionIndex ? { sessionIndex } : {}) },
             now,
           );
-          matched.push(...found.filter((p) => sameNameId(p.nameId, nameId)));
+          for (const p of found) if (sameNameId(p.nameId, nameId, provider.entityId)) matched.set(p.id, p);
         }
       }
-      matched = matched.filter((p, i) => matched.findIndex((q) => q.id === p.id) === i);
-      const userIds = new Set(matched.map((p) => p.userId));
-      if (matched.length === 0 || userIds.size !== 1) {
+      const userIds = new Set([...matched.values()].map((p) => p.userId));
+      if (matched.size === 0 || userIds.size !== 1) {
         // Nothing of ours matches: end nothing (SAMLCore §3.7.3.2, UnknownPrincipal).
         const reply = await finalReply(state, { code: 'Requester', subCode: 'UnknownPrincipal' }, soap);
         return {
@@ -494,73 +711,97 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       }
       state.userId = [...userIds][0]!;
       const all = await store.listParticipantsByUser(state.userId, now);
-      await store.deleteParticipants(all.map((p) => p.id));
+      await store.deleteParticipants([...new Set([...all.map((p) => p.id), ...matched.keys()])]);
+      // Everyone but the sessions the request itself ended is told, the requester's other sessions included.
+      const iframes: FrontChannelStep[] = [];
       await propagate(
         logoutId,
         state,
-        all.filter((p) => p.providerId !== providerId),
+        all.filter((p) => !matched.has(p.id)),
         !soap,
+        iframes,
       );
-      return advance(logoutId, state, undefined, soap);
+      return advance(logoutId, state, undefined, soap, [], iframes);
     },
 
     async handleLogoutResponse(input) {
-      let transactionId: string | undefined;
-      let loaded: { version: number; state: ChainState } | undefined;
-      const { received, provider } = await receiveFrom(input, 'LogoutResponse', async (relayState) => {
-        transactionId = relayState;
-        const transaction =
-          relayState === undefined ? undefined : await store.getTransaction(relayState, clock().getTime());
-        if (!transaction)
-          throw new SamlError('SAML_LOGOUT_TRANSACTION_UNKNOWN', 'no logout in progress for this response');
-        loaded = { version: transaction.version, state: transaction.state as ChainState };
-        return loaded.state.current?.requestId;
-      });
-      const { version, state } = loaded!;
+      let loaded: { id: string; version: number; state: ChainState } | undefined;
+      const { received, providerId } = await receiveFrom(
+        input,
+        'LogoutResponse',
+        async ({ relayState, providerId: responder }) => {
+          // RelayState is only a lookup key: it selects a transaction, and the
+          // transaction says which SP must answer which request.
+          const transaction =
+            relayState === undefined ? undefined : await store.getTransaction(relayState, clock().getTime());
+          const state = transaction?.state as ChainState | undefined;
+          if (!transaction || !state?.current) {
+            throw new SamlError('SAML_LOGOUT_TRANSACTION_UNKNOWN', 'no logout in progress for this response');
+          }
+          if (state.current.providerId !== responder) {
+            throw new SamlError('SAML_ISSUER_MISMATCH', 'this logout step waits for another provider', {
+              details: { expected: state.current.entityId },
+            });
+          }
+          loaded = { id: transaction.id, version: transaction.version, state };
+          return state.current.requestId;
+        },
+      );
+      const { id: logoutId, version, state } = loaded!;
       const current = state.current!;
-      const participant = {
-        participantId: current.participantId,
-        providerId: current.providerId,
-        entityId: provider.entityId,
-        method: 'frontchannel_native',
-      } as const;
-      const status = parseLogoutResponse(received.xml).status;
+      let status: Status;
+      try {
+        status = parseLogoutResponse(received.xml).status;
+      } catch (error) {
+        rejected('LogoutResponse', providerId, error);
+        throw error;
+      }
       emit({
         type: 'logout_response_received',
-        logoutId: transactionId!,
-        providerId: current.providerId,
+        logoutId,
+        providerId,
         binding: received.binding,
         status: status.code,
       });
-      record(
-        transactionId!,
-        state,
-        status.success
-          ? { ...participant, outcome: 'logged_out' }
-          : { ...participant, outcome: 'failed', reason: status.subCode ?? status.code },
-      );
+      const base = {
+        participantId: current.participantId,
+        providerId: current.providerId,
+        entityId: current.entityId,
+        method: 'frontchannel_native',
+      } as const;
+      const outcome: ParticipantOutcome = status.success
+        ? { ...base, outcome: 'logged_out' }
+        : { ...base, outcome: 'failed', reason: status.subCode ?? status.code };
+      state.outcomes.push(outcome);
       delete state.current;
-      return advance(transactionId!, state, version, false);
+      const event = eventFor(logoutId, outcome);
+      return advance(logoutId, state, version, false, event ? [event] : [], []);
     },
 
     async logout(userId, logoutOptions = {}) {
+      if (typeof userId !== 'string' || userId === '') {
+        throw new SamlError('SAML_INPUT_INVALID', 'userId must be a non-empty string', {
+          details: { issues: [{ path: ['userId'], message: 'must be a non-empty string' }] },
+        });
+      }
       const logoutId = newId();
       const state: ChainState = {
         userId,
         outcomes: [],
         queue: [],
-        iframes: [],
         ...(logoutOptions.returnTo ? { returnTo: logoutOptions.returnTo } : {}),
       };
       const all = await store.listParticipantsByUser(userId, clock().getTime());
       await store.deleteParticipants(all.map((p) => p.id));
+      const iframes: FrontChannelStep[] = [];
       await propagate(
         logoutId,
         state,
         all.filter((p) => p.providerId !== logoutOptions.exceptProviderId),
         true,
+        iframes,
       );
-      return advance(logoutId, state, undefined, false);
+      return advance(logoutId, state, undefined, false, [], iframes);
     },
   };
 }

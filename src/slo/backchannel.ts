@@ -19,7 +19,7 @@ export interface BackchannelDelivery {
 }
 
 /** The result of delivering one LogoutRequest server to server. */
-export type DeliveryResult = { ok: true } | { ok: false; reason: string };
+export type DeliveryResult = { ok: true } | { ok: false; reason: string; detail?: string };
 
 const soapAction = 'http://www.oasis-open.org/committees/security';
 
@@ -28,7 +28,8 @@ const soapAction = 'http://www.oasis-open.org/committees/security';
  * (authentik's back channel) and judges the answer. A SOAP answer must be a
  * LogoutResponse from that SP to this request, signed when the SP has
  * verification certificates, with Success status. A POST answer counts by its
- * HTTP status, as there is no SAML reply on that channel.
+ * HTTP status, as there is no SAML reply on that channel. Never throws: every
+ * failure, including one thrown by a custom Transport, is a `{ ok: false }`.
  */
 export async function deliverBackchannel(delivery: BackchannelDelivery): Promise<DeliveryResult> {
   const { provider, request, transport } = delivery;
@@ -72,7 +73,13 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
       ? { ok: true }
       : { ok: false, reason: `http_${response.status}` };
   } catch (error) {
-    if (isSamlError(error)) return { ok: false, reason: error.code };
-    throw error;
+    // One SP's failure never aborts the others, whatever the Transport throws.
+    if (!isSamlError(error)) return { ok: false, reason: 'SAML_TRANSPORT_FAILED', detail: 'transport error' };
+    const detail = (error.details as { reason?: unknown } | undefined)?.reason;
+    return {
+      ok: false,
+      reason: error.code,
+      ...(error.code === 'SAML_TRANSPORT_FAILED' && typeof detail === 'string' ? { detail } : {}),
+    };
   }
 }

@@ -1,17 +1,31 @@
-/** Maps with at most `limit` calls in flight, preserving order. */
+/**
+ * Maps `items` through `fn` with at most `limit` calls in flight, preserving
+ * order. After a call rejects no further item is started and the first
+ * rejection is returned. `limit` must be at least 1 (fractions round down).
+ */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
+  if (typeof limit !== 'number' || !(limit >= 1)) {
+    throw new RangeError('mapWithConcurrency: limit must be a number of at least 1');
+  }
   const results = new Array<R>(items.length);
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
       const index = next++;
-      results[index] = await fn(items[index]!);
+      try {
+        results[index] = await fn(items[index]!, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  const width = Math.min(Math.floor(limit), items.length);
+  await Promise.all(Array.from({ length: width }, worker));
   return results;
 }

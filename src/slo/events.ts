@@ -20,6 +20,19 @@ export type LogoutEvent =
   | { type: 'participant_logged_out'; logoutId: string; outcome: ParticipantOutcome }
   /** The equivalent of authentik's `configuration_error` event for a failed SLO delivery. */
   | { type: 'participant_failed'; logoutId: string; outcome: ParticipantOutcome }
+  /**
+   * An incoming LogoutRequest or LogoutResponse was refused (bad signature,
+   * unknown issuer, replay, no such transaction, …) before it changed anything:
+   * the equivalent of authentik's `configuration_error` event on its SLO endpoints.
+   * `providerId` is set once the Issuer named a registered provider (unverified
+   * if the signature is what failed).
+   */
+  | {
+      type: 'message_rejected';
+      messageType: 'LogoutRequest' | 'LogoutResponse';
+      code: string;
+      providerId?: string;
+    }
   | {
       type: 'logout_completed';
       logoutId: string;

@@ -9,16 +9,25 @@ export interface ParticipantOutcome {
   /**
    * - `logged_out`: the SP confirmed (back-channel 2xx / Success, or a Success LogoutResponse in a chain)
    * - `failed`: delivery or the SP's answer failed; `reason` says why
-   * - `skipped`: the SP has no SLS URL, so no message could be sent
+   * - `skipped`: no message could be sent (the SP has no SLS URL, or is no longer registered)
    * - `delegated`: handed to the browser (iframe) where the outcome cannot be observed
-   * - `pending`: a front-channel chain hop not yet answered
+   * - `pending`: a front-channel chain hop not yet answered (only in results of a running chain)
    */
   outcome: 'logged_out' | 'failed' | 'skipped' | 'delegated' | 'pending';
-  /** A `SAML_*` code, a status code URI, or `no_sls_url` / `no_browser`. */
+  /**
+   * A `SAML_*` code, a status code URI, `http_<status>`, or `no_sls_url` /
+   * `no_browser` / `provider_unknown`.
+   */
   reason?: string;
+  /** For transport failures: the transport's short reason (`timeout`, `network error (ECONNREFUSED)`, …). */
+  detail?: string;
 }
 
-/** The LogoutResponse status to report: Success only when nobody failed (SAMLCore §3.7.3.2). */
+/**
+ * The LogoutResponse status to report: Success only when nobody failed and no
+ * hop is still pending (SAMLCore §3.7.3.2). `skipped` and `delegated` do not
+ * count as failures: nothing could be sent, or the outcome is unobservable.
+ */
 export function aggregateStatus(outcomes: readonly ParticipantOutcome[]): 'Success' | 'PartialLogout' {
   return outcomes.some((o) => o.outcome === 'failed' || o.outcome === 'pending')
     ? 'PartialLogout'
