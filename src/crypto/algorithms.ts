@@ -13,7 +13,7 @@ import type { KeyPair } from './keys.js';
 /** What an incoming signature may use. */
 export interface AlgorithmPolicy {
   /** Accepted signature methods; default: RSA and ECDSA with SHA-256/384/512. */
-  signatureAlgorithms?: readonly SignatureAlgorithm[];
+  algorithms?: readonly SignatureAlgorithm[];
   /**
    * @deprecated Accepts SHA-1 signatures and digests. SHA-1 collisions are practical;
    * enable only for a legacy peer you cannot upgrade.
@@ -30,7 +30,7 @@ export function acceptSignatureAlgorithm(uri: string, policy: AlgorithmPolicy = 
   if (info.hash === 'sha1' && !policy.unsafeAllowSha1) {
     throw new SamlError('SAML_ALGORITHM_FORBIDDEN', 'SHA-1 signatures are refused');
   }
-  const allowed = policy.signatureAlgorithms ?? defaultAcceptedSignatureAlgorithms;
+  const allowed = policy.algorithms ?? defaultAcceptedSignatureAlgorithms;
   if (!allowed.includes(uri) && !(info.hash === 'sha1' && policy.unsafeAllowSha1)) {
     throw new SamlError('SAML_ALGORITHM_FORBIDDEN', 'signature algorithm is not on the allowlist');
   }

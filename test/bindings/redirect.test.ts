@@ -435,7 +435,7 @@ describe('receiveRedirect: query signature over the raw bytes (attacks §7)', ()
   it('rejects an algorithm outside the caller allowlist', () => {
     const { query } = signedQuery({ message: message() });
     expectCode(
-      () => receiveRedirect(query, options({ signatureAlgorithms: [signatureAlgorithms.rsaSha512] })),
+      () => receiveRedirect(query, options({ algorithms: [signatureAlgorithms.rsaSha512] })),
       'SAML_ALGORITHM_FORBIDDEN',
     );
   });
