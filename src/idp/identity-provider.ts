@@ -55,7 +55,7 @@ export interface IdentityProviderOptions {
   clock?: Clock;
   /** Allowed clock difference with SPs. Default 180 s. */
   clockSkewMs?: number;
-  /** Back-channel deliveries in flight at once, a positive integer. Default 10. */
+  /** Back-channel deliveries in flight at once, a positive integer. Default 64. */
   concurrency?: number;
   /** Per-attempt back-channel timeout. Default 10 s. */
   backchannelTimeoutMs?: number;
@@ -155,7 +155,7 @@ interface ChainState {
 
 const defaults = {
   clockSkewMs: 180_000,
-  concurrency: 10,
+  concurrency: 64,
   backchannelTimeoutMs: 10_000,
   transactionTtlMs: 600_000,
 } as const;
