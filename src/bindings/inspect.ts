@@ -2,12 +2,10 @@ import type { Binding } from '../constants/saml.js';
 import { SamlError } from '../errors/index.js';
 import { type MessageHeader, readHeader } from '../message/header.js';
 import { parseXml } from '../xml/index.js';
-import { decodeBase64Strict, decodeUtf8Strict } from './base64.js';
-import { inflateCapped } from './deflate.js';
 import { formDecode } from './form-encoding.js';
-import { readForm } from './post.js';
+import { decodePostMessage, readForm } from './post.js';
 import { defaultReceiveLimits } from './receive.js';
-import { collectParameters, rawQueryOf } from './redirect.js';
+import { collectParameters, decodeRedirectMessage, rawQueryOf } from './redirect.js';
 import { bodyMessage } from './soap.js';
 
 /** A framework-agnostic HTTP request as an SLO endpoint sees it. */
@@ -62,7 +60,7 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
     type = params.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
     const raw = params.get('RelayState');
     if (raw !== undefined) relayState = formDecode(raw);
-    xml = decodeUtf8Strict(inflateCapped(decodeBase64Strict(formDecode(params.get(type)!)), maxBytes));
+    xml = decodeRedirectMessage(params.get(type)!, maxBytes, false);
   } else if (binding === 'post') {
     const fields = readForm(input.body ?? '');
     if (fields.has('SAMLRequest') === fields.has('SAMLResponse')) {
@@ -73,7 +71,7 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
     }
     type = fields.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
     relayState = fields.get('RelayState');
-    xml = decodeUtf8Strict(decodeBase64Strict(fields.get(type)!.replace(/\r?\n/g, '')));
+    xml = decodePostMessage(fields.get(type)!, maxBytes);
   } else {
     if (typeof input.body !== 'string') throw new TypeError('a SOAP request needs the raw body string');
     const header = readHeader(bodyMessage(parseXml(input.body, { maxBytes }).root));

@@ -56,6 +56,18 @@ export function encodePost(input: EncodePostInput): PostForm {
   };
 }
 
+/** Decodes the base64 form value of an HTTP-POST message to its XML, within the size limit. */
+export function decodePostMessage(value: string, maxBytes: number): string {
+  // Some SPs wrap base64 at 76 columns; CR/LF are the only characters dropped.
+  const encoded = value.replace(/\r?\n/g, '');
+  if (encoded.length > Math.ceil(maxBytes / 3) * 4) {
+    throw new SamlError('SAML_BINDING_LIMIT_EXCEEDED', 'message exceeds the size limit', {
+      details: { limit: maxBytes },
+    });
+  }
+  return decodeUtf8Strict(decodeBase64Strict(encoded));
+}
+
 const formNames = ['SAMLRequest', 'SAMLResponse', 'RelayState'] as const;
 
 export function readForm(form: Record<string, unknown> | URLSearchParams | string): Map<string, string> {
@@ -110,14 +122,7 @@ export function receivePost(
   const relayState = fields.get('RelayState');
   checkRelayState(relayState, options);
   const maxBytes = options.maxBytes ?? defaultReceiveLimits.maxBytes;
-  // Some SPs wrap base64 at 76 columns; CR/LF are the only characters dropped.
-  const encoded = fields.get(type)!.replace(/\r?\n/g, '');
-  if (encoded.length > Math.ceil(maxBytes / 3) * 4) {
-    throw new SamlError('SAML_BINDING_LIMIT_EXCEEDED', 'message exceeds the size limit', {
-      details: { limit: maxBytes },
-    });
-  }
-  const xml = decodeUtf8Strict(decodeBase64Strict(encoded));
+  const xml = decodePostMessage(fields.get(type)!, maxBytes);
   const parsed = parseXml(xml, { maxBytes });
   return receiveEnveloped(
     parsed,

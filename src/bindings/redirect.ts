@@ -112,6 +112,28 @@ const samlParameters = [
 type SamlParameter = (typeof samlParameters)[number];
 const lowerNames = samlParameters.map((n) => n.toLowerCase());
 
+/**
+ * Decodes the raw (still form-encoded) SAMLRequest/SAMLResponse value of an
+ * HTTP-Redirect message: strict base64, capped raw inflate, strict UTF-8.
+ */
+export function decodeRedirectMessage(
+  rawValue: string,
+  maxBytes: number,
+  allowUncompressed: boolean,
+): string {
+  const compressed = decodeBase64Strict(formDecode(rawValue));
+  let bytes: Uint8Array;
+  try {
+    bytes = inflateCapped(compressed, maxBytes);
+  } catch (error) {
+    const plain = allowUncompressed && compressed[0] === 0x3c; // '<'
+    if (!plain || (error as SamlError).code === 'SAML_BINDING_LIMIT_EXCEEDED' || compressed.length > maxBytes)
+      throw error;
+    bytes = compressed;
+  }
+  return decodeUtf8Strict(bytes);
+}
+
 export function rawQueryOf(input: string): string {
   const question = input.indexOf('?');
   let query = question === -1 ? input : input.slice(question + 1);
@@ -209,17 +231,7 @@ export function receiveRedirect(rawQueryOrUrl: string, options: ReceiveRedirectO
     throw new SamlError('SAML_SIGNATURE_MISSING', 'HTTP-Redirect message is not signed');
   }
 
-  const compressed = decodeBase64Strict(formDecode(rawMessage));
-  let bytes: Uint8Array;
-  try {
-    bytes = inflateCapped(compressed, maxBytes);
-  } catch (error) {
-    const plain = options.allowUncompressed && compressed[0] === 0x3c; // '<'
-    if (!plain || (error as SamlError).code === 'SAML_BINDING_LIMIT_EXCEEDED' || compressed.length > maxBytes)
-      throw error;
-    bytes = compressed;
-  }
-  const xml = decodeUtf8Strict(bytes);
+  const xml = decodeRedirectMessage(rawMessage, maxBytes, options.allowUncompressed === true);
   const parsed = parseXmlRemembered(xml, { maxBytes });
   messageTypeOf(parsed.root, expectedTypes(type, options));
   if (parsed.signatureCount > 0) {

@@ -1,6 +1,6 @@
 import { SamlError } from '../errors/index.js';
 import { InputIssues, isHttpUrl, type MessageContext, resolveContext } from '../message/build-input.js';
-import { type NameIdValue, readHeader, readNameId } from '../message/header.js';
+import { type MessageFields, type NameIdValue, readHeader, readNameId } from '../message/header.js';
 import { formatInstant } from '../message/instant.js';
 import {
   childElements,
@@ -8,8 +8,7 @@ import {
   isElement,
   parseXmlCached,
   readText,
-  rememberTree,
-  serialize,
+  serializeBuilt,
   type XmlElement,
 } from '../xml/index.js';
 
@@ -30,13 +29,7 @@ export interface BuildLogoutRequestInput extends MessageContext {
 }
 
 /** A LogoutRequest as read from verified bytes. */
-export interface LogoutRequest {
-  id: string;
-  version: string;
-  issueInstant: string;
-  destination?: string;
-  consent?: string;
-  issuer?: NameIdValue;
+export interface LogoutRequest extends MessageFields {
   notOnOrAfter?: string;
   reason?: string;
   /** The principal's NameID; absent when the request carries a BaseID or EncryptedID instead. */
@@ -125,9 +118,7 @@ export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: st
  */
 export function buildLogoutRequest(input: BuildLogoutRequestInput): { id: string; xml: string } {
   const { id, tree } = buildLogoutRequestTree(input);
-  const xml = serialize(tree);
-  rememberTree(xml, tree);
-  return { id, xml };
+  return { id, xml: serializeBuilt(tree) };
 }
 
 /**

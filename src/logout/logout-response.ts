@@ -2,7 +2,7 @@ import { type StatusCodeName, statusCodes, type TopLevelStatus } from '../consta
 import { SamlError } from '../errors/index.js';
 import { InputIssues, isHttpUrl, type MessageContext, resolveContext } from '../message/build-input.js';
 import { isValidId } from '../message/context.js';
-import { type NameIdValue, readHeader } from '../message/header.js';
+import { type MessageFields, readHeader } from '../message/header.js';
 import {
   attribute,
   childrenNamed,
@@ -11,8 +11,7 @@ import {
   optionalChild,
   parseXmlCached,
   readText,
-  rememberTree,
-  serialize,
+  serializeBuilt,
   type XmlElement,
 } from '../xml/index.js';
 
@@ -47,13 +46,7 @@ export interface Status {
 }
 
 /** A LogoutResponse as read from verified bytes. */
-export interface LogoutResponse {
-  id: string;
-  version: string;
-  issueInstant: string;
-  destination?: string;
-  consent?: string;
-  issuer?: NameIdValue;
+export interface LogoutResponse extends MessageFields {
   inResponseTo?: string;
   status: Status;
 }
@@ -132,9 +125,7 @@ export function buildLogoutResponseTree(input: BuildLogoutResponseInput): { id: 
  */
 export function buildLogoutResponse(input: BuildLogoutResponseInput): { id: string; xml: string } {
   const { id, tree } = buildLogoutResponseTree(input);
-  const xml = serialize(tree);
-  rememberTree(xml, tree);
-  return { id, xml };
+  return { id, xml: serializeBuilt(tree) };
 }
 
 /** Reads the Status of a status response root. */

@@ -34,6 +34,9 @@ export interface MessageHeader {
   notOnOrAfter?: string;
 }
 
+/** The header fields every parsed message exposes (the type is implied by the parser used). */
+export type MessageFields = Omit<MessageHeader, 'type' | 'inResponseTo' | 'notOnOrAfter'>;
+
 /** Reads a NameIDType element: text only, qualifiers as attributes. */
 export function readNameId(node: Element): NameIdValue {
   const result: NameIdValue = { value: readText(node) };

@@ -8,7 +8,14 @@ export {
 } from './build.js';
 export { elementFromDom } from './from-dom.js';
 export { defaultXmlLimits, type ParsedXml, parseXml, type XmlLimits } from './parse.js';
-export { parseXmlCached, parseXmlRemembered, recallTree, rememberParsed, rememberTree } from './recent.js';
+export {
+  parseXmlCached,
+  parseXmlRemembered,
+  recallTree,
+  rememberParsed,
+  rememberTree,
+  serializeBuilt,
+} from './recent.js';
 export {
   attribute,
   childElements,

@@ -1,4 +1,4 @@
-import type { XmlElement } from './build.js';
+import { serialize, type XmlElement } from './build.js';
 import { type ParsedXml, parseXml, type XmlLimits } from './parse.js';
 
 /**
@@ -20,6 +20,13 @@ function remember<T>(map: Map<string, T>, key: string, value: T): void {
 
 export function rememberTree(xml: string, tree: XmlElement): void {
   remember(trees, xml, tree);
+}
+
+/** Serializes a tree samlkit built and remembers it, so signing its string later skips a parse. */
+export function serializeBuilt(tree: XmlElement): string {
+  const xml = serialize(tree);
+  rememberTree(xml, tree);
+  return xml;
 }
 
 export function recallTree(xml: string): XmlElement | undefined {
