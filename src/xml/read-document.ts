@@ -272,7 +272,7 @@ export function readDocument(text: string, limits: Required<XmlLimits>): ReadDoc
     const scope = declare(open?.scope ?? rootScope, attributes);
     if (name.startsWith('xmlns:')) malformed('an element cannot use the xmlns prefix');
     const element = document.createElementNS(namespaceOf(name, scope, false), name);
-    const expanded = new Set<string>();
+    let expanded: Set<string> | undefined;
     for (const { name: attributeName, value } of attributes) {
       const isDeclaration = attributeName === 'xmlns' || attributeName.startsWith('xmlns:');
       const namespace = isDeclaration ? xmlnsNamespace : namespaceOf(attributeName, scope, true);
@@ -280,6 +280,7 @@ export function readDocument(text: string, limits: Required<XmlLimits>): ReadDoc
       if (namespace !== null && !isDeclaration) {
         // Namespaces in XML §6.3: no two attributes with the same expanded name.
         const key = `${namespace} ${localName}`;
+        expanded ??= new Set();
         if (expanded.has(key)) malformed(`duplicate attribute {${namespace}}${localName}`);
         expanded.add(key);
       }
