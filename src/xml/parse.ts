@@ -1,5 +1,6 @@
-import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
 import { SamlError } from '../errors/index.js';
+import { readDocument } from './read-document.js';
 
 /** Bounds applied to every document before and while it is parsed. */
 export interface XmlLimits {
@@ -97,149 +98,18 @@ function screen(text: string, limits: Required<XmlLimits>): string {
   }
   // Processing instructions have no place in SAML and split text nodes (attacks §2).
   if (body.includes('<?')) reject('SAML_XML_FORBIDDEN_CONTENT', 'document contains a processing instruction');
-  scanNesting(body, limits);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-function limitExceeded(kind: 'depth' | 'elements', limit: number): never {
-  throw new SamlError('SAML_XML_LIMIT_EXCEEDED', `document exceeds the ${kind} limit`, {
-    details: { limit, kind },
-  });
-}
-
-/**
- * One linear pass over the markup that bounds nesting depth and element count
- * before xmldom builds anything: deep or namespace-heavy documents are where
- * its costs grow faster than the input (attacks §4). Malformed markup is left
- * for the parser to reject.
- */
-function scanNesting(text: string, limits: Required<XmlLimits>): void {
-  let depth = 0;
-  let elements = 0;
-  let i = text.indexOf('<');
-  while (i !== -1 && i < text.length) {
-    const next = text.charCodeAt(i + 1);
-    let end: number;
-    if (next === 0x21 /* ! */) {
-      const cdata = text.startsWith('<![CDATA[', i);
-      end = cdata ? text.indexOf(']]>', i) + 2 : text.indexOf('-->', i) + 2;
-      if (end < 2) return;
-    } else {
-      // Find the tag's `>` outside quoted attribute values.
-      let quote = 0;
-      end = -1;
-      for (let j = i + 1; j < text.length; j++) {
-        const c = text.charCodeAt(j);
-        if (quote !== 0) {
-          if (c === quote) quote = 0;
-        } else if (c === 0x22 || c === 0x27) quote = c;
-        else if (c === 0x3e) {
-          end = j;
-          break;
-        }
-      }
-      if (end === -1) return;
-      if (next === 0x2f /* / */) depth--;
-      else if (next !== 0x3f /* ? */ && text.charCodeAt(end - 1) !== 0x2f) {
-        if (++depth > limits.maxDepth) limitExceeded('depth', limits.maxDepth);
-        if (++elements > limits.maxElements) limitExceeded('elements', limits.maxElements);
-      } else if (next !== 0x3f && ++elements > limits.maxElements)
-        limitExceeded('elements', limits.maxElements);
-    }
-    i = text.indexOf('<', end + 1);
-  }
-}
-
-const parser = new DOMParser({
-  locator: false,
-  // Every report, warning included, is fatal: xmldom "recovers" otherwise (attacks §4).
-  onError: (level, message) => {
-    throw new SamlError('SAML_XML_MALFORMED', `XML parser ${level}`, { cause: new Error(message) });
-  },
-});
-
-const dsNamespace = 'http://www.w3.org/2000/09/xmldsig#';
-
-function walk(
-  root: Element,
-  limits: Required<XmlLimits>,
-): { ids: Map<string, number>; signatureCount: number } {
-  const ids = new Map<string, number>();
-  let elements = 0;
-  let signatureCount = 0;
-  // Iterative depth-first walk: recursion on hostile nesting is what broke xmldom itself.
-  const stack: [Node, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node.nodeType !== 1) {
-      // Text (3), CDATA (4) and comments (8) are allowed; readers decide about mixed content.
-      if (node.nodeType !== 3 && node.nodeType !== 4 && node.nodeType !== 8) {
-        throw new SamlError('SAML_XML_FORBIDDEN_CONTENT', 'document contains a forbidden node type');
-      }
-      continue;
-    }
-    if (++elements > limits.maxElements) {
-      throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'document has too many elements', {
-        details: { limit: limits.maxElements, kind: 'elements' },
-      });
-    }
-    if (depth > limits.maxDepth) {
-      throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'document is nested too deeply', {
-        details: { limit: limits.maxDepth, kind: 'depth' },
-      });
-    }
-    const element = node as Element;
-    if (element.localName === 'Signature' && element.namespaceURI === dsNamespace) signatureCount++;
-    const attributes = element.attributes;
-    if (attributes.length > limits.maxAttributesPerElement) {
-      throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'element has too many attributes', {
-        details: { limit: limits.maxAttributesPerElement, kind: 'attributes' },
-      });
-    }
-    for (let i = 0; i < attributes.length; i++) {
-      const attribute = attributes[i]!;
-      const local = attribute.localName ?? attribute.name;
-      if (local === 'ID' || local === 'Id' || local === 'id') {
-        ids.set(attribute.value, (ids.get(attribute.value) ?? 0) + 1);
-      }
-    }
-    for (let child = element.lastChild; child !== null; child = child.previousSibling) {
-      stack.push([child, depth + 1]);
-    }
-  }
-  return { ids, signatureCount };
 }
 
 /**
  * The one XML parser samlkit uses. Rejects DOCTYPE (even unused), processing
  * instructions other than the XML declaration, non-UTF-8 declarations,
- * forbidden characters, multiple roots, trailing content, duplicate attributes,
+ * forbidden characters, multiple roots, trailing content, duplicate attributes
+ * (by name or by namespace and local name), undeclared prefixes,
  * and anything over the limits; every parser report becomes a `SamlError`.
  */
 export function parseXml(text: string, limits: XmlLimits = {}): ParsedXml {
   const bounds = limits === defaultXmlLimits ? defaultXmlLimits : { ...defaultXmlLimits, ...limits };
   if (typeof text !== 'string') throw new TypeError('parseXml expects a string');
-  const source = screen(text, bounds);
-  let document: Document;
-  try {
-    document = parser.parseFromString(source, 'text/xml');
-  } catch (cause) {
-    if (cause instanceof SamlError) throw cause;
-    const inner = (cause as { cause?: unknown }).cause;
-    if (inner instanceof SamlError) throw inner;
-    throw new SamlError('SAML_XML_MALFORMED', 'document is not well-formed XML', { cause });
-  }
-  if (document.doctype !== null) reject('SAML_XML_DTD_FORBIDDEN', 'document contains a DOCTYPE');
-  const root = document.documentElement;
-  if (root === null) throw new SamlError('SAML_XML_MALFORMED', 'document has no root element');
-  for (let node = document.firstChild; node !== null; node = node.nextSibling) {
-    // Only the root, comments and the (already screened) XML declaration may sit at the top level.
-    // XML 1.0 §2.8 (prolog ::= XMLDecl? Misc*): whitespace between them is fine too.
-    const declaration = node === document.firstChild && node.nodeType === 7 && node.nodeName === 'xml';
-    const whitespace = node.nodeType === 3 && /^[ \t\r\n]*$/.test((node as unknown as { data: string }).data);
-    if (node !== root && node.nodeType !== 8 && !declaration && !whitespace) {
-      throw new SamlError('SAML_XML_MALFORMED', 'document has content outside its root element');
-    }
-  }
-  return { document, root, ...walk(root, bounds) };
+  return readDocument(screen(text, bounds), bounds);
 }

@@ -1,0 +1,307 @@
+import { DOMImplementation, type Document, type Element } from '@xmldom/xmldom';
+import { SamlError } from '../errors/index.js';
+import type { XmlLimits } from './parse.js';
+
+/**
+ * A strict, non-validating reader for XML 1.0 (5th ed.) with Namespaces in
+ * XML 1.0, restricted to what SAML messages use: elements, attributes, text,
+ * CDATA sections and comments. It builds the DOM through xmldom's DOM API, so
+ * every consumer (readers, canonicalization, XPath) sees ordinary xmldom nodes,
+ * but it never runs xmldom's own tolerant SAX front end, which "recovers" from
+ * errors and costs several times more per message.
+ *
+ * The caller has already screened the text (size, forbidden characters,
+ * DOCTYPE, processing instructions, the XML declaration). Everything that is
+ * not well-formed here is `SAML_XML_MALFORMED`; nothing is repaired.
+ */
+
+export interface ReadDocument {
+  document: Document;
+  root: Element;
+  ids: Map<string, number>;
+  signatureCount: number;
+}
+
+const xmlNamespace = 'http://www.w3.org/XML/1998/namespace';
+const xmlnsNamespace = 'http://www.w3.org/2000/xmlns/';
+const dsNamespace = 'http://www.w3.org/2000/09/xmldsig#';
+
+// XML 1.0 5th edition NameStartChar / NameChar, without ':' (Namespaces in XML: NCName).
+const startChar =
+  'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+const nameChar = `${startChar}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
+// A QName: NCName, optionally prefixed. Sticky, so it matches exactly at lastIndex.
+const qualifiedName = new RegExp(`[${startChar}][${nameChar}]*(?::[${startChar}][${nameChar}]*)?`, 'uy');
+const whitespace = /[ \t\n]*/y;
+const reference = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z]+));/g;
+const predefined: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+const implementation = new DOMImplementation();
+
+// The detail names parts of the untrusted document, so it goes into `cause`, never the message.
+function malformed(detail: string): never {
+  throw new SamlError('SAML_XML_MALFORMED', 'document is not well-formed XML', { cause: new Error(detail) });
+}
+
+function limitExceeded(kind: 'depth' | 'elements' | 'attributes', limit: number, message: string): never {
+  throw new SamlError('SAML_XML_LIMIT_EXCEEDED', message, { details: { limit, kind } });
+}
+
+function isCharacter(code: number): boolean {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
+}
+
+/** Replaces character and predefined entity references (XML 1.0 §4.1); any other `&` is an error. */
+function decodeReferences(raw: string): string {
+  let count = 0;
+  const decoded = raw.replace(reference, (_match, hex: string, decimal: string, name: string) => {
+    count++;
+    if (name !== undefined) {
+      const value = predefined[name];
+      // No DTD is allowed, so no other entity can be declared (WFC: Entity Declared).
+      if (value === undefined) malformed(`undeclared entity &${name};`);
+      return value;
+    }
+    const code = hex === undefined ? Number(decimal) : Number.parseInt(hex, 16);
+    if (!isCharacter(code)) malformed('character reference to a non-character');
+    return String.fromCodePoint(code);
+  });
+  // Every `&` must have been the start of one complete reference.
+  let ampersands = 0;
+  for (let i = raw.indexOf('&'); i !== -1; i = raw.indexOf('&', i + 1)) ampersands++;
+  if (ampersands !== count) malformed('document has a bare ampersand');
+  return decoded;
+}
+
+interface Scope {
+  readonly bindings: Readonly<Record<string, string>>;
+}
+
+interface RawAttribute {
+  name: string;
+  value: string;
+}
+
+interface Open {
+  element: Element;
+  name: string;
+  scope: Scope;
+}
+
+const rootScope: Scope = { bindings: { xml: xmlNamespace } };
+
+/**
+ * Namespaces in XML 1.0 §3: applies the declarations among `attributes`,
+ * refusing the reserved prefixes and names, empty prefixed bindings (a 1.1
+ * feature) and unbound prefixes.
+ */
+function declare(parent: Scope, attributes: RawAttribute[]): Scope {
+  let bindings: Record<string, string> | undefined;
+  for (const { name, value } of attributes) {
+    let prefix: string;
+    if (name === 'xmlns') prefix = '';
+    else if (name.startsWith('xmlns:')) prefix = name.slice(6);
+    else continue;
+    if (prefix === 'xmlns') malformed('the xmlns prefix cannot be declared');
+    if ((prefix === 'xml') !== (value === xmlNamespace)) {
+      malformed('the xml prefix and the XML namespace belong only to each other');
+    }
+    if (value === xmlnsNamespace) malformed('the xmlns namespace cannot be bound');
+    if (prefix !== '' && value === '') malformed(`prefix ${prefix} is bound to an empty namespace`);
+    bindings ??= Object.create(parent.bindings) as Record<string, string>;
+    bindings[prefix] = value;
+  }
+  return bindings === undefined ? parent : { bindings };
+}
+
+function namespaceOf(name: string, scope: Scope, isAttribute: boolean): string | null {
+  const colon = name.indexOf(':');
+  if (colon === -1) {
+    if (isAttribute) return null;
+    const uri = scope.bindings[''];
+    return uri === undefined || uri === '' ? null : uri;
+  }
+  const uri = scope.bindings[name.slice(0, colon)];
+  if (uri === undefined) malformed(`prefix ${name.slice(0, colon)} is not declared`);
+  return uri;
+}
+
+/** Reads a screened document into an xmldom Document, enforcing the structural limits as it goes. */
+export function readDocument(text: string, limits: Required<XmlLimits>): ReadDocument {
+  // XML 1.0 §2.11: line ends are normalised before anything else.
+  const source = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  const length = source.length;
+  const document = implementation.createDocument(null, '', null);
+  const ids = new Map<string, number>();
+  let signatureCount = 0;
+  let elements = 0;
+  let root: Element | null = null;
+  const stack: Open[] = [];
+  let pos = 0;
+
+  const skipWhitespace = (): number => {
+    whitespace.lastIndex = pos;
+    whitespace.test(source);
+    const skipped = whitespace.lastIndex - pos;
+    pos = whitespace.lastIndex;
+    return skipped;
+  };
+  const readName = (): string => {
+    qualifiedName.lastIndex = pos;
+    const match = qualifiedName.exec(source);
+    if (match === null) malformed('expected a name');
+    pos = qualifiedName.lastIndex;
+    return match[0];
+  };
+
+  if (source.startsWith('<?xml')) {
+    // The declaration was validated by the screen; only its end is needed here.
+    pos = source.indexOf('?>') + 2;
+  }
+
+  while (pos < length) {
+    const open = stack.length === 0 ? undefined : stack[stack.length - 1]!;
+    const lt = source.indexOf('<', pos);
+    const textEnd = lt === -1 ? length : lt;
+    if (textEnd > pos) {
+      const raw = source.slice(pos, textEnd);
+      if (open === undefined) {
+        if (!/^[ \t\n]*$/.test(raw)) malformed('document has content outside its root element');
+      } else {
+        if (raw.includes(']]>')) malformed('text contains ]]>');
+        open.element.appendChild(document.createTextNode(raw.includes('&') ? decodeReferences(raw) : raw));
+      }
+      pos = textEnd;
+    }
+    if (lt === -1) break;
+    const next = source.charCodeAt(lt + 1);
+
+    if (next === 0x2f /* / */) {
+      if (open === undefined) malformed('end tag without a start tag');
+      pos = lt + 2;
+      const name = readName();
+      skipWhitespace();
+      if (source.charCodeAt(pos) !== 0x3e) malformed('malformed end tag');
+      if (name !== open.name) malformed(`end tag ${name} does not match ${open.name}`);
+      pos++;
+      stack.pop();
+      continue;
+    }
+
+    if (next === 0x21 /* ! */) {
+      if (source.startsWith('<!--', lt)) {
+        const end = source.indexOf('-->', lt + 4);
+        if (end === -1) malformed('unterminated comment');
+        const data = source.slice(lt + 4, end);
+        // XML 1.0 §2.5: no `--` inside, and no `-` right before the closing `-->`.
+        if (data.includes('--') || data.endsWith('-')) malformed('comment contains --');
+        (open === undefined ? document : open.element).appendChild(document.createComment(data));
+        pos = end + 3;
+        continue;
+      }
+      if (open !== undefined && source.startsWith('<![CDATA[', lt)) {
+        const end = source.indexOf(']]>', lt + 9);
+        if (end === -1) malformed('unterminated CDATA section');
+        open.element.appendChild(document.createCDATASection(source.slice(lt + 9, end)));
+        pos = end + 3;
+        continue;
+      }
+      malformed('unexpected markup declaration');
+    }
+
+    if (next === 0x3f /* ? */) {
+      throw new SamlError('SAML_XML_FORBIDDEN_CONTENT', 'document contains a processing instruction');
+    }
+
+    // A start tag.
+    if (open === undefined && root !== null) malformed('document has more than one root element');
+    if (stack.length + 1 > limits.maxDepth) {
+      limitExceeded('depth', limits.maxDepth, 'document is nested too deeply');
+    }
+    if (++elements > limits.maxElements) {
+      limitExceeded('elements', limits.maxElements, 'document has too many elements');
+    }
+    pos = lt + 1;
+    const name = readName();
+    const attributes: RawAttribute[] = [];
+    let selfClosing = false;
+    for (;;) {
+      const separated = skipWhitespace() > 0;
+      const c = source.charCodeAt(pos);
+      if (c === 0x3e /* > */) {
+        pos++;
+        break;
+      }
+      if (c === 0x2f /* / */) {
+        if (source.charCodeAt(pos + 1) !== 0x3e) malformed('malformed empty-element tag');
+        pos += 2;
+        selfClosing = true;
+        break;
+      }
+      if (!separated) malformed(`malformed start tag ${name}`);
+      const attributeName = readName();
+      skipWhitespace();
+      if (source.charCodeAt(pos) !== 0x3d /* = */) malformed(`attribute ${attributeName} has no value`);
+      pos++;
+      skipWhitespace();
+      const quote = source.charCodeAt(pos);
+      if (quote !== 0x22 && quote !== 0x27) malformed(`attribute ${attributeName} value is not quoted`);
+      const end = source.indexOf(quote === 0x22 ? '"' : "'", pos + 1);
+      if (end === -1) malformed(`attribute ${attributeName} value is not terminated`);
+      let raw = source.slice(pos + 1, end);
+      if (raw.includes('<')) malformed(`attribute ${attributeName} value contains <`);
+      // XML 1.0 §3.3.3: literal white space becomes a space; references are decoded after.
+      if (raw.includes('\t') || raw.includes('\n')) raw = raw.replace(/[\t\n]/g, ' ');
+      pos = end + 1;
+      for (const other of attributes) {
+        if (other.name === attributeName) malformed(`duplicate attribute ${attributeName}`);
+      }
+      attributes.push({ name: attributeName, value: raw.includes('&') ? decodeReferences(raw) : raw });
+      if (attributes.length > limits.maxAttributesPerElement) {
+        limitExceeded('attributes', limits.maxAttributesPerElement, 'element has too many attributes');
+      }
+    }
+
+    const scope = declare(open?.scope ?? rootScope, attributes);
+    if (name.startsWith('xmlns:')) malformed('an element cannot use the xmlns prefix');
+    const element = document.createElementNS(namespaceOf(name, scope, false), name);
+    let expanded: Set<string> | undefined;
+    for (const { name: attributeName, value } of attributes) {
+      const isDeclaration = attributeName === 'xmlns' || attributeName.startsWith('xmlns:');
+      const namespace = isDeclaration ? xmlnsNamespace : namespaceOf(attributeName, scope, true);
+      const localName = attributeName.slice(attributeName.indexOf(':') + 1);
+      if (namespace !== null && !isDeclaration) {
+        // Namespaces in XML §6.3: no two attributes with the same expanded name.
+        const key = `${namespace} ${localName}`;
+        expanded ??= new Set();
+        if (expanded.has(key)) malformed(`duplicate attribute {${namespace}}${localName}`);
+        expanded.add(key);
+      }
+      element.setAttributeNS(namespace, attributeName, value);
+      // xml-crypto resolves references by ID, Id or id in any namespace: count them all (attacks §1).
+      if (localName === 'ID' || localName === 'Id' || localName === 'id') {
+        ids.set(value, (ids.get(value) ?? 0) + 1);
+      }
+    }
+    if (element.namespaceURI === dsNamespace && element.localName === 'Signature') signatureCount++;
+
+    if (open === undefined) {
+      root = element;
+      document.appendChild(element);
+    } else {
+      open.element.appendChild(element);
+    }
+    if (!selfClosing) stack.push({ element, name, scope });
+  }
+
+  if (stack.length > 0) malformed(`element ${stack[stack.length - 1]!.name} is not closed`);
+  if (root === null) malformed('document has no root element');
+  return { document, root, ids, signatureCount };
+}
