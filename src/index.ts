@@ -11,5 +11,6 @@ export type { Clock, IdGenerator } from './message/context.js';
 export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';
 export type { EventHandler, LogoutEvent } from './slo/events.js';
 export type { ParticipantOutcome } from './slo/outcome.js';
+export * from './sso/index.js';
 export * from './store/index.js';
 export * from './transport/index.js';

@@ -7,6 +7,14 @@ export const bindingUris = {
 
 export type Binding = keyof typeof bindingUris;
 
+/** Binding URIs an AssertionConsumerService can name (SAMLBind §3, SAMLMeta §2.4.4). */
+export const acsBindingUris = {
+  post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+  redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  artifact: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact',
+  paos: 'urn:oasis:names:tc:SAML:2.0:bindings:PAOS',
+} as const;
+
 /** NameID format URIs (SAMLCore §8.3). */
 export const nameIdFormats = {
   emailAddress: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
@@ -51,6 +59,33 @@ export const statusCodes = {
 
 export type StatusCodeName = keyof typeof statusCodes;
 export type TopLevelStatus = 'Success' | 'Requester' | 'Responder' | 'VersionMismatch';
+
+/** Authentication context class URIs (SAML AuthnContext §3.4), the ones IdPs commonly assert. */
+export const authnContextClasses = {
+  unspecified: 'urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified',
+  password: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password',
+  passwordProtectedTransport: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
+  previousSession: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PreviousSession',
+  x509: 'urn:oasis:names:tc:SAML:2.0:ac:classes:X509',
+  tlsClient: 'urn:oasis:names:tc:SAML:2.0:ac:classes:TLSClient',
+  kerberos: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos',
+  smartcardPki: 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI',
+  timeSyncToken: 'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken',
+  mobileOneFactorContract: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileOneFactorContract',
+  mobileTwoFactorContract: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract',
+} as const;
+
+/** Attribute NameFormat URIs (SAMLCore §8.2). */
+export const attributeNameFormats = {
+  unspecified: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified',
+  uri: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+  basic: 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
+} as const;
+
+/** Subject confirmation method URIs (SAMLProf §3). */
+export const confirmationMethods = {
+  bearer: 'urn:oasis:names:tc:SAML:2.0:cm:bearer',
+} as const;
 
 /** LogoutRequest Reason values (SAMLCore §3.7.3). */
 export const logoutReasons = {

@@ -14,6 +14,7 @@ export {
   loadKeyPair,
   toKeyPair,
 } from './keys.js';
+export { derivePairwiseHex, minPairwiseSecretBytes, pairwiseSecretBytes } from './pairwise.js';
 export { randomHex } from './primitives.js';
 export { signQueryString, verifyQueryString } from './query-signature.js';
 export {

@@ -158,6 +158,29 @@ export const errorCodes = {
     status: 'Requester',
     description: 'A LogoutResponse arrived for no pending front-channel logout transaction.',
   },
+  SAML_ACS_NOT_REGISTERED: {
+    area: 'sso',
+    status: 'Requester',
+    description:
+      'The AuthnRequest names an AssertionConsumerServiceURL or AssertionConsumerServiceIndex the provider did not register.',
+  },
+  SAML_BINDING_UNSUPPORTED: {
+    area: 'sso',
+    status: 'Requester',
+    description:
+      'The AuthnRequest asks for a ProtocolBinding, or names an ACS endpoint whose binding, that samlkit cannot answer with (it sends Responses by HTTP-POST).',
+  },
+  SAML_NAME_ID_POLICY_UNSUPPORTED: {
+    area: 'sso',
+    status: 'Requester',
+    description:
+      'The NameIDPolicy asks for a format or SPNameQualifier this IdP does not issue, or the user lacks the value the format needs.',
+  },
+  SAML_AUTHN_CONTEXT_UNSATISFIED: {
+    area: 'sso',
+    status: 'Responder',
+    description: "The user's authentication does not satisfy the AuthnRequest's RequestedAuthnContext.",
+  },
   SAML_TRANSPORT_FAILED: {
     area: 'transport',
     status: 'Responder',

@@ -1,0 +1,25 @@
+export {
+  type AcsRequest,
+  defaultAssertionConsumerService,
+  selectAssertionConsumerService,
+} from './assertion-consumer-service.js';
+export type { AttributeInput } from './attributes.js';
+export { satisfiesAuthnContext } from './authn-context.js';
+export {
+  type AuthnContextComparison,
+  type AuthnRequest,
+  type NameIdPolicy,
+  parseAuthnRequest,
+  type RequestedAuthnContext,
+} from './authn-request.js';
+export { type CheckedAuthnRequest, checkAuthnRequest } from './check-authn-request.js';
+export { statusForError } from './error-status.js';
+export { type CreateNameIdInput, createNameId, type NameIdSubject } from './name-id.js';
+export { issuableNameIdFormats, type ResolvedNameIdPolicy, resolveNameIdPolicy } from './name-id-policy.js';
+export {
+  type BuildResponseInput,
+  type BuiltResponse,
+  buildResponse,
+  type ResponseAssertionInput,
+} from './response.js';
+export { type CreateSessionIndexInput, createSessionIndex } from './session-index.js';

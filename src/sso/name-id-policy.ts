@@ -1,0 +1,59 @@
+import type { Provider, ProviderNameIdFormat } from '../config/index.js';
+import { nameIdFormats } from '../constants/saml.js';
+import { SamlError } from '../errors/index.js';
+import type { NameIdPolicy } from './authn-request.js';
+
+/** The NameID formats samlkit issues: authentik's six (reference §4.3). */
+export const issuableNameIdFormats: readonly ProviderNameIdFormat[] = [
+  nameIdFormats.emailAddress,
+  nameIdFormats.persistent,
+  nameIdFormats.transient,
+  nameIdFormats.unspecified,
+  nameIdFormats.x509SubjectName,
+  nameIdFormats.windowsDomainQualifiedName,
+];
+
+/** The NameID to issue: its format and the SPNameQualifier (the SP, or what it asked for). */
+export interface ResolvedNameIdPolicy {
+  format: ProviderNameIdFormat;
+  spNameQualifier: string;
+}
+
+/**
+ * Resolves a request's NameIDPolicy against the provider (SAMLCore §3.4.1.1):
+ * no format, or `unspecified`, means the provider's `defaultNameIdPolicy`; any
+ * of the six issuable formats is honoured; anything else (entity, encrypted,
+ * Kerberos, unknown URIs) is refused. An SPNameQualifier may only name the SP
+ * itself (its entity ID or configured audience): affiliations are not supported.
+ *
+ * @throws SamlError `SAML_NAME_ID_POLICY_UNSUPPORTED`, answered with InvalidNameIDPolicy.
+ */
+export function resolveNameIdPolicy(provider: Provider, policy: NameIdPolicy = {}): ResolvedNameIdPolicy {
+  const requested = policy.format;
+  let format: ProviderNameIdFormat;
+  if (requested === undefined || requested === nameIdFormats.unspecified) {
+    format = provider.defaultNameIdPolicy;
+  } else if ((issuableNameIdFormats as readonly string[]).includes(requested)) {
+    format = requested as ProviderNameIdFormat;
+  } else {
+    throw new SamlError(
+      'SAML_NAME_ID_POLICY_UNSUPPORTED',
+      'NameIDPolicy asks for a format this IdP does not issue',
+      {
+        details: { format: requested },
+      },
+    );
+  }
+  const qualifier = policy.spNameQualifier;
+  if (
+    qualifier !== undefined &&
+    qualifier !== provider.entityId &&
+    (provider.audience === '' || qualifier !== provider.audience)
+  ) {
+    throw new SamlError(
+      'SAML_NAME_ID_POLICY_UNSUPPORTED',
+      'NameIDPolicy SPNameQualifier does not name this SP',
+    );
+  }
+  return { format, spNameQualifier: qualifier ?? provider.entityId };
+}
