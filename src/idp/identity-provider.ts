@@ -6,11 +6,6 @@ import {
   type HttpInput,
   inspectMessage,
   type PostForm,
-  type Received,
-  type ReceiveOptions,
-  receivePost,
-  receiveRedirect,
-  receiveSoap,
 } from '../bindings/index.js';
 import type { Provider } from '../config/index.js';
 import { createConfigError } from '../config/issues.js';
@@ -29,7 +24,6 @@ import type { Status, StatusInput } from '../logout/logout-response.js';
 import { isHttpUrl } from '../message/build-input.js';
 import { type Clock, generateId, type IdGenerator, systemClock } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
-import { parseInstant } from '../message/instant.js';
 import { deliverBackchannel } from '../slo/backchannel.js';
 import { mapWithConcurrency } from '../slo/concurrency.js';
 import { type EventHandler, emitter, type LogoutEvent } from '../slo/events.js';
@@ -37,6 +31,7 @@ import { aggregateStatus, type ParticipantOutcome } from '../slo/outcome.js';
 import type { SessionParticipant, Store } from '../store/store.js';
 import { createFetchTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
+import { findSender, type SenderContext, verifyFromSender } from './provider-messages.js';
 
 /** Options of {@link createIdentityProvider}. */
 export interface IdentityProviderOptions {
@@ -232,6 +227,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   const ttl = options.transactionTtlMs ?? defaults.transactionTtlMs;
   let transport = options.transport;
   const maxMessageAgeMs = 600_000;
+  const senderContext: SenderContext = { store, clock, clockSkewMs: skew, maxMessageAgeMs };
 
   /** The provider's own signing key and algorithms when it has one, else ours. */
   const signFor = (provider: Provider | undefined): EnvelopedSignOptions => {
@@ -284,12 +280,9 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
           'SOAP logout is not enabled (no endpoints.sloSoap)',
         );
       }
-      const issuer = inspected.header.issuer?.value;
-      const found = issuer === undefined ? undefined : await store.findProviderByEntityId(issuer);
-      if (!found)
-        throw new SamlError('SAML_ISSUER_UNKNOWN', 'the message Issuer is not a registered provider');
-      providerId = found.id;
-      const { provider } = found;
+      const sender = await findSender(store, inspected);
+      providerId = sender.providerId;
+      const { provider } = sender;
       if (provider.verificationCertificates.length === 0) {
         throw new SamlError(
           'SAML_SIGNATURE_MISSING',
@@ -307,38 +300,15 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
               ? undefined
               : options.endpoints.sloSoap;
       const inResponseTo = expectResponse
-        ? await expectResponse({ relayState: inspected.relayState, providerId: found.id })
+        ? await expectResponse({ relayState: inspected.relayState, providerId: sender.providerId })
         : undefined;
-      const receiveOptions: ReceiveOptions = {
-        trust: provider.verificationCertificates,
-        messageTypes: [expected],
-        expect: {
-          issuer: provider.entityId,
-          ...(destination ? { destination } : {}),
-          ...(inResponseTo ? { inResponseTo } : {}),
-        },
-        clock,
-        clockSkewMs: skew,
-        maxMessageAgeMs,
-        unsafeAllowSha1: provider.unsafeAllowSha1,
-      };
-      let received: Received;
-      if (inspected.binding === 'redirect') received = receiveRedirect(input.query ?? '', receiveOptions);
-      else if (inspected.binding === 'post') received = receivePost(input.body ?? '', receiveOptions);
-      else received = receiveSoap(String(input.body ?? ''), receiveOptions);
-      // Replay: (issuer, ID) remembered for as long as the message could be accepted.
-      const expiresAt =
-        parseInstant(received.header.issueInstant, 'IssueInstant') + maxMessageAgeMs + 2 * skew;
-      if (
-        !(await store.rememberOnce(
-          `${provider.entityId}\u0000${received.header.id}`,
-          expiresAt,
-          clock().getTime(),
-        ))
-      ) {
-        throw new SamlError('SAML_REPLAY_DETECTED', 'this message was already received');
-      }
-      return { received, providerId: found.id, provider };
+      const received = await verifyFromSender(senderContext, input, inspected, sender, {
+        messageType: expected,
+        requireSignature: true,
+        ...(destination ? { destination } : {}),
+        ...(inResponseTo ? { inResponseTo } : {}),
+      });
+      return { received, providerId: sender.providerId, provider };
     } catch (error) {
       rejected(expected, providerId, error);
       throw error;

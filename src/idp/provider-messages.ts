@@ -1,0 +1,98 @@
+import {
+  type HttpInput,
+  type InspectedMessage,
+  type Received,
+  type ReceiveOptions,
+  receivePost,
+  receiveRedirect,
+  receiveSoap,
+} from '../bindings/index.js';
+import type { Provider } from '../config/index.js';
+import { SamlError } from '../errors/index.js';
+import type { Clock } from '../message/context.js';
+import type { MessageType } from '../message/header.js';
+import { parseInstant } from '../message/instant.js';
+import type { Store } from '../store/store.js';
+
+/** A registered provider found by the Issuer of an inspected message. */
+export interface Sender {
+  providerId: string;
+  provider: Provider;
+}
+
+/** What every message from a provider is checked with. */
+export interface SenderContext {
+  store: Store;
+  clock: Clock;
+  clockSkewMs: number;
+  /** Oldest IssueInstant accepted, before skew; also how long IDs stay in the replay cache. */
+  maxMessageAgeMs: number;
+}
+
+/** What this endpoint expects of the message. */
+export interface SenderExpectations {
+  messageType: MessageType;
+  /** Our endpoint URL, checked against Destination; undefined skips the check. */
+  destination?: string;
+  /** For responses: the ID of our request. */
+  inResponseTo?: string;
+  /** When false, an unsigned message is accepted; a present signature is always verified. */
+  requireSignature: boolean;
+}
+
+/**
+ * Looks up the provider named by the Issuer of a message that is NOT yet
+ * verified: it only selects whose certificates the message is verified with.
+ *
+ * @throws SamlError `SAML_ISSUER_UNKNOWN`
+ */
+export async function findSender(store: Store, inspected: InspectedMessage): Promise<Sender> {
+  const issuer = inspected.header.issuer?.value;
+  const found = issuer === undefined ? undefined : await store.findProviderByEntityId(issuer);
+  if (!found) throw new SamlError('SAML_ISSUER_UNKNOWN', 'the message Issuer is not a registered provider');
+  return { providerId: found.id, provider: found.provider };
+}
+
+/**
+ * Receives a message from a known provider on the binding it arrived on:
+ * signature (that provider's certificates only), Issuer, Destination, times
+ * and InResponseTo through `receive*`, then replay: (issuer, ID) is
+ * remembered for as long as the message could be accepted.
+ */
+export async function verifyFromSender(
+  context: SenderContext,
+  input: HttpInput,
+  inspected: InspectedMessage,
+  { provider }: Sender,
+  expect: SenderExpectations,
+): Promise<Received> {
+  const options: ReceiveOptions = {
+    trust: provider.verificationCertificates,
+    requireSignature: expect.requireSignature,
+    messageTypes: [expect.messageType],
+    expect: {
+      issuer: provider.entityId,
+      ...(expect.destination ? { destination: expect.destination } : {}),
+      ...(expect.inResponseTo ? { inResponseTo: expect.inResponseTo } : {}),
+    },
+    clock: context.clock,
+    clockSkewMs: context.clockSkewMs,
+    maxMessageAgeMs: context.maxMessageAgeMs,
+    unsafeAllowSha1: provider.unsafeAllowSha1,
+  };
+  let received: Received;
+  if (inspected.binding === 'redirect') received = receiveRedirect(input.query ?? '', options);
+  else if (inspected.binding === 'post') received = receivePost(input.body ?? '', options);
+  else received = receiveSoap(String(input.body ?? ''), options);
+  const expiresAt =
+    parseInstant(received.header.issueInstant, 'IssueInstant') +
+    context.maxMessageAgeMs +
+    2 * context.clockSkewMs;
+  const fresh = await context.store.rememberOnce(
+    `${provider.entityId}\u0000${received.header.id}`,
+    expiresAt,
+    context.clock().getTime(),
+  );
+  if (!fresh) throw new SamlError('SAML_REPLAY_DETECTED', 'this message was already received');
+  return received;
+}
