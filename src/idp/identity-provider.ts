@@ -32,6 +32,7 @@ import type { SessionParticipant, Store } from '../store/store.js';
 import { createFetchTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import { findSender, type SenderContext, verifyFromSender } from './provider-messages.js';
+import { checkSsoOptions, createSingleSignOn, type SingleSignOn, type SsoOptions } from './single-sign-on.js';
 
 /** Options of {@link createIdentityProvider}. */
 export interface IdentityProviderOptions {
@@ -41,10 +42,19 @@ export interface IdentityProviderOptions {
   signing: { key: KeyPair; algorithm?: SignatureAlgorithm; digestAlgorithm?: DigestAlgorithm };
   store: Store;
   /**
-   * Our SLO endpoint URLs, checked against incoming Destination attributes.
-   * SOAP LogoutRequests are accepted only when `sloSoap` is set.
+   * Our endpoint URLs, checked against incoming Destination attributes.
+   * SOAP LogoutRequests are accepted only when `sloSoap` is set; AuthnRequests
+   * only on a binding whose SSO endpoint is set.
    */
-  endpoints: { sloRedirect: string; sloPost: string; sloSoap?: string };
+  endpoints: {
+    sloRedirect: string;
+    sloPost: string;
+    sloSoap?: string;
+    ssoRedirect?: string;
+    ssoPost?: string;
+  };
+  /** Single Sign-On: needed by the SSO methods (`receiveAuthnRequest`, `initiateSso`, …). */
+  sso?: SsoOptions;
   /** Back-channel delivery; default `createFetchTransport()`. */
   transport?: Transport;
   clock?: Clock;
@@ -113,7 +123,7 @@ export interface RecordSessionInput {
   sessionIndex: string;
 }
 
-export interface IdentityProvider {
+export interface IdentityProvider extends SingleSignOn {
   recordSession(input: RecordSessionInput): Promise<SessionParticipant>;
   handleLogoutRequest(input: HttpInput): Promise<LogoutResult>;
   handleLogoutResponse(input: HttpInput): Promise<LogoutResult>;
@@ -190,6 +200,7 @@ function checkOptions(options: IdentityProviderOptions): void {
   number('transactionTtlMs', (n) => n > 0, 'must be a positive number of milliseconds');
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
     issues.push({ path: ['onEvent'], message: 'must be a function' });
+  checkSsoOptions(options.sso, options.endpoints, issues);
   if (issues.length > 0) throw createConfigError('invalid identity provider options', issues);
 }
 
@@ -604,24 +615,36 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     );
   }
 
+  async function recordSession(input: RecordSessionInput): Promise<SessionParticipant> {
+    checkRecordSession(input);
+    const provider = await store.getProvider(input.providerId);
+    if (!provider) throw new SamlError('SAML_ISSUER_UNKNOWN', 'no provider with this id');
+    const now = clock().getTime();
+    const participant: SessionParticipant = {
+      id: newId(),
+      providerId: input.providerId,
+      userId: input.userId,
+      nameId: { ...input.nameId },
+      sessionIndex: input.sessionIndex,
+      createdAt: now,
+      expiresAt: now + provider.durations.sessionValidNotOnOrAfter,
+    };
+    await store.recordParticipant(participant);
+    return participant;
+  }
+
+  const singleSignOn = createSingleSignOn({
+    idpEntityId: options.entityId,
+    sso: options.sso,
+    endpoints: options.endpoints,
+    sender: senderContext,
+    generateId: newId,
+    recordParticipant: recordSession,
+  });
+
   return {
-    async recordSession(input) {
-      checkRecordSession(input);
-      const provider = await store.getProvider(input.providerId);
-      if (!provider) throw new SamlError('SAML_ISSUER_UNKNOWN', 'no provider with this id');
-      const now = clock().getTime();
-      const participant: SessionParticipant = {
-        id: newId(),
-        providerId: input.providerId,
-        userId: input.userId,
-        nameId: { ...input.nameId },
-        sessionIndex: input.sessionIndex,
-        createdAt: now,
-        expiresAt: now + provider.durations.sessionValidNotOnOrAfter,
-      };
-      await store.recordParticipant(participant);
-      return participant;
-    },
+    ...singleSignOn,
+    recordSession,
 
     async handleLogoutRequest(input) {
       const { received, providerId, provider } = await receiveFrom(input, 'LogoutRequest');

@@ -7,3 +7,12 @@ export {
   type LogoutResult,
   type RecordSessionInput,
 } from './identity-provider.js';
+export type {
+  AuthnRequestResult,
+  InitiateSsoOptions,
+  PendingAuthnRequest,
+  SsoDecision,
+  SsoOptions,
+  SsoReply,
+  SsoUser,
+} from './single-sign-on.js';
