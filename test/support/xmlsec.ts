@@ -102,12 +102,15 @@ function requireXmlsec1(): string {
   return binary;
 }
 
-/** The protocol messages whose `ID` attribute xmlsec1 must know about to resolve `URI="#…"`. */
-export type IdElement = 'LogoutRequest' | 'LogoutResponse';
+/** The elements whose `ID` attribute xmlsec1 must know about to resolve `URI="#…"`. */
+export type IdElement = 'LogoutRequest' | 'LogoutResponse' | 'AuthnRequest' | 'Response' | 'Assertion';
 
 function idAttributeArgs(elements: readonly IdElement[]): string[] {
   // xmlsec1 1.2.x: `--id-attr[:<attr-name>] [<node-namespace-uri>:]<node-name>` (split on the last colon).
-  return elements.flatMap((name) => ['--id-attr:ID', `${namespaces.samlp}:${name}`]);
+  return elements.flatMap((name) => [
+    '--id-attr:ID',
+    `${name === 'Assertion' ? namespaces.saml : namespaces.samlp}:${name}`,
+  ]);
 }
 
 /**
@@ -142,6 +145,8 @@ export function xmlsecVerify(
   xml: string,
   certificatePem: string,
   elements: readonly IdElement[] = ['LogoutRequest', 'LogoutResponse'],
+  /** Verify the Signature this XPath selects instead of the first one (xmlsec1 `--node-xpath`). */
+  nodeXpath?: string,
 ): XmlsecVerifyResult {
   const binary = requireXmlsec1();
   return withTempDir((dir) => {
@@ -149,7 +154,12 @@ export function xmlsecVerify(
     const documentFile = join(dir, 'message.xml');
     writeFileSync(certificateFile, certificatePem);
     writeFileSync(documentFile, xml);
-    const result = runTool(binary, [...xmlsecVerifyArgs(elements, certificateFile), documentFile], dir);
+    const select = nodeXpath === undefined ? [] : ['--node-xpath', nodeXpath];
+    const result = runTool(
+      binary,
+      [...xmlsecVerifyArgs(elements, certificateFile), ...select, documentFile],
+      dir,
+    );
     const references = /SignedInfo References \(ok\/all\): (\d+\/\d+)/.exec(result.output)?.[1];
     const [good, all] = (references ?? '0/0').split('/');
     const ok = result.ok && /^OK$/m.test(result.output) && good === all && Number(all) > 0;

@@ -7,6 +7,8 @@ import { externalTool, runTool, withTempDir } from './xmlsec.js';
 export const schemas = {
   /** SAML 2.0 protocol; imports the assertion and XML-DSig schemas from the same folder. */
   protocol: join(fixturesDir, 'schemas/saml-schema-protocol-2.0.xsd'),
+  /** SAML 2.0 assertion (a decrypted Assertion on its own). */
+  assertion: join(fixturesDir, 'schemas/saml-schema-assertion-2.0.xsd'),
   /** SOAP 1.1 envelope (Body content is `processContents="lax"`). */
   soapEnvelope: join(fixturesDir, 'schemas/envelope.xsd'),
 } as const;
