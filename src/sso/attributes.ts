@@ -23,17 +23,18 @@ const uriPattern = /^[a-z][a-z0-9+.-]*:\S+$/i;
 export function buildAttributeStatement(
   attributes: readonly AttributeInput[] | undefined,
   issues: InputIssues,
+  at: (string | number)[] = ['attributes'],
 ): XmlElement | undefined {
   if (attributes === undefined) return undefined;
   if (!Array.isArray(attributes)) {
-    issues.check(false, ['attributes'], 'must be an array');
+    issues.check(false, at, 'must be an array');
     return undefined;
   }
   if (attributes.length === 0) return undefined;
   const seen = new Set<string>();
   const built: XmlElement[] = [];
   attributes.forEach((attribute: AttributeInput, i) => {
-    const path = ['attributes', i];
+    const path = [...at, i];
     if (typeof attribute !== 'object' || attribute === null) {
       issues.check(false, path, 'must be an object');
       return;

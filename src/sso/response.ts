@@ -124,7 +124,9 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
       issues.require(assertion.authnContextClassRef, ['assertion', 'authnContextClassRef']);
   }
   const attributeStatement =
-    success && assertion ? buildAttributeStatement(assertion.attributes, issues) : undefined;
+    success && assertion
+      ? buildAttributeStatement(assertion.attributes, issues, ['assertion', 'attributes'])
+      : undefined;
   issues.throwIfAny('Response');
 
   // Never an unregistered URL (SAMLProf §4.1.4.1): the caller cannot redirect assertions elsewhere.
