@@ -1,4 +1,5 @@
 import {
+  detectBinding,
   encodePost,
   type HttpInput,
   inspectMessage,
@@ -386,19 +387,21 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
 
   async function receiveAuthnRequest(input: HttpInput): Promise<AuthnRequestResult> {
     settings();
-    const inspected = inspectMessage(input);
-    if (inspected.binding === 'soap') {
+    // ECP (PAOS over SOAP) is not supported: the browser profile's two bindings only.
+    if (detectBinding(input) === 'soap') {
       throw new SamlError(
         'SAML_BINDING_PARAMETER_INVALID',
         'AuthnRequests arrive by HTTP-Redirect or HTTP-POST',
       );
     }
+    const inspected = inspectMessage(input);
+    const binding = inspected.binding === 'redirect' ? 'redirect' : 'post';
     if (inspected.header.type !== 'AuthnRequest') {
       throw new SamlError('SAML_MESSAGE_TYPE_MISMATCH', 'unexpected message type', {
         details: { expected: 'AuthnRequest', actual: inspected.header.type },
       });
     }
-    const destination = endpointFor(inspected.binding);
+    const destination = endpointFor(binding);
     const sender = await findSender(store, inspected);
     const { providerId, provider } = sender;
     let received: Received | undefined;
@@ -418,7 +421,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
           providerId,
           request,
           ...(received.relayState === undefined ? {} : { relayState: received.relayState }),
-          binding: inspected.binding,
+          binding,
           signed: received.signed,
           acs: { url: checked.acs.url, index: checked.acs.index },
           nameIdFormat: checked.nameIdPolicy.format,
