@@ -3,6 +3,9 @@ export { type IdpEndpoints, idpEndpoints } from './endpoints.js';
 export { parseProvider } from './provider.js';
 export { providerDefaults } from './provider-defaults.js';
 export type {
+  AcsBinding,
+  AssertionConsumerService,
+  AssertionConsumerServiceInput,
   AuthentikSamlProviderJson,
   CertificateInput,
   KeyPairResolver,

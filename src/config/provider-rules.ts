@@ -141,6 +141,34 @@ function checkDurations({ durations }: RuleInput, issues: Issue[]): void {
   }
 }
 
+/**
+ * Registered ACS endpoints: indexes identify them (SAMLMeta §2.2.3), and the
+ * default endpoint `acsUrl` must be one a Response can be POSTed to.
+ */
+function checkAssertionConsumerServices({ fields, label }: RuleInput, issues: Issue[]): void {
+  const services = fields.assertionConsumerServices;
+  if (services === undefined || services.length === 0) return;
+  const seen = new Set<number>();
+  services.forEach((service, i) => {
+    if (seen.has(service.index)) {
+      issues.push({ path: ['assertionConsumerServices', i, 'index'], message: 'repeats another index' });
+    }
+    seen.add(service.index);
+  });
+  if (services.filter((service) => service.isDefault).length > 1) {
+    issues.push({ path: ['assertionConsumerServices'], message: 'has more than one isDefault entry' });
+  }
+  if (
+    fields.acsUrl !== undefined &&
+    !services.some((service) => service.binding === 'post' && service.url === fields.acsUrl)
+  ) {
+    issues.push({
+      path: ['acsUrl'],
+      message: `must be the URL of a "post" entry of ${label('assertionConsumerServices')}`,
+    });
+  }
+}
+
 /** @internal Every cross-field rule, each skipping the parts whose own checks failed. */
 export function checkProviderRules(input: RuleInput): Issue[] {
   const issues: Issue[] = [];
@@ -149,5 +177,6 @@ export function checkProviderRules(input: RuleInput): Issue[] {
   checkAlgorithms(input, issues);
   checkKeyTypes(input, issues);
   checkDurations(input, issues);
+  checkAssertionConsumerServices(input, issues);
   return issues;
 }

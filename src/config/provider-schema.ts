@@ -70,6 +70,24 @@ function optionalReference() {
   return z.string({ error: 'must be a string or null' }).nullable().default(null);
 }
 
+const assertionConsumerServiceSchema = z.strictObject(
+  {
+    url: requiredString().superRefine(checkUrl(false)),
+    index: z
+      .number({ error: 'must be an integer from 0 to 65535' })
+      .int({ error: 'must be an integer from 0 to 65535' })
+      .min(0, { error: 'must be an integer from 0 to 65535' })
+      .max(65535, { error: 'must be an integer from 0 to 65535' }),
+    binding: z
+      .enum(['post', 'redirect', 'artifact', 'paos'], {
+        error: 'must be "post", "redirect", "artifact" or "paos"',
+      })
+      .default('post'),
+    isDefault: z.boolean({ error: 'must be true or false' }).default(false),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'has an unknown key' : 'must be an object') },
+);
+
 const nameIdPolicies = [
   nameIdFormats.emailAddress,
   nameIdFormats.persistent,
@@ -87,6 +105,9 @@ const nameIdPolicies = [
 export const providerFieldSchemas = {
   entityId: requiredString().superRefine(checkIdentifier(false)),
   acsUrl: requiredString().superRefine(checkUrl(false)),
+  assertionConsumerServices: z
+    .array(assertionConsumerServiceSchema, { error: 'must be an array' })
+    .default(() => [] as z.output<typeof assertionConsumerServiceSchema>[]),
   name: z.string({ error: 'must be a string' }).max(maxEntityIdLength).default(''),
   spBinding: z
     .enum(['redirect', 'post'], { error: 'must be "redirect" or "post"' })

@@ -25,6 +25,34 @@ export type ProviderNameIdFormat =
   | 'urn:oasis:names:tc:SAML:2.0:nameid-format:WindowsDomainQualifiedName'
   | 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 
+/**
+ * Binding of a registered AssertionConsumerService endpoint (SAMLMeta §2.4.4).
+ * samlkit sends Responses by HTTP-POST only: the Web SSO profile forbids
+ * HTTP-Redirect for them (SAMLProf §4.1.2) and Artifact and PAOS are not
+ * implemented, so an ACS with another binding is registered but never used.
+ */
+export type AcsBinding = 'post' | 'redirect' | 'artifact' | 'paos';
+
+/** One AssertionConsumerService endpoint as the SP registered it (its metadata). */
+export interface AssertionConsumerServiceInput {
+  /** Absolute http(s) URL: the `Location`. */
+  url: string;
+  /** The endpoint index, an xs:unsignedShort unique within the provider. */
+  index: number;
+  /** Default `post`. */
+  binding?: AcsBinding;
+  /** The metadata `isDefault` flag, kept for round trips; the default endpoint is the one at `acsUrl`. */
+  isDefault?: boolean;
+}
+
+/** A registered AssertionConsumerService endpoint, defaults applied (frozen inside a Provider). */
+export interface AssertionConsumerService {
+  url: string;
+  index: number;
+  binding: AcsBinding;
+  isDefault: boolean;
+}
+
 /** Key material for a certificate-only slot: a loaded pair, a PEM or base64 DER certificate, or loader input. */
 export type CertificateInput = KeyPair | KeyPairInput | string;
 
@@ -47,11 +75,21 @@ export interface ProviderDurations {
 export interface ProviderInput {
   /** The SP's entity ID (its `Issuer`); at most 1024 characters. */
   entityId: string;
-  /** Assertion Consumer Service URL: absolute http(s). */
+  /** Assertion Consumer Service URL: absolute http(s). The default ACS, used when a request names none. */
   acsUrl: string;
+  /**
+   * Every ACS endpoint the SP registered, for AuthnRequests that name an
+   * `AssertionConsumerServiceURL` or `AssertionConsumerServiceIndex` other than
+   * the default. When given, `acsUrl` must be the URL of one of its `post`
+   * entries. Default: one `post` endpoint at index 0 for `acsUrl`.
+   */
+  assertionConsumerServices?: readonly AssertionConsumerServiceInput[];
   /** Display name. Default: the entity ID. */
   name?: string;
-  /** Default `redirect` (authentik's default). */
+  /**
+   * Default `redirect` (authentik's default). Kept for authentik compatibility:
+   * samlkit sends SSO Responses by HTTP-POST whatever this says (SAMLProf §4.1.2).
+   */
   spBinding?: SpBinding;
   /** `AudienceRestriction/Audience`; empty means no restriction. Default `''`. */
   audience?: string;
@@ -108,6 +146,8 @@ export interface ProviderInput {
 export interface Provider {
   readonly entityId: string;
   readonly acsUrl: string;
+  /** Every registered ACS endpoint; at least the `post` endpoint at `acsUrl`. */
+  readonly assertionConsumerServices: readonly AssertionConsumerService[];
   readonly name: string;
   readonly spBinding: SpBinding;
   readonly audience: string;

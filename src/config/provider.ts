@@ -57,6 +57,12 @@ function freezeProvider(
   return Object.freeze({
     entityId: fields.entityId,
     acsUrl: fields.acsUrl,
+    assertionConsumerServices: Object.freeze(
+      (fields.assertionConsumerServices.length > 0
+        ? fields.assertionConsumerServices
+        : [{ url: fields.acsUrl, index: 0, binding: 'post' as const, isDefault: true }]
+      ).map((service) => Object.freeze({ ...service })),
+    ),
     name: fields.name === '' ? fields.entityId : fields.name,
     spBinding: fields.spBinding,
     audience: fields.audience,

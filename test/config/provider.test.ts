@@ -66,6 +66,7 @@ describe('parseProvider: defaults', () => {
     expect(provider).toEqual({
       entityId,
       acsUrl,
+      assertionConsumerServices: [{ url: acsUrl, index: 0, binding: 'post', isDefault: true }],
       name: entityId,
       spBinding: 'redirect',
       audience: '',
