@@ -1,3 +1,4 @@
 export * from './algorithms.js';
+export * from './encryption.js';
 export * from './namespaces.js';
 export * from './saml.js';

@@ -18,6 +18,12 @@ export { derivePairwiseHex, minPairwiseSecretBytes, pairwiseSecretBytes } from '
 export { randomHex } from './primitives.js';
 export { signQueryString, verifyQueryString } from './query-signature.js';
 export {
+  type DecryptOptions,
+  decryptElement,
+  type EncryptOptions,
+  encryptElement,
+} from './xml-encryption.js';
+export {
   canonicalizeElement,
   findEnvelopedSignature,
   type SignXmlOptions,

@@ -198,6 +198,18 @@ export const errorCodes = {
     status: 'Responder',
     description: 'The session store failed or returned inconsistent data.',
   },
+  SAML_ENCRYPTED_DATA_INVALID: {
+    area: 'encryption',
+    status: 'Requester',
+    description:
+      'An `xenc:EncryptedData` breaks the expected structure (XML-Enc §3): a missing or repeated part, a CipherReference, bad base64, a wrong Type or no usable EncryptedKey.',
+  },
+  SAML_DECRYPTION_FAILED: {
+    area: 'encryption',
+    status: 'Requester',
+    description:
+      'Decryption failed: wrong key, tampered ciphertext or tag, or a plaintext that is not one well-formed element. One code and message for every cryptographic failure, so a reply reveals nothing about which step failed.',
+  },
 } as const satisfies Record<string, { area: string; status: string; description: string }>;
 
 export type SamlErrorCode = keyof typeof errorCodes;
