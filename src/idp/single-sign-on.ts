@@ -15,6 +15,7 @@ import { isHttpUrl } from '../message/build-input.js';
 import type { IdGenerator } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
 import {
+  type AssertionEncryptionOptions,
   type AttributeInput,
   type AuthnRequest,
   buildResponse,
@@ -54,6 +55,15 @@ export interface SsoOptions {
   authnContextRank?: readonly string[];
   /** How long a received AuthnRequest may wait for `completeAuthnRequest`. Default 1 hour. */
   authnRequestTtlMs?: number;
+  /**
+   * How assertions are encrypted for providers that have an
+   * `encryptionCertificate`: one setting for all, or chosen per provider
+   * (e.g. AES-128-CBC with `unsafeAllowCbc` for one SP that cannot decrypt
+   * AES-GCM). Default AES-256-GCM with RSA-OAEP.
+   */
+  encryption?:
+    | AssertionEncryptionOptions
+    | ((provider: Provider, providerId: string) => AssertionEncryptionOptions | undefined);
 }
 
 /** The user an assertion is about, as the caller authenticated them. */
@@ -182,6 +192,8 @@ export function checkSsoOptions(
     !(Array.isArray(sso.authnContextRank) && sso.authnContextRank.every((uri) => typeof uri === 'string'))
   )
     issues.push({ path: ['sso', 'authnContextRank'], message: 'must be an array of URIs' });
+  if (sso.encryption !== undefined && !['object', 'function'].includes(typeof sso.encryption))
+    issues.push({ path: ['sso', 'encryption'], message: 'must be an object or a function' });
   const ttl = sso.authnRequestTtlMs;
   if (ttl !== undefined && !(typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0))
     issues.push({ path: ['sso', 'authnRequestTtlMs'], message: 'must be a positive number of milliseconds' });
@@ -252,8 +264,11 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       assertion?: Parameters<typeof buildResponse>[0]['assertion'];
     },
   ): SsoReply & { xml: string } {
+    const choice = context.sso?.encryption;
+    const encryption = typeof choice === 'function' ? choice(provider, providerId) : choice;
     const built = buildResponse({
       provider,
+      ...(encryption === undefined ? {} : { encryption }),
       issuer: context.idpEntityId,
       destination: acs.url,
       status: parts.status,

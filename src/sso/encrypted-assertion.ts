@@ -1,13 +1,14 @@
 import { namespaces } from '../constants/namespaces.js';
+import { type EncryptOptions, encryptElement } from '../crypto/index.js';
 import type { KeyPair } from '../crypto/keys.js';
-import { SamlError } from '../errors/index.js';
-import { serialize, type XmlElement } from '../xml/index.js';
+import { element, serialize, type XmlElement } from '../xml/index.js';
 
-/** How to encrypt an Assertion for the SP. */
-export interface AssertionEncryptionInput {
-  /** The SP's RSA encryption certificate. */
-  certificate: KeyPair;
-}
+/**
+ * How an Assertion is encrypted: the algorithms of `encryptElement`, default
+ * AES-256-GCM with RSA-OAEP (`xmlenc#rsa-oaep-mgf1p`). AES-CBC and RSA 1.5
+ * only with their `unsafe…` opt-ins, for an SP known to need them.
+ */
+export type AssertionEncryptionOptions = Omit<EncryptOptions, 'certificate'>;
 
 /**
  * The Assertion serialized on its own, with the `saml` namespace declared on
@@ -25,13 +26,16 @@ export function standaloneAssertion(assertion: XmlElement): string {
 }
 
 /**
- * Replaces a (signed) Assertion with `saml:EncryptedAssertion` (SAMLCore §2.3.4).
- * XML Encryption is not part of this build yet, so this fails closed rather
- * than send the assertion in the clear to an SP that asked for encryption.
+ * Replaces a (signed) Assertion with `saml:EncryptedAssertion` (SAMLCore
+ * §2.3.4, §6.2): the assertion exactly as signed, encrypted to the SP's
+ * certificate, the EncryptedKey inside the EncryptedData's KeyInfo.
  */
-export function encryptAssertion(assertion: XmlElement, _input: AssertionEncryptionInput): XmlElement {
-  standaloneAssertion(assertion);
-  throw new SamlError('SAML_CONFIG_INVALID', 'assertion encryption is not available in this build', {
-    details: { issues: [{ path: ['encryptionCertificate'], message: 'XML Encryption is not available' }] },
-  });
+export function encryptAssertion(
+  assertion: XmlElement,
+  certificate: KeyPair,
+  options: AssertionEncryptionOptions = {},
+): XmlElement {
+  return element('saml:EncryptedAssertion', {}, [
+    encryptElement(standaloneAssertion(assertion), { ...options, certificate }),
+  ]);
 }

@@ -13,6 +13,7 @@ export {
   type RequestedAuthnContext,
 } from './authn-request.js';
 export { type CheckedAuthnRequest, checkAuthnRequest } from './check-authn-request.js';
+export type { AssertionEncryptionOptions } from './encrypted-assertion.js';
 export { statusForError } from './error-status.js';
 export { type CreateNameIdInput, createNameId, type NameIdSubject } from './name-id.js';
 export { issuableNameIdFormats, type ResolvedNameIdPolicy, resolveNameIdPolicy } from './name-id-policy.js';

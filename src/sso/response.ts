@@ -10,7 +10,7 @@ import { formatInstant } from '../message/instant.js';
 import { element, serializeBuilt, type XmlElement } from '../xml/index.js';
 import { buildAssertionTree } from './assertion.js';
 import { type AttributeInput, buildAttributeStatement } from './attributes.js';
-import { encryptAssertion } from './encrypted-assertion.js';
+import { type AssertionEncryptionOptions, encryptAssertion } from './encrypted-assertion.js';
 
 /** What the Assertion of a successful Response says about the user. */
 export interface ResponseAssertionInput {
@@ -42,6 +42,12 @@ export interface BuildResponseInput extends MessageContext {
   status?: StatusInput;
   /** Required with Success. */
   assertion?: ResponseAssertionInput;
+  /**
+   * How to encrypt when the provider has an `encryptionCertificate` (whether
+   * to encrypt is the provider's). Default AES-256-GCM with RSA-OAEP, the
+   * EncryptedKey addressed (`Recipient`) to the SP entity ID.
+   */
+  encryption?: AssertionEncryptionOptions;
   /**
    * @deprecated Builds a Success Response whose assertion no signature covers
    * when the provider signs neither. SAMLProf §4.1.3.5 forbids sending such a
@@ -202,7 +208,10 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
     });
     assertionElement = signAssertion ? sign(tree) : tree;
     if (provider.encryptionCertificate) {
-      assertionElement = encryptAssertion(assertionElement, { certificate: provider.encryptionCertificate });
+      assertionElement = encryptAssertion(assertionElement, provider.encryptionCertificate, {
+        recipient: provider.entityId,
+        ...input.encryption,
+      });
       encrypted = true;
     }
   }

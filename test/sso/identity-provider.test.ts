@@ -44,7 +44,11 @@ function statusOf(fields: Record<string, string>) {
   return { top, sub, inResponseTo, hasAssertion: xml.includes('<saml:Assertion') };
 }
 
-async function refused(input: Parameters<typeof postInput>[0], options?: Parameters<typeof postInput>[1], provider = spProvider()) {
+async function refused(
+  input: Parameters<typeof postInput>[0],
+  options?: Parameters<typeof postInput>[1],
+  provider = spProvider(),
+) {
   const { idp } = await ssoIdp({}, provider);
   const result = await idp.receiveAuthnRequest(postInput(input, options));
   if (result.ok) throw new Error('expected a refusal');
@@ -76,7 +80,10 @@ describe('receiveAuthnRequest: every check', () => {
   it('HTTP-Redirect, signed over the raw query', async () => {
     const { idp } = await ssoIdp();
     const result = await idp.receiveAuthnRequest(redirectInput({ id: '_r1' }, { relayState: 'back to /x' }));
-    expect(result).toMatchObject({ ok: true, pending: { binding: 'redirect', signed: true, relayState: 'back to /x' } });
+    expect(result).toMatchObject({
+      ok: true,
+      pending: { binding: 'redirect', signed: true, relayState: 'back to /x' },
+    });
   });
 
   it('a signature is required when the provider has verification certificates', async () => {
@@ -115,7 +122,10 @@ describe('receiveAuthnRequest: every check', () => {
 
   it('throws for an Issuer that is no registered provider: there is nobody to answer', async () => {
     const { idp } = await ssoIdp();
-    await expectRejects(idp.receiveAuthnRequest(postInput({ issuer: 'https://unknown.example.com' })), 'SAML_ISSUER_UNKNOWN');
+    await expectRejects(
+      idp.receiveAuthnRequest(postInput({ issuer: 'https://unknown.example.com' })),
+      'SAML_ISSUER_UNKNOWN',
+    );
     await expectRejects(idp.receiveAuthnRequest(postInput({ issuer: undefined })), 'SAML_ISSUER_UNKNOWN');
   });
 
@@ -130,14 +140,19 @@ describe('receiveAuthnRequest: every check', () => {
     expect((await refused({ issueInstant: '2026-04-20T09:45:00Z' })).error.code).toBe('SAML_MESSAGE_EXPIRED');
     expect((await refused({ issueInstant: '2026-04-20T10:05:00Z' })).error.code).toBe('SAML_MESSAGE_EXPIRED');
     const { idp } = await ssoIdp();
-    expect(await idp.receiveAuthnRequest(postInput({ issueInstant: '2026-04-20T10:02:00Z' }))).toMatchObject({ ok: true });
+    expect(await idp.receiveAuthnRequest(postInput({ issueInstant: '2026-04-20T10:02:00Z' }))).toMatchObject({
+      ok: true,
+    });
   });
 
   it('refuses a replayed request', async () => {
     const { idp } = await ssoIdp();
     const input = postInput();
     expect((await idp.receiveAuthnRequest(input)).ok).toBe(true);
-    expect(await idp.receiveAuthnRequest(input)).toMatchObject({ ok: false, error: { code: 'SAML_REPLAY_DETECTED' } });
+    expect(await idp.receiveAuthnRequest(input)).toMatchObject({
+      ok: false,
+      error: { code: 'SAML_REPLAY_DETECTED' },
+    });
   });
 
   it('never an unregistered ACS: the refusal goes to the registered default, answering the request', async () => {
@@ -172,11 +187,16 @@ describe('receiveAuthnRequest: every check', () => {
     const result = await refused({ protocolBinding: acsBindingUris.redirect });
     expect(result.error.code).toBe('SAML_BINDING_UNSUPPORTED');
     expect(statusOf(result.reply!.form.fields)).toMatchObject({ sub: statusCodes.UnsupportedBinding });
-    expect((await refused({ protocolBinding: acsBindingUris.artifact })).error.code).toBe('SAML_BINDING_UNSUPPORTED');
+    expect((await refused({ protocolBinding: acsBindingUris.artifact })).error.code).toBe(
+      'SAML_BINDING_UNSUPPORTED',
+    );
   });
 
   it('a NameIDPolicy this IdP cannot honour is refused with InvalidNameIDPolicy', async () => {
-    for (const policy of [{ Format: nameIdFormats.entity }, { SPNameQualifier: 'https://sp-b.example.com/metadata' }]) {
+    for (const policy of [
+      { Format: nameIdFormats.entity },
+      { SPNameQualifier: 'https://sp-b.example.com/metadata' },
+    ]) {
       const result = await refused({ nameIdPolicy: policy });
       expect(result.error.code).toBe('SAML_NAME_ID_POLICY_UNSUPPORTED');
       expect(statusOf(result.reply!.form.fields)).toMatchObject({
@@ -205,7 +225,10 @@ describe('receiveAuthnRequest: every check', () => {
           forceAuthn: true,
           isPassive: true,
           nameIdPolicy: { format: nameIdFormats.persistent, allowCreate: false, spNameQualifier: spEntityId },
-          requestedAuthnContext: { comparison: 'exact', classRefs: [authnContextClasses.passwordProtectedTransport] },
+          requestedAuthnContext: {
+            comparison: 'exact',
+            classRefs: [authnContextClasses.passwordProtectedTransport],
+          },
         },
       },
     });
@@ -219,12 +242,17 @@ describe('receiveAuthnRequest: every check', () => {
       destination: idpSsoPost,
       sign: { key: keyPair('sp-a') },
     });
-    await expectRejects(idp.receiveAuthnRequest({ method: 'POST', body: logout.fields }), 'SAML_MESSAGE_TYPE_MISMATCH');
+    await expectRejects(
+      idp.receiveAuthnRequest({ method: 'POST', body: logout.fields }),
+      'SAML_MESSAGE_TYPE_MISMATCH',
+    );
     await expectRejects(
       idp.receiveAuthnRequest({ method: 'POST', contentType: 'text/xml', body: authnRequestXml() }),
       'SAML_BINDING_PARAMETER_INVALID',
     );
-    const postOnly = await ssoIdp({ endpoints: { sloRedirect: idpSloUrl, sloPost: idpSloUrl, ssoPost: idpSsoPost } });
+    const postOnly = await ssoIdp({
+      endpoints: { sloRedirect: idpSloUrl, sloPost: idpSloUrl, ssoPost: idpSsoPost },
+    });
     await expectRejects(postOnly.idp.receiveAuthnRequest(redirectInput()), 'SAML_CONFIG_INVALID');
     const noSso = await ssoIdp({ sso: undefined });
     await expectRejects(noSso.idp.receiveAuthnRequest(postInput()), 'SAML_CONFIG_INVALID');
@@ -253,7 +281,11 @@ describe('receiveAuthnRequest: every check', () => {
 });
 
 describe('completeAuthnRequest', () => {
-  async function pendingFor(input = postInput({}, { relayState: 'rs-1' }), options = {}, provider = spProvider()) {
+  async function pendingFor(
+    input = postInput({}, { relayState: 'rs-1' }),
+    options = {},
+    provider = spProvider(),
+  ) {
     const context = await ssoIdp(options, provider);
     const result = await context.idp.receiveAuthnRequest(input);
     if (!result.ok) throw result.error;
@@ -293,7 +325,9 @@ describe('completeAuthnRequest', () => {
   });
 
   it('issues the pairwise persistent NameID the policy asks for', async () => {
-    const { idp, pending } = await pendingFor(postInput({ nameIdPolicy: { Format: nameIdFormats.persistent } }));
+    const { idp, pending } = await pendingFor(
+      postInput({ nameIdPolicy: { Format: nameIdFormats.persistent } }),
+    );
     const reply = await idp.completeAuthnRequest(pending, { user });
     expect(reply.nameId).toEqual(
       createNameId({
@@ -331,7 +365,9 @@ describe('completeAuthnRequest', () => {
     const { idp, pending } = await pendingFor(input());
     await expectRejects(idp.completeAuthnRequest(pending, { user }), 'SAML_INPUT_INVALID');
     await expectRejects(
-      idp.completeAuthnRequest(pending, { user: { ...user, authnInstant: new Date(fixedNow.getTime() - 1) } }),
+      idp.completeAuthnRequest(pending, {
+        user: { ...user, authnInstant: new Date(fixedNow.getTime() - 1) },
+      }),
       'SAML_INPUT_INVALID',
     );
     const reply = await idp.completeAuthnRequest(pending, { user: { ...user, authnInstant: fixedNow } });
@@ -341,18 +377,31 @@ describe('completeAuthnRequest', () => {
   it('IsPassive: the caller refuses with NoPassive; nothing is recorded', async () => {
     const { idp, store, pending } = await pendingFor(postInput({ isPassive: 'true' }));
     expect(pending.request.isPassive).toBe(true);
-    const reply = await idp.completeAuthnRequest(pending, { status: { code: 'Responder', subCode: 'NoPassive' } });
-    expect(reply.status).toEqual({ code: statusCodes.Responder, subCode: statusCodes.NoPassive, success: false });
-    expect(statusOf(reply.form.fields)).toMatchObject({ inResponseTo: '_authn-request-1', hasAssertion: false });
+    const reply = await idp.completeAuthnRequest(pending, {
+      status: { code: 'Responder', subCode: 'NoPassive' },
+    });
+    expect(reply.status).toEqual({
+      code: statusCodes.Responder,
+      subCode: statusCodes.NoPassive,
+      success: false,
+    });
+    expect(statusOf(reply.form.fields)).toMatchObject({
+      inResponseTo: '_authn-request-1',
+      hasAssertion: false,
+    });
     expect(reply.participant).toBeUndefined();
     expect(await store.listParticipantsByUser('user-1', fixedNow.getTime())).toEqual([]);
   });
 
   it('RequestedAuthnContext: an authentication that does not satisfy it is answered NoAuthnContext', async () => {
-    const input = () => postInput({ requestedAuthnContext: { classRefs: [authnContextClasses.passwordProtectedTransport] } });
+    const input = () =>
+      postInput({ requestedAuthnContext: { classRefs: [authnContextClasses.passwordProtectedTransport] } });
     const { idp, pending } = await pendingFor(input());
     const refusal = await idp.completeAuthnRequest(pending, { user });
-    expect(refusal.status).toMatchObject({ code: statusCodes.Responder, subCode: statusCodes.NoAuthnContext });
+    expect(refusal.status).toMatchObject({
+      code: statusCodes.Responder,
+      subCode: statusCodes.NoAuthnContext,
+    });
     const second = await pendingFor(input());
     const ok = await second.idp.completeAuthnRequest(second.pending, {
       user: { ...user, authnContextClassRef: authnContextClasses.passwordProtectedTransport },
@@ -362,29 +411,45 @@ describe('completeAuthnRequest', () => {
   });
 
   it('minimum comparison uses the configured rank', async () => {
-    const rank = [authnContextClasses.passwordProtectedTransport, authnContextClasses.mobileTwoFactorContract];
+    const rank = [
+      authnContextClasses.passwordProtectedTransport,
+      authnContextClasses.mobileTwoFactorContract,
+    ];
     const { idp, pending } = await pendingFor(
       postInput({ requestedAuthnContext: { comparison: 'minimum', classRefs: [rank[0]!] } }),
       { sso: { secret, authnContextRank: rank } },
     );
-    const reply = await idp.completeAuthnRequest(pending, { user: { ...user, authnContextClassRef: rank[1]! } });
+    const reply = await idp.completeAuthnRequest(pending, {
+      user: { ...user, authnContextClassRef: rank[1]! },
+    });
     expect(reply.status.success).toBe(true);
   });
 
   it('a user without the value the format needs gets Responder/InvalidNameIDPolicy, no participant', async () => {
-    const { idp, store, pending } = await pendingFor(postInput({ nameIdPolicy: { Format: nameIdFormats.emailAddress } }));
+    const { idp, store, pending } = await pendingFor(
+      postInput({ nameIdPolicy: { Format: nameIdFormats.emailAddress } }),
+    );
     const reply = await idp.completeAuthnRequest(pending, { user: { id: 'user-1' } });
-    expect(reply.status).toMatchObject({ code: statusCodes.Responder, subCode: statusCodes.InvalidNameIDPolicy });
+    expect(reply.status).toMatchObject({
+      code: statusCodes.Responder,
+      subCode: statusCodes.InvalidNameIDPolicy,
+    });
     expect(await store.listParticipantsByUser('user-1', fixedNow.getTime())).toEqual([]);
   });
 
   it('a request about a named Subject is answered only about that subject (SAMLProf §4.1.4.1)', async () => {
     const subject = { value: 'bob@example.com', format: nameIdFormats.emailAddress };
-    const { idp, pending } = await pendingFor(postInput({ subject, nameIdPolicy: { Format: nameIdFormats.emailAddress } }));
+    const { idp, pending } = await pendingFor(
+      postInput({ subject, nameIdPolicy: { Format: nameIdFormats.emailAddress } }),
+    );
     const reply = await idp.completeAuthnRequest(pending, { user });
     expect(reply.status).toMatchObject({ code: statusCodes.Responder, subCode: statusCodes.AuthnFailed });
-    const other = await pendingFor(postInput({ subject, nameIdPolicy: { Format: nameIdFormats.emailAddress } }));
-    const ok = await other.idp.completeAuthnRequest(other.pending, { user: { id: 'bob', email: 'bob@example.com' } });
+    const other = await pendingFor(
+      postInput({ subject, nameIdPolicy: { Format: nameIdFormats.emailAddress } }),
+    );
+    const ok = await other.idp.completeAuthnRequest(other.pending, {
+      user: { id: 'bob', email: 'bob@example.com' },
+    });
     expect(ok.status.success).toBe(true);
   });
 
@@ -392,7 +457,10 @@ describe('completeAuthnRequest', () => {
     const { idp, pending } = await pendingFor();
     await idp.completeAuthnRequest(pending, { user });
     await expectRejects(idp.completeAuthnRequest(pending, { user }), 'SAML_REPLAY_DETECTED');
-    await expectRejects(idp.completeAuthnRequest(pending, { status: { code: 'Responder' } }), 'SAML_REPLAY_DETECTED');
+    await expectRejects(
+      idp.completeAuthnRequest(pending, { status: { code: 'Responder' } }),
+      'SAML_REPLAY_DETECTED',
+    );
   });
 
   it('refuses a stale pending request, a Success "refusal", and an ACS no longer registered', async () => {
@@ -403,7 +471,10 @@ describe('completeAuthnRequest', () => {
     await expectRejects(stale.idp.completeAuthnRequest(stale.pending, { user }), 'SAML_MESSAGE_EXPIRED');
 
     const { idp, store, pending } = await pendingFor();
-    await expectRejects(idp.completeAuthnRequest(pending, { status: { code: 'Success' } }), 'SAML_INPUT_INVALID');
+    await expectRejects(
+      idp.completeAuthnRequest(pending, { status: { code: 'Success' } }),
+      'SAML_INPUT_INVALID',
+    );
     await expectRejects(idp.completeAuthnRequest(pending, {} as never), 'SAML_INPUT_INVALID');
     await expectRejects(idp.completeAuthnRequest(pending, { user: { id: '' } }), 'SAML_INPUT_INVALID');
     await store.putProvider('sp-a', spProvider({ acsUrl: spAcsUrl2 }));
@@ -418,7 +489,10 @@ describe('respondToAuthnRequest (one call)', () => {
       expect(pending.request.id).toBe('_authn-request-1');
       return { user };
     });
-    expect(reply).toMatchObject({ status: { success: true }, form: { url: spAcsUrl, fields: { RelayState: 'rs' } } });
+    expect(reply).toMatchObject({
+      status: { success: true },
+      form: { url: spAcsUrl, fields: { RelayState: 'rs' } },
+    });
     expect(await store.listParticipantsByUser('user-1', fixedNow.getTime())).toHaveLength(1);
   });
 
@@ -448,7 +522,10 @@ describe('initiateSso (IdP-initiated, unsolicited)', () => {
     expect(responseXmlOf(reply.form.fields)).not.toContain('InResponseTo');
     expect(reply.status.success).toBe(true);
     expect(await store.listParticipantsByUser('user-1', fixedNow.getTime())).toHaveLength(1);
-    const override = await idp.initiateSso('sp-a', user, { relayState: '/other', nameIdFormat: nameIdFormats.emailAddress });
+    const override = await idp.initiateSso('sp-a', user, {
+      relayState: '/other',
+      nameIdFormat: nameIdFormats.emailAddress,
+    });
     expect(override.form.fields.RelayState).toBe('/other');
     expect(override.nameId).toEqual({ value: 'alice@example.com', format: nameIdFormats.emailAddress });
   });
@@ -470,18 +547,30 @@ describe('initiateSso (IdP-initiated, unsolicited)', () => {
   it('throws what an SP-initiated request would have been told: no such provider, format or user value', async () => {
     const { idp } = await ssoIdp();
     await expectRejects(idp.initiateSso('nobody', user), 'SAML_ISSUER_UNKNOWN');
-    await expectRejects(idp.initiateSso('sp-a', { id: 'u' }, { nameIdFormat: nameIdFormats.emailAddress }), 'SAML_NAME_ID_POLICY_UNSUPPORTED');
-    await expectRejects(idp.initiateSso('sp-a', user, { nameIdFormat: nameIdFormats.entity as never }), 'SAML_NAME_ID_POLICY_UNSUPPORTED');
-    await expectRejects(idp.initiateSso('sp-a', { id: 'u', authnInstant: new Date('x') }), 'SAML_INPUT_INVALID');
+    await expectRejects(
+      idp.initiateSso('sp-a', { id: 'u' }, { nameIdFormat: nameIdFormats.emailAddress }),
+      'SAML_NAME_ID_POLICY_UNSUPPORTED',
+    );
+    await expectRejects(
+      idp.initiateSso('sp-a', user, { nameIdFormat: nameIdFormats.entity as never }),
+      'SAML_NAME_ID_POLICY_UNSUPPORTED',
+    );
+    await expectRejects(
+      idp.initiateSso('sp-a', { id: 'u', authnInstant: new Date('x') }),
+      'SAML_INPUT_INVALID',
+    );
   });
 });
 
 describe('SSO then Single Logout', () => {
   it('the participant recorded at SSO is what an SP-initiated LogoutRequest ends', async () => {
     const { idp, store } = await ssoIdp();
-    const reply = await idp.respondToAuthnRequest(postInput({ nameIdPolicy: { Format: nameIdFormats.persistent } }), () => ({
-      user,
-    }));
+    const reply = await idp.respondToAuthnRequest(
+      postInput({ nameIdPolicy: { Format: nameIdFormats.persistent } }),
+      () => ({
+        user,
+      }),
+    );
     const logout = buildLogoutRequest({
       issuer: spEntityId,
       destination: idpSloUrl,
@@ -489,7 +578,12 @@ describe('SSO then Single Logout', () => {
       sessionIndex: reply.sessionIndex!,
       issueInstant: fixedNow,
     });
-    const form = encodePost({ type: 'SAMLRequest', xml: logout.xml, destination: idpSloUrl, sign: { key: keyPair('sp-a') } });
+    const form = encodePost({
+      type: 'SAMLRequest',
+      xml: logout.xml,
+      destination: idpSloUrl,
+      sign: { key: keyPair('sp-a') },
+    });
     const result = await idp.handleLogoutRequest({ method: 'POST', body: form.fields });
     expect(result).toMatchObject({ status: 'Success', userId: 'user-1', complete: true });
     expect(await store.listParticipantsByUser('user-1', fixedNow.getTime())).toEqual([]);

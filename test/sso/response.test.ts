@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { verifyEnvelopedSignature } from '../../src/crypto/index.js';
+import { decryptElement, verifyEnvelopedSignature } from '../../src/crypto/index.js';
 import {
   attributeNameFormats,
   authnContextClasses,
   buildResponse,
+  dataEncryptionAlgorithms,
   isSamlError,
+  keyTransportAlgorithms,
   nameIdFormats,
   receivePost,
   signatureAlgorithms,
@@ -356,11 +358,6 @@ describe('buildResponse: status and input checks', () => {
     expect(unsafe).toMatchObject({ signedAssertion: false, signedResponse: false });
     expect(unsafe.xml).not.toContain('Signature');
   });
-
-  it('fails closed on encryption while XML Encryption is unavailable: never the assertion in the clear', () => {
-    const provider = spProvider({ encryptionCertificate: certificate('sp-a') });
-    expectThrows(() => sampleResponse({ provider }), 'SAML_CONFIG_INVALID');
-  });
 });
 
 describe('buildResponse: signing as configured', () => {
@@ -435,5 +432,112 @@ describe('buildResponse: signing as configured', () => {
     expect(sampleResponse({ issueInstant: new Date(fixedNow.getTime() + 1000) }).xml).not.toBe(
       sampleResponse().xml,
     );
+  });
+});
+
+describe('buildResponse: encryption (sign assertion → encrypt → sign response)', () => {
+  const encrypting = (overrides = {}) =>
+    spProvider({ encryptionCertificate: certificate('sp-a'), ...overrides });
+
+  function decryptedAssertion(xml: string, key = keyPair('sp-a'), unsafeAllowCbc = false) {
+    const root = rootOf(xml);
+    const encrypted = child(root, 'saml', 'EncryptedAssertion');
+    const data = childElements(encrypted);
+    expect(data.map((d) => d.localName)).toEqual(['EncryptedData']);
+    return decryptElement(data[0]!, { key, unsafeAllowCbc });
+  }
+
+  it('replaces the Assertion with an EncryptedAssertion: AES-256-GCM, RSA-OAEP, addressed to the SP', () => {
+    const built = sampleResponse({ provider: encrypting() });
+    expect(built).toMatchObject({ encryptedAssertion: true, signedAssertion: true, signedResponse: false });
+    expect(built.xml).not.toContain('<saml:Assertion');
+    expect(built.xml).not.toContain('alice@example.com');
+    const root = rootOf(built.xml);
+    expect(names(root)).toEqual(['saml:Issuer', 'samlp:Status', 'saml:EncryptedAssertion']);
+    expect(built.xml).toContain('Type="http://www.w3.org/2001/04/xmlenc#Element"');
+    expect(built.xml).toContain(`Algorithm="${dataEncryptionAlgorithms.aes256Gcm}"`);
+    expect(built.xml).toContain(`Algorithm="${keyTransportAlgorithms.rsaOaepMgf1p}"`);
+    expect(built.xml).toContain(`Recipient="${spEntityId}"`);
+  });
+
+  it('the plaintext is the signed Assertion, complete on its own; its signature still verifies', () => {
+    const plaintext = decryptedAssertion(sampleResponse({ provider: encrypting() }).xml);
+    expect(plaintext.startsWith('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"')).toBe(
+      true,
+    );
+    const parsed = parseXml(plaintext);
+    expect(child(child(parsed.root, 'saml', 'Subject'), 'saml', 'NameID').textContent).toBe(
+      'alice@example.com',
+    );
+    const verified = verifyEnvelopedSignature(parsed, child(parsed.root, 'ds', 'Signature'), [
+      certificate('idp'),
+    ]);
+    expect(verified.canonicalXml).toContain('alice@example.com');
+  });
+
+  it('with signResponse, the Response signature covers the EncryptedAssertion', () => {
+    const built = sampleResponse({ provider: encrypting({ signResponse: true }) });
+    expect(built).toMatchObject({ encryptedAssertion: true, signedAssertion: true, signedResponse: true });
+    const parsed = parseXml(built.xml);
+    const verified = verifyEnvelopedSignature(parsed, child(parsed.root, 'ds', 'Signature'), [
+      certificate('idp'),
+    ]);
+    expect(verified.canonicalXml).toContain('EncryptedAssertion');
+    // Changing the ciphertext breaks the Response signature.
+    const tampered = parseXml(
+      built.xml.replace(
+        /<xenc:CipherValue>(.)/,
+        (_m, c: string) => `<xenc:CipherValue>${c === 'A' ? 'B' : 'A'}`,
+      ),
+    );
+    expectThrows(
+      () => verifyEnvelopedSignature(tampered, child(tampered.root, 'ds', 'Signature'), [certificate('idp')]),
+      'SAML_SIGNATURE_INVALID',
+    );
+  });
+
+  it('encrypts an unsigned assertion under a signed Response (signResponse only)', () => {
+    const built = sampleResponse({ provider: encrypting({ signAssertion: false, signResponse: true }) });
+    expect(decryptedAssertion(built.xml)).not.toContain('Signature');
+  });
+
+  it('only its SP can decrypt it', () => {
+    const { xml } = sampleResponse({ provider: encrypting() });
+    expectThrows(() => decryptedAssertion(xml, keyPair('sp-b')), 'SAML_DECRYPTION_FAILED');
+  });
+
+  it('AES-128-CBC for an SP that needs it only with the unsafe opt-in; other options pass through', () => {
+    const cbc = { dataAlgorithm: dataEncryptionAlgorithms.aes128Cbc };
+    expectThrows(
+      () => sampleResponse({ provider: encrypting(), encryption: cbc }),
+      'SAML_ALGORITHM_FORBIDDEN',
+    );
+    const built = sampleResponse({ provider: encrypting(), encryption: { ...cbc, unsafeAllowCbc: true } });
+    expect(built.xml).toContain(`Algorithm="${dataEncryptionAlgorithms.aes128Cbc}"`);
+    expect(decryptedAssertion(built.xml, keyPair('sp-a'), true)).toContain('alice@example.com');
+    const oaep = sampleResponse({
+      provider: encrypting(),
+      encryption: { keyTransport: keyTransportAlgorithms.rsaOaep, recipient: 'urn:other' },
+    });
+    expect(oaep.xml).toContain(`Algorithm="${keyTransportAlgorithms.rsaOaep}"`);
+    expect(oaep.xml).toContain('Recipient="urn:other"');
+    expectThrows(
+      () =>
+        decryptElement(childElements(child(rootOf(oaep.xml), 'saml', 'EncryptedAssertion'))[0]!, {
+          key: keyPair('sp-a'),
+          recipient: spEntityId,
+        }),
+      'SAML_ENCRYPTED_DATA_INVALID',
+    );
+  });
+
+  it('error Responses have nothing to encrypt', () => {
+    const built = sampleResponse({
+      provider: encrypting(),
+      status: { code: 'Responder' },
+      assertion: undefined,
+    });
+    expect(built.encryptedAssertion).toBe(false);
+    expect(built.xml).not.toContain('Encrypted');
   });
 });

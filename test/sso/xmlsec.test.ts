@@ -3,9 +3,11 @@
  * and Assertion signatures, trusting only the certificate given (never KeyInfo).
  */
 import { describe, expect, it } from 'vitest';
+import { canonicalizeElement, decryptElement } from '../../src/crypto/index.js';
 import { signatureAlgorithms } from '../../src/index.js';
-import { certificatePem, keyPair } from '../support/keys.js';
-import { hasXmlsec1, xmlsecVerify } from '../support/xmlsec.js';
+import { childElements, parseXml } from '../../src/xml/index.js';
+import { certificate, certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
+import { hasXmlsec1, xmlsecDecrypt, xmlsecVerify } from '../support/xmlsec.js';
 import { sampleResponse, spProvider } from './support.js';
 
 const available = hasXmlsec1();
@@ -63,5 +65,50 @@ describe.skipIf(!available)('xmlsec1 verifies samlkit SSO signatures', () => {
     expect(xmlsecVerify(tampered, certificatePem('idp'), ids, responseSignature).ok).toBe(false);
     expect(xmlsecVerify(xml, certificatePem('idp-rollover'), ids, assertionSignature).ok).toBe(false);
     expect(xmlsecVerify(xml, certificatePem('idp-rollover'), ids, responseSignature).ok).toBe(false);
+  });
+
+  describe('encrypted assertions', () => {
+    const encrypted = (overrides = {}) =>
+      sampleResponse({ provider: spProvider({ encryptionCertificate: certificate('sp-a'), ...overrides }) })
+        .xml;
+
+    /** What xmlsec1 put in place of the EncryptedData, canonicalized (libxml2 may re-escape text). */
+    function xmlsecPlaintext(xml: string): string {
+      const result = xmlsecDecrypt(xml, privateKeyPem('sp-a'));
+      expect(result.ok, result.output).toBe(true);
+      const root = parseXml(result.output).root;
+      const wrapper = childElements(root).find((c) => c.localName === 'EncryptedAssertion')!;
+      const inner = childElements(wrapper);
+      expect(inner.map((c) => c.localName)).toEqual(['Assertion']);
+      return canonicalizeElement(inner[0]!);
+    }
+
+    it('xmlsec1 decrypts the EncryptedAssertion with the SP key: the same signed Assertion samlkit reads', () => {
+      const xml = encrypted();
+      const ours = decryptElement(
+        childElements(
+          childElements(parseXml(xml).root).find((c) => c.localName === 'EncryptedAssertion')!,
+        )[0]!,
+        { key: keyPair('sp-a') },
+      );
+      expect(xmlsecPlaintext(xml)).toBe(canonicalizeElement(parseXml(ours).root));
+    });
+
+    it('after xmlsec1 decrypts, xmlsec1 verifies the assertion signature inside', () => {
+      const result = xmlsecDecrypt(encrypted(), privateKeyPem('sp-a'));
+      expect(result.ok).toBe(true);
+      const path =
+        "/*[local-name()='Response']/*[local-name()='EncryptedAssertion']/*[local-name()='Assertion']/*[local-name()='Signature']";
+      expect(xmlsecVerify(result.output, certificatePem('idp'), ids, path)).toMatchObject({
+        ok: true,
+        references: '1/1',
+      });
+    });
+
+    it('xmlsec1 verifies the Response signature over the EncryptedAssertion; another SP key cannot decrypt', () => {
+      const xml = encrypted({ signResponse: true });
+      expect(xmlsecVerify(xml, certificatePem('idp'), ids, responseSignature)).toMatchObject({ ok: true });
+      expect(xmlsecDecrypt(xml, privateKeyPem('sp-b')).ok).toBe(false);
+    });
   });
 });

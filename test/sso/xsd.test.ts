@@ -3,12 +3,14 @@
  * schema (which imports the assertion and XML-DSig schemas), in one xmllint run.
  */
 import { describe, expect, it } from 'vitest';
+import { decryptElement } from '../../src/crypto/index.js';
 import {
   attributeNameFormats,
   authnContextClasses,
   nameIdFormats,
   signatureAlgorithms,
 } from '../../src/index.js';
+import { childElements, parseXml } from '../../src/xml/index.js';
 import { keyPair } from '../support/keys.js';
 import { allValid, hasXmllint, schemaErrors, schemas } from '../support/xsd.js';
 import { postInput, responseXmlOf, sampleResponse, spProvider, ssoIdp } from './support.js';
@@ -70,9 +72,21 @@ describe.skipIf(!available)('Responses against saml-schema-protocol-2.0.xsd (xml
         status: { code: 'Responder' },
         assertion: undefined,
       }).xml,
+      encrypted: sampleResponse({ provider: spProvider({ encryptionCertificate: keyPair('sp-a') }) }).xml,
+      encryptedBothSigned: sampleResponse({
+        provider: spProvider({ encryptionCertificate: keyPair('sp-a'), signResponse: true }),
+      }).xml,
       facadeSuccess: responseXmlOf(success.form.fields),
       facadeRefusal: responseXmlOf(refusal.form.fields),
     };
     expect(schemaErrors(schemas.protocol, documents)).toEqual(allValid(documents));
+  });
+
+  it('a decrypted Assertion validates on its own against saml-schema-assertion-2.0.xsd', () => {
+    const { xml } = sampleResponse({ provider: spProvider({ encryptionCertificate: keyPair('sp-a') }) });
+    const wrapper = childElements(parseXml(xml).root).find((c) => c.localName === 'EncryptedAssertion')!;
+    const plaintext = decryptElement(childElements(wrapper)[0]!, { key: keyPair('sp-a') });
+    const documents = { decrypted: plaintext };
+    expect(schemaErrors(schemas.assertion, documents)).toEqual(allValid(documents));
   });
 });

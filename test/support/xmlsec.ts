@@ -216,3 +216,25 @@ export function xmlsecSign(
     return readFileSync(outputFile, 'utf8');
   });
 }
+
+/**
+ * Decrypts every EncryptedData of `xml` with xmlsec1 and the given RSA private
+ * key (`--decrypt`); returns the document with the plaintext in place, or
+ * `ok: false` with xmlsec1's output.
+ */
+export function xmlsecDecrypt(xml: string, privateKeyPem: string): { ok: boolean; output: string } {
+  const binary = requireXmlsec1();
+  return withTempDir((dir) => {
+    const keyFile = join(dir, 'key.pem');
+    const inputFile = join(dir, 'in.xml');
+    const outputFile = join(dir, 'out.xml');
+    writeFileSync(keyFile, privateKeyPem);
+    writeFileSync(inputFile, xml);
+    const result = runTool(
+      binary,
+      ['--decrypt', '--privkey-pem', keyFile, '--output', outputFile, inputFile],
+      dir,
+    );
+    return result.ok ? { ok: true, output: readFileSync(outputFile, 'utf8') } : result;
+  });
+}
