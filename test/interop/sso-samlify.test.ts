@@ -267,7 +267,7 @@ describe('samlify 2.13.1 as SP: it accepts samlkit’s Responses', () => {
     const reply = await idp.respondToAuthnRequest(postForm(sent), () => ({ user }));
     expect(reply.form.url).toBe(spAcsUrl2);
     const result = await sp.parseLoginResponse(samlifyIdp(), 'post', { body: reply.form.fields });
-    expect(result.extract.response.destination).toBe(spAcsUrl2);
+    expect(result.extract.response?.destination).toBe(spAcsUrl2);
   });
 
   it('IdP-initiated (unsolicited): samlify accepts it', async () => {
@@ -275,7 +275,7 @@ describe('samlify 2.13.1 as SP: it accepts samlkit’s Responses', () => {
     const reply = await idp.initiateSso('sp-a', user, { nameIdFormat: nameIdFormats.persistent });
     const result = await samlifySp().parseLoginResponse(samlifyIdp(), 'post', { body: reply.form.fields });
     expect(result.extract.nameID).toBe(reply.nameId?.value);
-    expect(result.extract.response.inResponseTo).toBeUndefined();
+    expect(result.extract.response?.inResponseTo).toBeUndefined();
   });
 
   it('a refusal reaches samlify as a failed status with the second-level code', async () => {
