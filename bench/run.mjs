@@ -7,6 +7,7 @@ import { SAML } from '@node-saml/node-saml';
 import * as samlify from 'samlify';
 import { Bench } from 'tinybench';
 import * as samlkit from '../dist/index.js';
+import { ssoRows } from './sso-rows.mjs';
 
 const quick = process.argv.includes('--quick');
 const keys = new URL('../fixtures/keys/', import.meta.url);
@@ -192,6 +193,7 @@ const rows = [
     samlkit: receiveRedirect(ecRedirectUrl, ecCert),
   },
   { id: 'ec-post-receive', label: 'ECDSA P-256 POST: receive', samlkit: receivePost(ecPostForm, ecCert) },
+  ...(await ssoRows({ samlkit, read })),
 ];
 
 const bench = new Bench({ time: quick ? 20 : 1500, warmupTime: quick ? 5 : 300, iterations: quick ? 5 : 64 });
