@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../examples/logout.js';
+import { main as sso } from '../examples/sso.js';
 
 describe('examples', () => {
   it('examples/logout.ts: an SP-initiated logout reaches every SP and stops its servers', async () => {
@@ -24,6 +25,31 @@ describe('examples', () => {
     ]);
 
     // Every server it started is closed again.
+    for (const origin of summary.origins) {
+      await expect(fetch(origin)).rejects.toThrow();
+    }
+  });
+
+  it('examples/sso.ts: SP-initiated and IdP-initiated SSO reach node-saml SPs, and the sessions are recorded', async () => {
+    const lines: string[] = [];
+    const summary = await sso((line) => lines.push(line));
+
+    expect(summary.wiki).toEqual({
+      nameID: 'alice@example.test',
+      nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      email: 'alice@example.test',
+      groups: ['staff', 'wiki-editors'],
+    });
+    // The crm gets a pairwise persistent identifier, not alice's email, and the provider's default RelayState.
+    expect(summary.crm.nameIDFormat).toBe('urn:oasis:names:tc:SAML:2.0:nameid-format:persistent');
+    expect(summary.crm.nameID).toMatch(/^[0-9a-f]{64}$/);
+    expect(summary.crm.relayState).toBe('/dashboard');
+    expect(summary.participants).toEqual(['crm', 'wiki']);
+    expect(lines).toContain('IdP: alice logged in');
+    expect(lines).toContain('wiki: welcome alice@example.test');
+    expect(lines).toContain(`crm: welcome ${summary.crm.nameID}`);
+    expect(lines).toContain('IdP: alice has sessions at crm, wiki');
+
     for (const origin of summary.origins) {
       await expect(fetch(origin)).rejects.toThrow();
     }
