@@ -63,23 +63,22 @@ const stop = (server: Server) =>
   });
 
 /** What a browser does with an auto-post page: submit the form's hidden fields to its action. */
-async function submitForm(html: string, cookie?: string): Promise<Response> {
-  const unescape = (text: string) =>
+async function submitForm(html: string): Promise<Response> {
+  const decodeHtml = (text: string) =>
     text
       .replace(/&quot;/g, '"')
       .replace(/&#39;/g, "'")
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
-  const action = unescape(/<form [^>]*action="([^"]*)"/.exec(html)?.[1] ?? '');
+  const action = decodeHtml(/<form [^>]*action="([^"]*)"/.exec(html)?.[1] ?? '');
   const fields = new URLSearchParams();
   for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\/>/g))
-    fields.append(unescape(name!), unescape(value!));
+    fields.append(decodeHtml(name!), decodeHtml(value!));
   return fetch(action, {
     method: 'POST',
     body: fields,
     redirect: 'manual',
-    ...(cookie ? { headers: { cookie } } : {}),
   });
 }
 
