@@ -10,7 +10,7 @@ import type { AssertionConsumerService, Provider, ProviderNameIdFormat } from '.
 import { authnContextClasses, statusCodes } from '../constants/saml.js';
 import { minPairwiseSecretBytes, pairwiseSecretBytes } from '../crypto/index.js';
 import { type Issue, isSamlError, SamlError } from '../errors/index.js';
-import type { Status, StatusInput } from '../logout/logout-response.js';
+import { type Status, type StatusInput, statusCodeUri } from '../logout/logout-response.js';
 import { isHttpUrl } from '../message/build-input.js';
 import type { IdGenerator } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
@@ -199,16 +199,11 @@ export function checkSsoOptions(
     issues.push({ path: ['sso', 'authnRequestTtlMs'], message: 'must be a positive number of milliseconds' });
 }
 
+/** The Status a reply reports, as URIs like a parsed one. */
 function statusOf(input: StatusInput): Status {
-  const code = statusCodes[input.code];
-  const sub =
-    input.subCode === undefined
-      ? undefined
-      : Object.hasOwn(statusCodes, input.subCode)
-        ? statusCodes[input.subCode as keyof typeof statusCodes]
-        : input.subCode;
+  const sub = input.subCode === undefined ? undefined : statusCodeUri(input.subCode);
   return {
-    code,
+    code: statusCodes[input.code],
     ...(sub === undefined ? {} : { subCode: sub }),
     ...(input.message === undefined ? {} : { message: input.message }),
     success: input.code === 'Success',
@@ -263,7 +258,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       status: StatusInput;
       assertion?: Parameters<typeof buildResponse>[0]['assertion'];
     },
-  ): SsoReply & { xml: string } {
+  ): SsoReply {
     const choice = context.sso?.encryption;
     const encryption = typeof choice === 'function' ? choice(provider, providerId) : choice;
     const built = buildResponse({
@@ -291,11 +286,8 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       ...(parts.inResponseTo === undefined ? {} : { inResponseTo: parts.inResponseTo }),
       status: statusOf(parts.status),
       ...(built.assertionId === undefined ? {} : { assertionId: built.assertionId }),
-      xml: built.xml,
     };
   }
-
-  const withoutXml = ({ xml: _xml, ...rest }: SsoReply & { xml: string }): SsoReply => rest;
 
   /** The assertion for `user`, or the status to refuse with when the user cannot have one. */
   async function assertionReply(args: {
@@ -312,13 +304,11 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
     const { providerId, provider, acs, user, request } = args;
     const sso = settings();
     const refuse = (status: StatusInput) =>
-      withoutXml(
-        reply(providerId, provider, acs, {
-          status,
-          ...(args.inResponseTo === undefined ? {} : { inResponseTo: args.inResponseTo }),
-          ...(args.relayState === undefined ? {} : { relayState: args.relayState }),
-        }),
-      );
+      reply(providerId, provider, acs, {
+        status,
+        ...(args.inResponseTo === undefined ? {} : { inResponseTo: args.inResponseTo }),
+        ...(args.relayState === undefined ? {} : { relayState: args.relayState }),
+      });
     const classRef = user.authnContextClassRef ?? authnContextClasses.unspecified;
     if (
       request?.requestedAuthnContext &&
@@ -381,7 +371,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       nameId,
       sessionIndex,
     });
-    return { ...withoutXml(built), nameId, sessionIndex, participant };
+    return { ...built, nameId, sessionIndex, participant };
   }
 
   function checkUser(user: SsoUser): void {
@@ -462,7 +452,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
           ...(request ? { inResponseTo: request.id } : {}),
           ...(request && received?.relayState ? { relayState: received.relayState } : {}),
         });
-        return { ok: false, error, providerId, reply: withoutXml(built) };
+        return { ok: false, error, providerId, reply: built };
       } catch {
         return { ok: false, error, providerId };
       }
@@ -525,7 +515,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
     );
     if (!once) throw new SamlError('SAML_REPLAY_DETECTED', 'this AuthnRequest was already answered');
     if ('status' in decision) {
-      return withoutXml(reply(pending.providerId, provider, acs, { status: decision.status, ...common }));
+      return reply(pending.providerId, provider, acs, { status: decision.status, ...common });
     }
     return assertionReply({
       providerId: pending.providerId,

@@ -58,7 +58,8 @@ const topLevel = new Set<string>([
   statusCodes.VersionMismatch,
 ]);
 
-function statusCodeUri(code: string): string | undefined {
+/** A status code name's URI, or the code itself when it is already a URI. */
+export function statusCodeUri(code: string): string | undefined {
   if (Object.hasOwn(statusCodes, code)) return statusCodes[code as StatusCodeName];
   return /^[a-z][a-z0-9+.-]*:\S+$/i.test(code) ? code : undefined;
 }
