@@ -3,6 +3,8 @@ export { type IdpEndpoints, idpEndpoints } from './endpoints.js';
 export { parseProvider } from './provider.js';
 export { providerDefaults } from './provider-defaults.js';
 export type {
+  AssertionConsumerService,
+  AssertionConsumerServiceInput,
   AuthentikSamlProviderJson,
   CertificateInput,
   KeyPairResolver,

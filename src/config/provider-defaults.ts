@@ -1,11 +1,15 @@
 import { digestAlgorithms, nameIdFormats, signatureAlgorithms } from '../constants/index.js';
 import type { Provider } from './provider-types.js';
 
-type DefaultedField = Exclude<keyof Provider, 'entityId' | 'acsUrl' | 'name' | 'durations'>;
+type DefaultedField = Exclude<
+  keyof Provider,
+  'entityId' | 'acsUrl' | 'assertionConsumerServices' | 'name' | 'durations'
+>;
 
 /**
  * authentik's SAMLProvider model defaults (reference §2.1), plus samlkit's two
- * `unsafe…` flags. `name` has no entry: it defaults to the entity ID.
+ * `unsafe…` flags. `name` has no entry: it defaults to the entity ID, and
+ * `assertionConsumerServices` defaults to the single `acsUrl` / `spBinding`.
  */
 export const providerDefaults: Readonly<Pick<Provider, DefaultedField>> = Object.freeze({
   spBinding: 'redirect',

@@ -141,10 +141,23 @@ function checkDurations({ durations }: RuleInput, issues: Issue[]): void {
   }
 }
 
+/** The default endpoint must be a registered one, or an AuthnRequest without ACS would go elsewhere. */
+function checkAssertionConsumerServices({ fields, label }: RuleInput, issues: Issue[]): void {
+  const list = fields.assertionConsumerServices;
+  if (list === undefined || fields.acsUrl === undefined || fields.spBinding === undefined) return;
+  if (!list.some((entry) => entry.url === fields.acsUrl && entry.binding === fields.spBinding)) {
+    issues.push({
+      path: ['acsUrl'],
+      message: `with ${label('spBinding')} "${fields.spBinding}" must be one of ${label('assertionConsumerServices')}`,
+    });
+  }
+}
+
 /** @internal Every cross-field rule, each skipping the parts whose own checks failed. */
 export function checkProviderRules(input: RuleInput): Issue[] {
   const issues: Issue[] = [];
   checkSigningFlags(input, issues);
+  checkAssertionConsumerServices(input, issues);
   checkLogoutDelivery(input, issues);
   checkAlgorithms(input, issues);
   checkKeyTypes(input, issues);

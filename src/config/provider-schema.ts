@@ -70,6 +70,46 @@ function optionalReference() {
   return z.string({ error: 'must be a string or null' }).nullable().default(null);
 }
 
+/** SAMLMeta §2.2.3: `index` is an unsignedShort. */
+const maxEndpointIndex = 65_535;
+
+const assertionConsumerServiceSchema = z.strictObject(
+  {
+    url: requiredString().superRefine(checkUrl(false)),
+    binding: z.enum(['redirect', 'post'], { error: 'must be "redirect" or "post"' }),
+    index: z
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be an integer' })
+      .min(0, { error: 'must be 0 or more' })
+      .max(maxEndpointIndex, { error: `must be at most ${maxEndpointIndex}` })
+      .optional(),
+    isDefault: z.boolean({ error: 'must be true or false' }).default(false),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'has an unknown key' : 'must be an object') },
+);
+
+const assertionConsumerServicesSchema = z
+  .array(assertionConsumerServiceSchema, { error: 'must be an array' })
+  .min(1, { error: 'must list at least one endpoint' })
+  .transform((entries) => entries.map((entry, position) => ({ ...entry, index: entry.index ?? position })))
+  .superRefine((entries, ctx) => {
+    const seen = new Set<number>();
+    entries.forEach((entry, position) => {
+      if (seen.has(entry.index)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [position, 'index'],
+          message: 'repeats the index of another endpoint',
+        });
+      }
+      seen.add(entry.index);
+    });
+    if (entries.filter((entry) => entry.isDefault).length > 1) {
+      ctx.addIssue({ code: 'custom', message: 'may mark at most one endpoint isDefault' });
+    }
+  })
+  .optional();
+
 const nameIdPolicies = [
   nameIdFormats.emailAddress,
   nameIdFormats.persistent,
@@ -87,6 +127,7 @@ const nameIdPolicies = [
 export const providerFieldSchemas = {
   entityId: requiredString().superRefine(checkIdentifier(false)),
   acsUrl: requiredString().superRefine(checkUrl(false)),
+  assertionConsumerServices: assertionConsumerServicesSchema,
   name: z.string({ error: 'must be a string' }).max(maxEntityIdLength).default(''),
   spBinding: z
     .enum(['redirect', 'post'], { error: 'must be "redirect" or "post"' })

@@ -25,6 +25,28 @@ export type ProviderNameIdFormat =
   | 'urn:oasis:names:tc:SAML:2.0:nameid-format:WindowsDomainQualifiedName'
   | 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 
+/**
+ * One AssertionConsumerService of the SP (SAMLMeta §2.4.4 IndexedEndpointType).
+ * An AuthnRequest may name it by URL or by `index` (SAMLCore §3.4.1).
+ */
+export interface AssertionConsumerServiceInput {
+  /** Absolute http(s) URL. */
+  url: string;
+  binding: SpBinding;
+  /** 0–65535, unique within the provider. Default: the entry's position in the list. */
+  index?: number;
+  /** Default false; at most one entry may be the default. */
+  isDefault?: boolean;
+}
+
+/** An AssertionConsumerService after validation: every field present. */
+export interface AssertionConsumerService {
+  readonly url: string;
+  readonly binding: SpBinding;
+  readonly index: number;
+  readonly isDefault: boolean;
+}
+
 /** Key material for a certificate-only slot: a loaded pair, a PEM or base64 DER certificate, or loader input. */
 export type CertificateInput = KeyPair | KeyPairInput | string;
 
@@ -47,8 +69,17 @@ export interface ProviderDurations {
 export interface ProviderInput {
   /** The SP's entity ID (its `Issuer`); at most 1024 characters. */
   entityId: string;
-  /** Assertion Consumer Service URL: absolute http(s). */
+  /**
+   * Assertion Consumer Service URL: absolute http(s). The default endpoint,
+   * used when an AuthnRequest names none (and for IdP-initiated SSO).
+   */
   acsUrl: string;
+  /**
+   * Every ACS the SP registered (metadata lists several). When given, `acsUrl`
+   * with `spBinding` must be one of them; an AuthnRequest may only ask for one of
+   * these. Default: the single endpoint `acsUrl` / `spBinding`, index 0.
+   */
+  assertionConsumerServices?: readonly AssertionConsumerServiceInput[];
   /** Display name. Default: the entity ID. */
   name?: string;
   /** Default `redirect` (authentik's default). */
@@ -108,6 +139,8 @@ export interface ProviderInput {
 export interface Provider {
   readonly entityId: string;
   readonly acsUrl: string;
+  /** Never empty: without the input field, the single endpoint `acsUrl` / `spBinding` at index 0. */
+  readonly assertionConsumerServices: readonly AssertionConsumerService[];
   readonly name: string;
   readonly spBinding: SpBinding;
   readonly audience: string;

@@ -57,6 +57,13 @@ function freezeProvider(
   return Object.freeze({
     entityId: fields.entityId,
     acsUrl: fields.acsUrl,
+    assertionConsumerServices: Object.freeze(
+      (
+        fields.assertionConsumerServices ?? [
+          { url: fields.acsUrl, binding: fields.spBinding, index: 0, isDefault: true },
+        ]
+      ).map((entry) => Object.freeze({ ...entry })),
+    ),
     name: fields.name === '' ? fields.entityId : fields.name,
     spBinding: fields.spBinding,
     audience: fields.audience,

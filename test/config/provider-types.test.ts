@@ -7,7 +7,13 @@ type Frozen<T> = { readonly [K in keyof T]: T[K] extends (infer U)[] ? readonly 
 
 describe('public types', () => {
   it('the zod field schemas produce exactly the hand-written Provider (minus the derived durations)', () => {
-    expectTypeOf<Frozen<ProviderFields>>().toEqualTypeOf<Omit<Provider, 'durations'>>();
+    // assertionConsumerServices is optional in the input and always filled in the Provider.
+    expectTypeOf<Omit<Frozen<ProviderFields>, 'assertionConsumerServices'>>().toEqualTypeOf<
+      Omit<Provider, 'durations' | 'assertionConsumerServices'>
+    >();
+    expectTypeOf<Frozen<NonNullable<ProviderFields['assertionConsumerServices']>[number]>>().toEqualTypeOf<
+      Provider['assertionConsumerServices'][number]
+    >();
   });
 
   it('every Provider field except durations has a schema, and nothing else does', () => {

@@ -66,6 +66,7 @@ describe('parseProvider: defaults', () => {
     expect(provider).toEqual({
       entityId,
       acsUrl,
+      assertionConsumerServices: [{ url: acsUrl, binding: 'redirect', index: 0, isDefault: true }],
       name: entityId,
       spBinding: 'redirect',
       audience: '',
@@ -534,5 +535,79 @@ describe('parseProvider: field errors (one per error path)', () => {
     } catch (error) {
       expect((error as Error).message).toBe('invalid provider config: entityId: is required (and 1 more)');
     }
+  });
+});
+
+describe('parseProvider: assertionConsumerServices', () => {
+  const second = 'https://sp.example.org/saml/acs2';
+
+  it('keeps every endpoint, numbering those without an index by position', () => {
+    const provider = parseProvider({
+      ...keyless,
+      spBinding: 'post',
+      assertionConsumerServices: [
+        { url: acsUrl, binding: 'post', isDefault: true },
+        { url: second, binding: 'redirect', index: 7 },
+        { url: second, binding: 'post' },
+      ],
+    });
+    expect(provider.assertionConsumerServices).toEqual([
+      { url: acsUrl, binding: 'post', index: 0, isDefault: true },
+      { url: second, binding: 'redirect', index: 7, isDefault: false },
+      { url: second, binding: 'post', index: 2, isDefault: false },
+    ]);
+    expectDeeplyFrozen(provider.assertionConsumerServices);
+  });
+
+  it('requires acsUrl with spBinding to be one of them', () => {
+    const issue = expectIssuePaths(
+      { ...keyless, assertionConsumerServices: [{ url: second, binding: 'redirect' }] },
+      [['acsUrl']],
+    );
+    expect(issue.message).toMatch(/must be one of assertionConsumerServices/);
+    // Same URL, other binding: still not the registered endpoint.
+    expectIssuePaths({ ...keyless, assertionConsumerServices: [{ url: acsUrl, binding: 'post' }] }, [
+      ['acsUrl'],
+    ]);
+  });
+
+  it('reports bad entries by path', () => {
+    expectIssuePaths(
+      {
+        ...keyless,
+        assertionConsumerServices: [
+          { url: acsUrl, binding: 'redirect', index: 1 },
+          { url: 'ftp://sp.example.org/acs', binding: 'artifact', index: 1.5, extra: true },
+          { url: second, binding: 'redirect', index: 1 },
+        ],
+      },
+      [
+        ['assertionConsumerServices', 1, 'url'],
+        ['assertionConsumerServices', 1, 'binding'],
+        ['assertionConsumerServices', 1, 'index'],
+        ['assertionConsumerServices', 1],
+      ],
+    );
+    expectIssuePaths(
+      {
+        ...keyless,
+        assertionConsumerServices: [
+          { url: acsUrl, binding: 'redirect', index: 1 },
+          { url: second, binding: 'redirect', index: 1 },
+        ],
+      },
+      [['assertionConsumerServices', 1, 'index']],
+    );
+    expectIssuePaths(
+      {
+        ...keyless,
+        assertionConsumerServices: [
+          { url: acsUrl, binding: 'redirect', isDefault: true },
+          { url: second, binding: 'redirect', isDefault: true },
+        ],
+      },
+      [['assertionConsumerServices']],
+    );
+    expectIssuePaths({ ...keyless, assertionConsumerServices: [] }, [['assertionConsumerServices']]);
   });
 });
