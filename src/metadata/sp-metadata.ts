@@ -5,6 +5,7 @@ import type {
   SlsBinding,
   SpBinding,
 } from '../config/provider-types.js';
+import { namespaces } from '../constants/namespaces.js';
 import { bindingUris, nameIdFormats } from '../constants/saml.js';
 import {
   type AlgorithmPolicy,
@@ -222,13 +223,12 @@ function checkSignature(
   const limits = { ...defaultMetadataLimits, ...options.limits };
   // The document element, or else the selected entity, may carry the signature (SAMLMeta §3).
   let signed: ParsedXml | undefined;
+  const entity = selectEntity(parsed.root, options.entityId);
   if (hasSignatureChild(parsed.root)) signed = parsed;
-  else {
-    const entity = selectEntity(parsed.root, options.entityId);
-    if (entity !== parsed.root && hasSignatureChild(entity)) signed = parseXml(standalone(entity), limits);
-  }
+  else if (entity !== parsed.root && hasSignatureChild(entity)) signed = parseXml(standalone(entity), limits);
   if (signed === undefined) {
-    if (parsed.signatureCount > 0) {
+    // Other entities of an aggregate may be signed; a signature misplaced inside this one is an attack shape.
+    if (entity.getElementsByTagNameNS(namespaces.ds, 'Signature').length > 0) {
       throw new SamlError('SAML_SIGNATURE_PROFILE_VIOLATION', 'a Signature appears outside its place');
     }
     if (requireSignature) throw new SamlError('SAML_SIGNATURE_MISSING', 'metadata is not signed');
