@@ -375,6 +375,16 @@ describe('EntitiesDescriptor', () => {
       codeOf(() => parseSpMetadata(xml, { trust: [certificatePem('sp-a')], entityId: other, clock })),
     ).toBe('SAML_SIGNATURE_MISSING');
   });
+  it('refuses an aggregate signed as a whole whose entities carry their own signatures too', () => {
+    const inner = signed(spMetadata({ id: '_sp' }), 'sp-a').replace(
+      ` xmlns:md="${namespaces.md}" xmlns:ds="${namespaces.ds}"`,
+      '',
+    );
+    const xml = signed(aggregate(inner), 'idp');
+    expect(
+      codeOf(() => parseSpMetadata(xml, { trust: [certificatePem('idp')], entityId: spEntityId, clock })),
+    ).toBe('SAML_SIGNATURE_PROFILE_VIOLATION');
+  });
 });
 
 describe('validUntil', () => {
