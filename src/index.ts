@@ -9,6 +9,7 @@ export * from './logout/index.js';
 export type { MessageContext } from './message/build-input.js';
 export type { Clock, IdGenerator } from './message/context.js';
 export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';
+export * from './metadata/index.js';
 export type { EventHandler, LogoutEvent } from './slo/events.js';
 export type { ParticipantOutcome } from './slo/outcome.js';
 export * from './sso/index.js';

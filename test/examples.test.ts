@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../examples/logout.js';
+import { main as metadataMain } from '../examples/metadata.js';
 import { main as sso } from '../examples/sso.js';
 
 describe('examples', () => {
@@ -25,6 +26,26 @@ describe('examples', () => {
     ]);
 
     // Every server it started is closed again.
+    for (const origin of summary.origins) {
+      await expect(fetch(origin)).rejects.toThrow();
+    }
+  });
+
+  it('examples/metadata.ts: publishes signed IdP metadata, imports SP metadata into a provider, stops its servers', async () => {
+    const lines: string[] = [];
+    const summary = await metadataMain((line) => lines.push(line));
+
+    expect(summary.idpMetadataId).toMatch(/^_[0-9a-f]{32}$/);
+    expect(summary.refusedWithoutTrust).toBe('SAML_INPUT_INVALID');
+    expect(summary.spEntityId).toBe(`${summary.origins[1]}/saml/metadata`);
+    expect(summary.acs).toEqual([
+      { url: `${summary.origins[1]}/saml/acs`, index: 0, isDefault: true },
+      { url: `${summary.origins[1]}/saml/acs/mobile`, index: 1, isDefault: false },
+    ]);
+    expect(summary.encrypts).toBe(true);
+    expect(lines).toContain('without trust or requireSignature: false -> SAML_INPUT_INVALID');
+    expect(lines).toContain('assertions for this SP are encrypted');
+
     for (const origin of summary.origins) {
       await expect(fetch(origin)).rejects.toThrow();
     }

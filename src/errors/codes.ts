@@ -210,6 +210,17 @@ export const errorCodes = {
     description:
       'Decryption failed: wrong key, tampered ciphertext or tag, or a plaintext that is not one well-formed element. One code and message for every cryptographic failure, so a reply reveals nothing about which step failed.',
   },
+  SAML_METADATA_INVALID: {
+    area: 'metadata',
+    status: 'Responder',
+    description:
+      'SAML metadata lacks a required part (SPSSODescriptor, AssertionConsumerService, ...), has a bad value, or holds no entity with the requested entityID.',
+  },
+  SAML_METADATA_EXPIRED: {
+    area: 'metadata',
+    status: 'Responder',
+    description: 'A `validUntil` in the metadata (entity, role or enclosing group) has passed.',
+  },
 } as const satisfies Record<string, { area: string; status: string; description: string }>;
 
 export type SamlErrorCode = keyof typeof errorCodes;

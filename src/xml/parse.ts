@@ -39,8 +39,11 @@ export interface ParsedXml {
 // xmldom versions disagree on how they normalise them (attacks §4), so none may pass.
 const forbiddenCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0085\u2028\u2029\uFFFE\uFFFF]/;
 const doctype = /<!DOCTYPE|<!ENTITY/i;
+// A UTF-16 surrogate without its pair is no character at all; UTF-8 encoders turn it into U+FFFD,
+// so two different strings would digest alike.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const xmlDeclaration =
-  /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]\1(?:\s+encoding\s*=\s*(["'])([A-Za-z0-9._-]+)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>/;
+  /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z0-9._-]+)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*\?>/;
 
 // A character reference must name a character the raw screen would have let through.
 const reference = /&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|[A-Za-z_:][\w.:-]*);|&/g;
@@ -82,7 +85,7 @@ function screen(text: string, limits: Required<XmlLimits>): string {
   }
   // One leading BOM is dropped here and by the UTF-8 decoder alike, so both paths agree.
   let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (forbiddenCharacters.test(body))
+  if (forbiddenCharacters.test(body) || loneSurrogate.test(body))
     reject('SAML_XML_FORBIDDEN_CONTENT', 'document contains a forbidden character');
   if (body.includes('&')) screenReferences(body);
   if (doctype.test(body))

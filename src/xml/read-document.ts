@@ -34,7 +34,14 @@ const nameChar = `${startChar}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
 const qualifiedName = new RegExp(`[${startChar}][${nameChar}]*(?::[${startChar}][${nameChar}]*)?`, 'uy');
 const whitespace = /[ \t\n]*/y;
 const reference = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z]+));/g;
-const predefined: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+// Maps, not object literals: a name such as `constructor` must not find Object.prototype (attacks §4).
+const predefined = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['apos', "'"],
+  ['quot', '"'],
+]);
 
 const implementation = new DOMImplementation();
 
@@ -64,7 +71,7 @@ function decodeReferences(raw: string): string {
   const decoded = raw.replace(reference, (_match, hex: string, decimal: string, name: string) => {
     count++;
     if (name !== undefined) {
-      const value = predefined[name];
+      const value = predefined.get(name);
       // No DTD is allowed, so no other entity can be declared (WFC: Entity Declared).
       if (value === undefined) malformed(`undeclared entity &${name};`);
       return value;
@@ -80,6 +87,7 @@ function decodeReferences(raw: string): string {
   return decoded;
 }
 
+/** Prefix bindings in scope; null-prototype objects chained to the parent's, so no name resolves through Object.prototype. */
 interface Scope {
   readonly bindings: Readonly<Record<string, string>>;
 }
@@ -95,7 +103,9 @@ interface Open {
   scope: Scope;
 }
 
-const rootScope: Scope = { bindings: { xml: xmlNamespace } };
+const rootBindings: Record<string, string> = Object.create(null);
+rootBindings.xml = xmlNamespace;
+const rootScope: Scope = { bindings: rootBindings };
 
 /**
  * Namespaces in XML 1.0 §3: applies the declarations among `attributes`,
@@ -135,6 +145,16 @@ function namespaceOf(name: string, scope: Scope, isAttribute: boolean): string |
 
 /** Reads a screened document into an xmldom Document, enforcing the structural limits as it goes. */
 export function readDocument(text: string, limits: Required<XmlLimits>): ReadDocument {
+  try {
+    return read(text, limits);
+  } catch (cause) {
+    if (cause instanceof SamlError) throw cause;
+    // The DOM refusing a node the checks above let through is still malformed input, never a crash.
+    throw new SamlError('SAML_XML_MALFORMED', 'document is not well-formed XML', { cause });
+  }
+}
+
+function read(text: string, limits: Required<XmlLimits>): ReadDocument {
   // XML 1.0 §2.11: line ends are normalised before anything else.
   const source = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
   const length = source.length;
@@ -176,7 +196,12 @@ export function readDocument(text: string, limits: Required<XmlLimits>): ReadDoc
         if (!/^[ \t\n]*$/.test(raw)) malformed('document has content outside its root element');
       } else {
         if (raw.includes(']]>')) malformed('text contains ]]>');
-        open.element.appendChild(document.createTextNode(raw.includes('&') ? decodeReferences(raw) : raw));
+        const data = raw.includes('&') ? decodeReferences(raw) : raw;
+        const last = open.element.lastChild;
+        // Text on both sides of an empty CDATA section is one text node, as in any DOM parser.
+        if (last !== null && last.nodeType === 3)
+          (last as unknown as { appendData(d: string): void }).appendData(data);
+        else open.element.appendChild(document.createTextNode(data));
       }
       pos = textEnd;
     }
@@ -209,7 +234,8 @@ export function readDocument(text: string, limits: Required<XmlLimits>): ReadDoc
       if (open !== undefined && source.startsWith('<![CDATA[', lt)) {
         const end = source.indexOf(']]>', lt + 9);
         if (end === -1) malformed('unterminated CDATA section');
-        open.element.appendChild(document.createCDATASection(source.slice(lt + 9, end)));
+        // An empty section adds no node (canonicalizers refuse empty CDATA nodes).
+        if (end > lt + 9) open.element.appendChild(document.createCDATASection(source.slice(lt + 9, end)));
         pos = end + 3;
         continue;
       }
@@ -270,7 +296,7 @@ export function readDocument(text: string, limits: Required<XmlLimits>): ReadDoc
     }
 
     const scope = declare(open?.scope ?? rootScope, attributes);
-    if (name.startsWith('xmlns:')) malformed('an element cannot use the xmlns prefix');
+    if (name === 'xmlns' || name.startsWith('xmlns:')) malformed('an element cannot be named xmlns');
     const element = document.createElementNS(namespaceOf(name, scope, false), name);
     let expanded: Set<string> | undefined;
     for (const { name: attributeName, value } of attributes) {

@@ -1,0 +1,541 @@
+import type {
+  AcsBinding,
+  AssertionConsumerServiceInput,
+  ProviderInput,
+  ProviderNameIdFormat,
+  SlsBinding,
+  SpBinding,
+} from '../config/provider-types.js';
+import { namespaces } from '../constants/namespaces.js';
+import { bindingUris, nameIdFormats } from '../constants/saml.js';
+import {
+  type AlgorithmPolicy,
+  findEnvelopedSignature,
+  type KeyPair,
+  loadKeyPair,
+  toKeyPair,
+  verifyEnvelopedSignature,
+} from '../crypto/index.js';
+import { isSamlError, SamlError } from '../errors/index.js';
+import { isHttpUrl } from '../message/build-input.js';
+import { type Clock, systemClock } from '../message/context.js';
+import {
+  attribute,
+  childElements,
+  childrenNamed,
+  type Element,
+  elementFromDom,
+  isElement,
+  type ParsedXml,
+  parseXml,
+  readText,
+  serialize,
+  type XmlLimits,
+} from '../xml/index.js';
+import { samlProtocolSupport } from './idp-metadata.js';
+
+/** Options of {@link parseSpMetadata}. */
+export interface ParseSpMetadataOptions extends AlgorithmPolicy {
+  /**
+   * Certificates allowed to sign the metadata (a federation operator's, or the
+   * SP's as obtained out of band). Never a certificate from the document itself.
+   */
+  trust?: readonly (KeyPair | string)[];
+  /**
+   * Default true: the metadata must carry a signature that verifies with `trust`.
+   * Set false only for metadata whose origin you authenticated otherwise (an
+   * administrator's upload, a pinned HTTPS URL). Then a signature is verified
+   * when `trust` is given and left unchecked when it is not.
+   */
+  requireSignature?: boolean;
+  /** The SP to pick from an `md:EntitiesDescriptor`; also checked against a lone EntityDescriptor. */
+  entityId?: string;
+  /** For `validUntil`. Default: system time. */
+  clock?: Clock;
+  /** Parser bounds. Default 1 MiB, depth 64, 50,000 elements. */
+  limits?: XmlLimits;
+  /** Accept RSA keys shorter than 2048 bits. Default false. */
+  unsafeAllowShortRsaKeys?: boolean;
+}
+
+/** An endpoint as the metadata lists it. `binding` is the binding URI. */
+export interface MetadataEndpoint {
+  binding: string;
+  location: string;
+  responseLocation?: string;
+}
+
+/** An indexed endpoint (AssertionConsumerService). */
+export interface MetadataIndexedEndpoint extends MetadataEndpoint {
+  index: number;
+  isDefault?: boolean;
+}
+
+/** What {@link parseSpMetadata} read, from verified bytes when the metadata is signed. */
+export interface SpMetadata {
+  entityId: string;
+  /**
+   * Input for `parseProvider`: entityId, audience (= entityId), the default
+   * ACS as acsUrl/spBinding, every usable ACS, the first front-channel (else
+   * SOAP) SingleLogoutService, signing certificates as verificationCertificates,
+   * the first RSA encryption certificate, the first of the six known NameID
+   * formats, and `signAssertion: true` when WantAssertionsSigned. Add the IdP side
+   * (`issuer`, `signingKeyPair`, …) before parsing it.
+   */
+  provider: ProviderInput;
+  /** Every AssertionConsumerService, whatever its binding, in document order. */
+  assertionConsumerServices: MetadataIndexedEndpoint[];
+  /** Every SingleLogoutService, in document order. */
+  singleLogoutServices: MetadataEndpoint[];
+  /** Certificates of KeyDescriptors with `use="signing"` or no `use`. */
+  signingCertificates: KeyPair[];
+  /** Certificates of KeyDescriptors with `use="encryption"` or no `use`. */
+  encryptionCertificates: KeyPair[];
+  /** `md:EncryptionMethod` algorithms the SP lists for its encryption keys, deduplicated. */
+  encryptionMethods: string[];
+  nameIdFormats: string[];
+  authnRequestsSigned?: boolean;
+  wantAssertionsSigned?: boolean;
+  /** The earliest `validUntil` on the way from the document root to the SPSSODescriptor. */
+  validUntil?: Date;
+  /** `cacheDuration` of the EntityDescriptor, as written (xs:duration). */
+  cacheDuration?: string;
+  /** `verified`: checked against `trust`; `absent`: unsigned; `unchecked`: signed, no trust given. */
+  signature: 'verified' | 'absent' | 'unchecked';
+  /** The trusted certificate that verified the signature. */
+  signedBy?: KeyPair;
+  /** What was read but could not be carried into `provider` (unsupported bindings, key types, …). */
+  warnings: string[];
+}
+
+const defaultMetadataLimits: XmlLimits = { maxBytes: 1024 * 1024, maxElements: 50_000 };
+
+function invalid(message: string): never {
+  throw new SamlError('SAML_METADATA_INVALID', message);
+}
+
+function inputInvalid(path: string, message: string): never {
+  throw new SamlError('SAML_INPUT_INVALID', `invalid parseSpMetadata options: ${path} ${message}`, {
+    details: { issues: [{ path: [path], message }] },
+  });
+}
+
+// xs:dateTime with a zone (Z or ±hh:mm); metadata is written by many tools, not only SAML message stacks.
+const dateTimePattern = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:\d{2})$/;
+
+function readDateTime(text: string, what: string): number {
+  const match = dateTimePattern.exec(text);
+  const time = match ? Date.parse(`${match[1]!.replace(/(\.\d{3})\d+$/, '$1')}${match[2]}`) : Number.NaN;
+  if (!Number.isFinite(time)) invalid(`${what} is not an xs:dateTime with a time zone`);
+  return time;
+}
+
+function readBoolean(node: Element, name: string): boolean | undefined {
+  const value = attribute(node, name);
+  if (value === undefined) return undefined;
+  // xs:boolean lexical space (XML Schema Part 2 §3.2.2): authentik's "1" rejection is a bug.
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return invalid(`${name} is not an xs:boolean`);
+}
+
+function readUrl(node: Element, name: string, what: string): string {
+  const value = attribute(node, name);
+  if (value === undefined) invalid(`${what} has no ${name}`);
+  if (!isHttpUrl(value)) invalid(`${what} ${name} is not an absolute http(s) URL`);
+  return value;
+}
+
+/** The EntityDescriptors of an EntitiesDescriptor, nested groups included, in document order. */
+function entitiesOf(group: Element): Element[] {
+  const found: Element[] = [];
+  for (const child of childElements(group)) {
+    if (isElement(child, 'md', 'EntityDescriptor')) found.push(child);
+    else if (isElement(child, 'md', 'EntitiesDescriptor')) found.push(...entitiesOf(child));
+  }
+  return found;
+}
+
+function selectEntity(root: Element, entityId: string | undefined): Element {
+  if (isElement(root, 'md', 'EntityDescriptor')) {
+    if (entityId !== undefined && attribute(root, 'entityID') !== entityId) {
+      invalid('the metadata describes another entity');
+    }
+    return root;
+  }
+  if (!isElement(root, 'md', 'EntitiesDescriptor')) {
+    invalid('root is neither md:EntityDescriptor nor md:EntitiesDescriptor');
+  }
+  const entities = entitiesOf(root);
+  if (entityId === undefined) {
+    if (entities.length === 1) return entities[0]!;
+    inputInvalid('entityId', 'is required to choose among the entities of an EntitiesDescriptor');
+  }
+  const matches = entities.filter((entity) => attribute(entity, 'entityID') === entityId);
+  if (matches.length === 0) invalid('no EntityDescriptor has the requested entityID');
+  if (matches.length > 1) invalid('several EntityDescriptors have the requested entityID');
+  return matches[0]!;
+}
+
+/**
+ * A nested element as a document of its own: the element plus every namespace
+ * declaration in scope on its ancestors, so prefixes resolve and exclusive C14N
+ * (which renders only what is used, plus InclusiveNamespaces) gives the bytes
+ * the signer digested.
+ */
+function standalone(node: Element): string {
+  const tree = elementFromDom(node);
+  const declared = new Set(tree.declarations.map((d) => d.prefix));
+  const inherited: { prefix: string | null; uri: string }[] = [];
+  for (
+    let current = node.parentNode;
+    current !== null && current.nodeType === 1;
+    current = current.parentNode
+  ) {
+    const attributes = (current as Element).attributes;
+    for (let i = 0; i < attributes.length; i++) {
+      const attr = attributes[i]!;
+      const prefix = attr.name === 'xmlns' ? null : attr.prefix === 'xmlns' ? attr.localName! : undefined;
+      if (prefix === undefined || declared.has(prefix)) continue;
+      declared.add(prefix);
+      inherited.push({ prefix, uri: attr.value });
+    }
+  }
+  return serialize({ ...tree, declarations: [...tree.declarations, ...inherited] });
+}
+
+function hasSignatureChild(node: Element): boolean {
+  return childrenNamed(node, 'ds', 'Signature').length > 0;
+}
+
+interface SignatureOutcome {
+  /** The document to read from: the verified canonical bytes, or the original. */
+  root: Element;
+  signature: SpMetadata['signature'];
+  signedBy?: KeyPair;
+}
+
+function checkSignature(
+  parsed: ParsedXml,
+  options: ParseSpMetadataOptions,
+  trust: KeyPair[],
+): SignatureOutcome {
+  const requireSignature = options.requireSignature !== false;
+  const limits = { ...defaultMetadataLimits, ...options.limits };
+  // The document element, or else the selected entity, may carry the signature (SAMLMeta §3).
+  let signed: ParsedXml | undefined;
+  const entity = selectEntity(parsed.root, options.entityId);
+  if (hasSignatureChild(parsed.root)) signed = parsed;
+  else if (entity !== parsed.root && hasSignatureChild(entity)) signed = parseXml(standalone(entity), limits);
+  if (signed === undefined) {
+    // Other entities of an aggregate may be signed; a signature misplaced inside this one is an attack shape.
+    if (entity.getElementsByTagNameNS(namespaces.ds, 'Signature').length > 0) {
+      throw new SamlError('SAML_SIGNATURE_PROFILE_VIOLATION', 'a Signature appears outside its place');
+    }
+    if (requireSignature) throw new SamlError('SAML_SIGNATURE_MISSING', 'metadata is not signed');
+    return { root: parsed.root, signature: 'absent' };
+  }
+  if (trust.length === 0) return { root: parsed.root, signature: 'unchecked' };
+  const signature = findEnvelopedSignature(signed);
+  if (signature === undefined) throw new SamlError('SAML_SIGNATURE_MISSING', 'metadata is not signed');
+  const verified = verifyEnvelopedSignature(signed, signature, trust, options);
+  // Read fields only from what was verified (attacks §1).
+  const reread = parseXml(verified.canonicalXml, limits);
+  return { root: reread.root, signature: 'verified', signedBy: verified.certificate };
+}
+
+interface KeyDescriptors {
+  signing: KeyPair[];
+  encryption: KeyPair[];
+  methods: string[];
+}
+
+function readKeyDescriptors(descriptor: Element, options: ParseSpMetadataOptions): KeyDescriptors {
+  const result: KeyDescriptors = { signing: [], encryption: [], methods: [] };
+  const seen = { signing: new Set<string>(), encryption: new Set<string>() };
+  childrenNamed(descriptor, 'md', 'KeyDescriptor').forEach((keyDescriptor, index) => {
+    const use = attribute(keyDescriptor, 'use');
+    if (use !== undefined && use !== 'signing' && use !== 'encryption') {
+      invalid('KeyDescriptor use must be "signing" or "encryption"');
+    }
+    const keyInfo = childrenNamed(keyDescriptor, 'ds', 'KeyInfo');
+    if (keyInfo.length !== 1) invalid('KeyDescriptor must hold one ds:KeyInfo');
+    const certificates = childrenNamed(keyInfo[0]!, 'ds', 'X509Data').flatMap((data) =>
+      childrenNamed(data, 'ds', 'X509Certificate'),
+    );
+    // One key per KeyDescriptor (SAMLMeta §2.4.1.1); a chain's CA certificate must not become a trusted key.
+    if (certificates.length !== 1) invalid('KeyDescriptor must carry exactly one ds:X509Certificate');
+    let pair: KeyPair;
+    try {
+      pair = loadKeyPair({ certificate: readText(certificates[0]!) });
+    } catch (error) {
+      if (!isSamlError(error)) throw error;
+      throw new SamlError('SAML_KEY_INVALID', `KeyDescriptor ${index} holds an unusable certificate`, {
+        cause: error,
+        details: { keyDescriptor: index },
+      });
+    }
+    if (pair.keyType === 'rsa' && pair.keySize < 2048 && !options.unsafeAllowShortRsaKeys) {
+      throw new SamlError(
+        'SAML_KEY_INVALID',
+        `KeyDescriptor ${index} holds an RSA key shorter than 2048 bits`,
+        {
+          details: { keyDescriptor: index },
+        },
+      );
+    }
+    for (const role of ['signing', 'encryption'] as const) {
+      if (use !== undefined && use !== role) continue;
+      if (seen[role].has(pair.fingerprintSha256)) continue;
+      seen[role].add(pair.fingerprintSha256);
+      result[role].push(pair);
+    }
+    if (use !== 'signing') {
+      for (const method of childrenNamed(keyDescriptor, 'md', 'EncryptionMethod')) {
+        const algorithm = attribute(method, 'Algorithm');
+        if (algorithm === undefined) invalid('EncryptionMethod has no Algorithm');
+        if (!result.methods.includes(algorithm)) result.methods.push(algorithm);
+      }
+    }
+  });
+  return result;
+}
+
+function readIndexedEndpoints(descriptor: Element): MetadataIndexedEndpoint[] {
+  const indexes = new Set<number>();
+  return childrenNamed(descriptor, 'md', 'AssertionConsumerService').map((node) => {
+    const binding = attribute(node, 'Binding') ?? invalid('AssertionConsumerService has no Binding');
+    const location = readUrl(node, 'Location', 'AssertionConsumerService');
+    const indexText = attribute(node, 'index') ?? invalid('AssertionConsumerService has no index');
+    // xs:unsignedShort (SAMLMeta §2.2.3).
+    if (!/^\+?\d{1,5}$/.test(indexText) || Number(indexText) > 65_535) {
+      invalid('AssertionConsumerService index is not an unsignedShort');
+    }
+    const index = Number(indexText);
+    if (indexes.has(index)) invalid('two AssertionConsumerService share an index');
+    indexes.add(index);
+    const endpoint: MetadataIndexedEndpoint = { binding, location, index };
+    const isDefault = readBoolean(node, 'isDefault');
+    if (isDefault !== undefined) endpoint.isDefault = isDefault;
+    const responseLocation = attribute(node, 'ResponseLocation');
+    if (responseLocation !== undefined) endpoint.responseLocation = responseLocation;
+    return endpoint;
+  });
+}
+
+function readEndpoints(descriptor: Element, localName: string): MetadataEndpoint[] {
+  return childrenNamed(descriptor, 'md', localName).map((node) => {
+    const binding = attribute(node, 'Binding') ?? invalid(`${localName} has no Binding`);
+    const endpoint: MetadataEndpoint = { binding, location: readUrl(node, 'Location', localName) };
+    if (attribute(node, 'ResponseLocation') !== undefined) {
+      endpoint.responseLocation = readUrl(node, 'ResponseLocation', localName);
+    }
+    return endpoint;
+  });
+}
+
+const spBindings: Readonly<Record<string, SpBinding>> = {
+  [bindingUris.post]: 'post',
+  [bindingUris.redirect]: 'redirect',
+};
+// Every ACS binding a provider can register; Responses go out by HTTP-POST only (SAMLProf §4.1.2).
+const acsBindings: Readonly<Record<string, AcsBinding>> = {
+  [bindingUris.post]: 'post',
+  [bindingUris.redirect]: 'redirect',
+  'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact': 'artifact',
+  'urn:oasis:names:tc:SAML:2.0:bindings:PAOS': 'paos',
+};
+const slsBindings: Readonly<Record<string, SlsBinding>> = {
+  [bindingUris.redirect]: 'redirect',
+  [bindingUris.post]: 'post',
+  [bindingUris.soap]: 'soap',
+};
+
+/** SAMLMeta §2.2.3: the first isDefault="true", else the first without isDefault="false", else the first. */
+function defaultEndpoint<T extends { isDefault?: boolean }>(endpoints: readonly T[]): T | undefined {
+  return (
+    endpoints.find((e) => e.isDefault === true) ??
+    endpoints.find((e) => e.isDefault === undefined) ??
+    endpoints[0]
+  );
+}
+
+const providerNameIdFormats: readonly string[] = [
+  nameIdFormats.emailAddress,
+  nameIdFormats.persistent,
+  nameIdFormats.unspecified,
+  nameIdFormats.x509SubjectName,
+  nameIdFormats.windowsDomainQualifiedName,
+  nameIdFormats.transient,
+];
+
+function supportsSaml2(descriptor: Element): boolean {
+  return (attribute(descriptor, 'protocolSupportEnumeration') ?? '')
+    .split(/\s+/)
+    .includes(samlProtocolSupport);
+}
+
+/** The validUntil values from `node` up to the document root; the earliest one wins. */
+function earliestValidUntil(nodes: readonly Element[]): number | undefined {
+  let earliest: number | undefined;
+  for (const node of nodes) {
+    const text = attribute(node, 'validUntil');
+    if (text === undefined) continue;
+    const time = readDateTime(text, `${node.localName} validUntil`);
+    earliest = earliest === undefined ? time : Math.min(earliest, time);
+  }
+  return earliest;
+}
+
+function ancestry(node: Element): Element[] {
+  const chain: Element[] = [];
+  for (let current: Element | null = node; current !== null; ) {
+    chain.push(current);
+    const parent: Element['parentNode'] = current.parentNode;
+    current = parent !== null && parent.nodeType === 1 ? (parent as Element) : null;
+  }
+  return chain;
+}
+
+function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): ProviderInput {
+  const known = result.assertionConsumerServices.filter((e) => acsBindings[e.binding] !== undefined);
+  for (const endpoint of result.assertionConsumerServices) {
+    if (acsBindings[endpoint.binding] === undefined) {
+      warnings.push(`AssertionConsumerService ${endpoint.index} uses an unknown binding and was left out`);
+    }
+  }
+  // samlkit answers by HTTP-POST, so the default ACS is the default among the POST endpoints.
+  const post = known.filter((e) => acsBindings[e.binding] === 'post');
+  if (post.length === 0) invalid('no AssertionConsumerService uses the HTTP-POST binding');
+  const chosen = defaultEndpoint(post)!;
+  const declaredDefault = defaultEndpoint(result.assertionConsumerServices)!;
+  if (declaredDefault !== chosen) {
+    warnings.push(
+      'the default AssertionConsumerService does not use HTTP-POST; the default HTTP-POST one is used instead',
+    );
+  }
+  const provider: ProviderInput = {
+    entityId: result.entityId,
+    audience: result.entityId,
+    acsUrl: chosen.location,
+    spBinding: 'post',
+    assertionConsumerServices: known.map(
+      (e): AssertionConsumerServiceInput => ({
+        url: e.location,
+        binding: acsBindings[e.binding]!,
+        index: e.index,
+        isDefault: e === chosen,
+      }),
+    ),
+    verificationCertificates: result.signingCertificates,
+  };
+  // Front-channel first: it works with the default logoutMethod; SOAP needs the back channel.
+  const logout =
+    result.singleLogoutServices.find(
+      (e) => e.binding === bindingUris.redirect || e.binding === bindingUris.post,
+    ) ?? result.singleLogoutServices.find((e) => e.binding === bindingUris.soap);
+  if (logout !== undefined) {
+    provider.slsUrl = logout.location;
+    provider.slsBinding = slsBindings[logout.binding]!;
+    if (provider.slsBinding === 'soap') provider.logoutMethod = 'backchannel';
+    if (logout.responseLocation !== undefined && logout.responseLocation !== logout.location) {
+      warnings.push(
+        'SingleLogoutService ResponseLocation differs from Location; LogoutResponses go to Location',
+      );
+    }
+  } else if (result.singleLogoutServices.length > 0) {
+    warnings.push('no SingleLogoutService uses a supported binding');
+  }
+  const encryption = result.encryptionCertificates.find((pair) => pair.keyType === 'rsa');
+  if (encryption !== undefined) provider.encryptionCertificate = encryption;
+  if (result.encryptionCertificates.some((pair) => pair.keyType !== 'rsa')) {
+    warnings.push('non-RSA encryption certificates were left out (RSA-OAEP key transport only)');
+  }
+  const format = result.nameIdFormats.find((f) => providerNameIdFormats.includes(f));
+  if (format !== undefined) provider.defaultNameIdPolicy = format as ProviderNameIdFormat;
+  else if (result.nameIdFormats.length > 0) warnings.push('none of the NameIDFormats is one samlkit issues');
+  if (result.wantAssertionsSigned === true) provider.signAssertion = true;
+  return provider;
+}
+
+/**
+ * Reads an SP's metadata (SAMLMeta §2.3–2.4) into `parseProvider` input plus
+ * everything it lists: every AssertionConsumerService (index, isDefault), every
+ * SingleLogoutService, every signing and encryption certificate (a KeyDescriptor
+ * without `use` counts for both), NameIDFormats, AuthnRequestsSigned and
+ * WantAssertionsSigned. From an `md:EntitiesDescriptor` the SP is picked by
+ * `entityId`.
+ *
+ * Fails closed on trust: a signature is required and must verify with a
+ * certificate from `options.trust` (a certificate inside the document is never
+ * used), unless `requireSignature: false` says the metadata's origin was
+ * authenticated another way. Calling it with neither is an input error. When
+ * signed, every field is read from the verified bytes only.
+ *
+ * @throws SamlError `SAML_INPUT_INVALID` (options), `SAML_SIGNATURE_*` /
+ * `SAML_ALGORITHM_FORBIDDEN` (signature), `SAML_METADATA_INVALID` (content),
+ * `SAML_METADATA_EXPIRED` (validUntil passed), `SAML_KEY_INVALID` (a certificate),
+ * `SAML_XML_*` (parsing).
+ */
+export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {}): SpMetadata {
+  if (typeof xml !== 'string') throw new TypeError('parseSpMetadata expects a string');
+  if (typeof options !== 'object' || options === null) inputInvalid('options', 'must be an object');
+  if (options.trust !== undefined && !Array.isArray(options.trust)) inputInvalid('trust', 'must be an array');
+  const trust = (options.trust ?? []).map((value) => toKeyPair(value));
+  if (trust.length === 0 && options.requireSignature !== false) {
+    inputInvalid(
+      'trust',
+      'must list the certificates that sign this metadata, or set requireSignature: false',
+    );
+  }
+  if (options.entityId !== undefined && typeof options.entityId !== 'string') {
+    inputInvalid('entityId', 'must be a string');
+  }
+  const parsed = parseXml(xml, { ...defaultMetadataLimits, ...options.limits });
+  const outcome = checkSignature(parsed, options, trust);
+  const entity = selectEntity(outcome.root, options.entityId);
+  const entityId = attribute(entity, 'entityID');
+  if (entityId === undefined || entityId === '') invalid('EntityDescriptor has no entityID');
+
+  const descriptors = childrenNamed(entity, 'md', 'SPSSODescriptor').filter(supportsSaml2);
+  if (descriptors.length === 0) invalid('the entity has no SAML 2.0 SPSSODescriptor');
+  const descriptor = descriptors[0]!;
+  const warnings: string[] = [];
+  if (descriptors.length > 1)
+    warnings.push('the entity has several SAML 2.0 SPSSODescriptors; the first is used');
+
+  // Enclosing groups outside the signed element can only shorten the validity, never extend it.
+  const validUntil = earliestValidUntil([
+    descriptor,
+    ...ancestry(entity),
+    ...ancestry(selectEntity(parsed.root, options.entityId)),
+  ]);
+  const now = (options.clock ?? systemClock)().getTime();
+  if (validUntil !== undefined && now >= validUntil) {
+    throw new SamlError('SAML_METADATA_EXPIRED', 'the metadata is past its validUntil');
+  }
+
+  const keys = readKeyDescriptors(descriptor, options);
+  const result: Omit<SpMetadata, 'provider'> = {
+    entityId,
+    assertionConsumerServices: readIndexedEndpoints(descriptor),
+    singleLogoutServices: readEndpoints(descriptor, 'SingleLogoutService'),
+    signingCertificates: keys.signing,
+    encryptionCertificates: keys.encryption,
+    encryptionMethods: keys.methods,
+    nameIdFormats: childrenNamed(descriptor, 'md', 'NameIDFormat').map((node) => readText(node).trim()),
+    signature: outcome.signature,
+    warnings,
+  };
+  if (result.assertionConsumerServices.length === 0)
+    invalid('SPSSODescriptor has no AssertionConsumerService');
+  const authnRequestsSigned = readBoolean(descriptor, 'AuthnRequestsSigned');
+  if (authnRequestsSigned !== undefined) result.authnRequestsSigned = authnRequestsSigned;
+  const wantAssertionsSigned = readBoolean(descriptor, 'WantAssertionsSigned');
+  if (wantAssertionsSigned !== undefined) result.wantAssertionsSigned = wantAssertionsSigned;
+  if (validUntil !== undefined) result.validUntil = new Date(validUntil);
+  const cacheDuration = attribute(entity, 'cacheDuration');
+  if (cacheDuration !== undefined) result.cacheDuration = cacheDuration;
+  if (outcome.signedBy !== undefined) result.signedBy = outcome.signedBy;
+  return { ...result, provider: toProvider(result, warnings) } as SpMetadata;
+}
