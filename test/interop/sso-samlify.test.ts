@@ -15,6 +15,7 @@ import {
   nameIdFormats,
   type ProviderInput,
   parseProvider,
+  parseSpMetadata,
   signatureAlgorithms,
   statusCodes,
 } from '../../src/index.js';
@@ -308,5 +309,39 @@ describe('samlify 2.13.1 as SP: it accepts samlkit’s Responses', () => {
         body: reply.form.fields,
       }),
     ).rejects.toThrow();
+  });
+
+  it('a provider imported from samlify’s own SP metadata (parseSpMetadata) serves SSO by index, encrypted', async () => {
+    const sp = samlifySp({ encryptCert: certificatePem('sp-a'), wantAssertionsSigned: true });
+    const metadata = parseSpMetadata(sp.getMetadata(), { requireSignature: false });
+    const store = createMemoryStore();
+    const provider = parseProvider({
+      ...metadata.provider,
+      issuer: idpEntityId,
+      signingKeyPair: keyPair('idp'),
+    });
+    expect(provider.assertionConsumerServices.map((acs) => acs.url)).toEqual([spAcsUrl2, spAcsUrl]);
+    expect(provider.encryptionCertificate).not.toBeNull();
+    await store.putProvider('sp-a', provider);
+    const idp = createIdentityProvider({
+      entityId: idpEntityId,
+      signing: { key: keyPair('idp') },
+      store,
+      endpoints: { sloRedirect: idpSloUrl, sloPost: idpSloUrl, ssoRedirect: idpSsoUrl, ssoPost: idpSsoUrl },
+      sso: { secret },
+    });
+    const index = provider.assertionConsumerServices.find((acs) => acs.url === spAcsUrl)!.index;
+    const sent = sp.createLoginRequest(samlifyIdp(), 'redirect', { assertionConsumerServiceIndex: index });
+
+    const reply = await idp.respondToAuthnRequest(redirect(sent.context), () => ({ user }));
+
+    expect(reply.form.url).toBe(spAcsUrl);
+    expect(Buffer.from(reply.form.fields.SAMLResponse!, 'base64').toString('utf8')).toContain(
+      'EncryptedAssertion',
+    );
+    const result = await sp.parseLoginResponse(samlifyIdp({ isAssertionEncrypted: true }), 'post', {
+      body: reply.form.fields,
+    });
+    expect(result.extract.nameID).toBe('carol@example.com');
   });
 });
