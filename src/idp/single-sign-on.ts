@@ -390,6 +390,28 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
     }
   }
 
+  function checkPending(pending: PendingAuthnRequest): void {
+    const ok =
+      typeof pending === 'object' &&
+      pending !== null &&
+      typeof pending.providerId === 'string' &&
+      typeof pending.request === 'object' &&
+      pending.request !== null &&
+      typeof pending.request.id === 'string' &&
+      typeof pending.request.issuer?.value === 'string' &&
+      typeof pending.acs?.url === 'string' &&
+      typeof pending.receivedAt === 'number';
+    if (!ok) {
+      throw new SamlError('SAML_INPUT_INVALID', 'not a pending AuthnRequest from receiveAuthnRequest', {
+        details: {
+          issues: [
+            { path: ['pending'], message: 'must be the pending request receiveAuthnRequest returned' },
+          ],
+        },
+      });
+    }
+  }
+
   async function receiveAuthnRequest(input: HttpInput): Promise<AuthnRequestResult> {
     settings();
     // ECP (PAOS over SOAP) is not supported: the browser profile's two bindings only.
@@ -464,16 +486,17 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
     decision: SsoDecision,
   ): Promise<SsoReply> {
     const sso = settings();
+    checkPending(pending);
     const provider = await providerById(pending.providerId);
     const now = clock().getTime();
     if (now > pending.receivedAt + (sso.authnRequestTtlMs ?? defaultAuthnRequestTtlMs)) {
       throw new SamlError('SAML_MESSAGE_EXPIRED', 'the AuthnRequest waited too long for an answer');
     }
-    // The endpoint is looked up again: the registration may have changed while the user logged in.
-    const acs = provider.assertionConsumerServices.find(
-      (s) => s.binding === 'post' && s.url === pending.acs.url,
-    );
-    if (!acs)
+    // Derived again from the request and the provider's current registration, not trusted from the
+    // stored state: the registration may have changed while the user logged in, and the state may be altered.
+    const checked = checkAuthnRequest(pending.request, provider);
+    const acs = checked.acs;
+    if (acs.url !== pending.acs.url)
       throw new SamlError('SAML_ACS_NOT_REGISTERED', 'the ACS of this request is no longer registered');
     const request = pending.request;
     const relayState = pending.relayState;
@@ -522,8 +545,8 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       provider,
       acs,
       user: decision.user,
-      format: pending.nameIdFormat,
-      spNameQualifier: pending.spNameQualifier,
+      format: checked.nameIdPolicy.format,
+      spNameQualifier: checked.nameIdPolicy.spNameQualifier,
       request,
       ...common,
     });

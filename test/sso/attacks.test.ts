@@ -220,5 +220,27 @@ describe('message checks', () => {
     if (!result.ok) throw result.error;
     const altered = { ...result.pending, acs: { url: evilAcs, index: 0 } };
     await expectRejects(idp.completeAuthnRequest(altered, { user: { id: 'u' } }), 'SAML_ACS_NOT_REGISTERED');
+    const alteredRequest = {
+      ...result.pending,
+      request: { ...result.pending.request, assertionConsumerServiceUrl: evilAcs },
+    };
+    await expectRejects(
+      idp.completeAuthnRequest(alteredRequest, { user: { id: 'u' } }),
+      'SAML_ACS_NOT_REGISTERED',
+    );
+    await expectRejects(idp.completeAuthnRequest({} as never, { user: { id: 'u' } }), 'SAML_INPUT_INVALID');
+  });
+
+  it('an altered NameID format in the stored state is not trusted: the request and the registration decide', async () => {
+    const { idp } = await ssoIdp();
+    const result = await idp.receiveAuthnRequest(postInput());
+    if (!result.ok) throw result.error;
+    const altered = {
+      ...result.pending,
+      nameIdFormat: nameIdFormats.entity as never,
+      spNameQualifier: 'urn:other',
+    };
+    const reply = await idp.completeAuthnRequest(altered, { user: { id: 'u' } });
+    expect(reply.nameId).toEqual({ value: 'u', format: nameIdFormats.unspecified });
   });
 });
