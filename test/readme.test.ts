@@ -1,6 +1,6 @@
 /**
- * Every fenced code block in the README (and the getting-started guide) runs here, so the
- * documentation cannot drift from the code.
+ * Every fenced code block in the README, the getting-started guide and the authentik migration
+ * guide runs here, so the documentation cannot drift from the code.
  *
  * - `ts` / `js` blocks are type-checked together (strict, against the BUILT package's
  *   declarations) and then run with node. Node 20 cannot run TypeScript, so each block is
@@ -26,7 +26,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   scripts: Record<string, string>;
 };
-const documents = ['README.md', 'docs/guide/getting-started.md'];
+const documents = ['README.md', 'docs/guide/getting-started.md', 'docs/guide/migrating-from-authentik.md'];
 
 interface Block {
   document: string;
