@@ -269,11 +269,11 @@ describe.each(frameworks)('%s adapter (examples/)', (_name, listen) => {
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)![1];
     const html = await response.text();
     expect(html).toContain(`<script nonce="${nonce}">`);
-    const unescape = (s: string) => s.replace(/&amp;/g, '&');
-    const frame = unescape(/<iframe hidden src="([^"]+)"/.exec(html)![1]!);
+    const decodeAmp = (s: string) => s.replace(/&amp;/g, '&');
+    const frame = decodeAmp(/<iframe hidden src="([^"]+)"/.exec(html)![1]!);
     const forC = receiveRedirect(frame, fromIdp(sps.c.sls));
     expect(parseLogoutRequest(forC.xml).nameId?.value).toBe(`${user}@c`);
-    const next = unescape(/<a id="next" href="([^"]+)"/.exec(html)![1]!);
+    const next = decodeAmp(/<a id="next" href="([^"]+)"/.exec(html)![1]!);
     const final = receiveRedirect(next, fromIdp(sps.a.sls, request.id));
     expect(parseLogoutResponse(final.xml).status.success).toBe(true);
   });

@@ -36,7 +36,7 @@ interface Block {
   code: string;
 }
 
-export function extractBlocks(markdown: string, document: string): Block[] {
+function extractBlocks(markdown: string, document: string): Block[] {
   const blocks: Block[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -136,7 +136,7 @@ function createWorkspace() {
 // Shell blocks
 
 /** Checks each command of a shell block; returns problems and the commands cheap enough to run. */
-export function checkShell(code: string): { problems: string[]; runnable: string[][] } {
+function checkShell(code: string): { problems: string[]; runnable: string[][] } {
   const problems: string[] = [];
   const runnable: string[][] = [];
   for (const rawLine of code.split('\n')) {
