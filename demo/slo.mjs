@@ -50,7 +50,7 @@ SP-initiated Single Logout between a samlkit IdP and three SPs on 127.0.0.1.
 Options:
   --fail-one      chat cannot end the session and says so (a signed Responder
                   LogoutResponse): the logout ends as PartialLogout
-  --timeout <ms>  give up after this long (default 20000)
+  --timeout <ms>  give up after this long (default 30000)
   -h, --help      show this help
 
 Exit status: 0 when the run ended exactly as the chosen scenario says it must
@@ -58,7 +58,7 @@ Exit status: 0 when the run ended exactly as the chosen scenario says it must
 2 for a bad option.`;
 
 export function parseArguments(argv) {
-  const options = { failOne: false, timeoutMs: 20_000, help: false };
+  const options = { failOne: false, timeoutMs: 30_000, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--fail-one') options.failOne = true;
@@ -328,7 +328,7 @@ async function scenario({ failOne, signal, pool }) {
   // The back channel goes through the Transport port; this one records what passes and delegates to fetch.
   const fetchTransport = createFetchTransport({
     attempts: 2,
-    timeoutMs: 2_000,
+    timeoutMs: 5_000,
     backoff: { baseMs: 5, maxMs: 20 },
   });
   const soapResponses = new Map();
@@ -382,7 +382,7 @@ async function scenario({ failOne, signal, pool }) {
     store,
     endpoints,
     transport,
-    backchannelTimeoutMs: 2_000,
+    backchannelTimeoutMs: 5_000,
     onEvent: (event) => events.push(event),
   });
 
