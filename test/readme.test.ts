@@ -13,6 +13,8 @@
  *   before vitest started (rebuilding here would replace dist/ under the other test files).
  * - A script block whose first line is `// continued` runs with the blocks before it prepended,
  *   so a guide can show a program step by step.
+ * - `console.log(…); // → text` states what the line prints, and the run fails if it prints
+ *   anything else.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,6 +111,22 @@ function typeCheck(files: string[]): Map<string, string[]> {
   return result;
 }
 
+/**
+ * A line `console.log(…); // → text` documents what it prints. In the file that runs, the line
+ * prints as before and then throws unless the printed text is exactly `text`.
+ */
+function checkPrintedOutput(code: string): string {
+  let count = 0;
+  const checked = code.replace(
+    /^(\s*)console\.log\((.*)\);\s*\/\/ → (.*)$/gm,
+    (_line, indent: string, args: string, expected: string) => {
+      count++;
+      return `${indent}{ const printed = __format(${args}); console.log(printed); if (printed !== ${JSON.stringify(expected)}) throw new Error('printed ' + JSON.stringify(printed) + ', the comment says ' + ${JSON.stringify(JSON.stringify(expected))}); }`;
+    },
+  );
+  return count === 0 ? code : `import { format as __format } from 'node:util';\n${checked}`;
+}
+
 /** Writes script blocks as files under .tmp/ (inside the package, so 'samlkit' resolves to dist/). */
 function createWorkspace() {
   mkdirSync(join(root, '.tmp'), { recursive: true });
@@ -121,7 +139,7 @@ function createWorkspace() {
       const base = join(dir, `block-${++count}`);
       const source = `${base}.${lang.startsWith('t') ? 'ts' : 'js'}`;
       writeFileSync(source, code);
-      const js = ts.transpileModule(code, {
+      const js = ts.transpileModule(checkPrintedOutput(code), {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
         fileName: source,
       }).outputText;
@@ -287,6 +305,26 @@ describe('the checker itself fails on broken blocks', () => {
       const result = await run(process.execPath, [file.runnable]);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain('SAML_CONFIG_INVALID');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('a `// → …` comment that does not match what the line prints fails the run', async () => {
+    const ws = createWorkspace();
+    try {
+      const good = ws.add(
+        "import { parseDuration } from 'samlkit';\nconsole.log(parseDuration('minutes=2')); // → 120000\n",
+        'ts',
+      );
+      expect((await run(process.execPath, [good.runnable])).code).toBe(0);
+      const bad = ws.add(
+        "import { parseDuration } from 'samlkit';\nconsole.log(parseDuration('minutes=2')); // → 60000\n",
+        'ts',
+      );
+      const result = await run(process.execPath, [bad.runnable]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('printed "120000", the comment says "60000"');
     } finally {
       ws.remove();
     }
