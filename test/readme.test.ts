@@ -27,7 +27,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   scripts: Record<string, string>;
+  bin?: string | Record<string, string>;
 };
+/** This package's own bins (`npx <name>` after installing it). */
+const ownBins = new Set(typeof pkg.bin === 'string' ? [pkg.name] : Object.keys(pkg.bin ?? {}));
 const documents = ['README.md', 'docs/guide/getting-started.md', 'docs/guide/migrating-from-authentik.md'];
 
 interface Block {
@@ -190,9 +193,10 @@ function checkShell(code: string): { problems: string[]; runnable: string[][] } 
         else runnable.push([tool, ...args]);
       } else if (tool === 'bash') {
         if (!plain[0] || !existsSync(join(root, plain[0]))) problems.push(`${command}: no file ${plain[0]}`);
-      } else if (tool === 'npx') {
-        if (!plain[0] || !existsSync(join(root, 'node_modules', '.bin', plain[0]))) {
-          problems.push(`${command}: no installed bin ${plain[0]}`);
+      } else if (tool === 'npx' || (tool !== undefined && ownBins.has(tool))) {
+        const bin = tool === 'npx' ? plain[0] : tool;
+        if (!bin || !(ownBins.has(bin) || existsSync(join(root, 'node_modules', '.bin', bin)))) {
+          problems.push(`${command}: no bin ${bin} in this package or node_modules/.bin`);
         }
       } else {
         problems.push(`${command}: not a command this check knows; teach test/readme.test.ts about it`);
