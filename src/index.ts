@@ -14,3 +14,4 @@ export type { EventHandler, LogoutEvent } from './slo/events.js';
 export type { ParticipantOutcome } from './slo/outcome.js';
 export * from './store/index.js';
 export * from './transport/index.js';
+export type { XmlLimits } from './xml/parse.js';

@@ -5,6 +5,7 @@ export const bindingUris = {
   soap: 'urn:oasis:names:tc:SAML:2.0:bindings:SOAP',
 } as const;
 
+/** A SAML binding by short name: HTTP-Redirect, HTTP-POST or SOAP. */
 export type Binding = keyof typeof bindingUris;
 
 /** NameID format URIs (SAMLCore §8.3). */
@@ -18,6 +19,7 @@ export const nameIdFormats = {
   entity: 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity',
 } as const;
 
+/** One of the {@link nameIdFormats} URIs. */
 export type NameIdFormat = (typeof nameIdFormats)[keyof typeof nameIdFormats];
 
 const statusPrefix = 'urn:oasis:names:tc:SAML:2.0:status:';
@@ -49,7 +51,9 @@ export const statusCodes = {
   UnsupportedBinding: `${statusPrefix}UnsupportedBinding`,
 } as const;
 
+/** A status code by its last URI segment (`Success`, `PartialLogout`, …). */
 export type StatusCodeName = keyof typeof statusCodes;
+/** The four top-level status codes (SAMLCore §3.2.2.2). */
 export type TopLevelStatus = 'Success' | 'Requester' | 'Responder' | 'VersionMismatch';
 
 /** LogoutRequest Reason values (SAMLCore §3.7.3). */

@@ -118,10 +118,35 @@ export interface RecordSessionInput {
   sessionIndex: string;
 }
 
+/** The Single Logout facade returned by {@link createIdentityProvider}. */
 export interface IdentityProvider {
+  /**
+   * Records one SP's participation in a user's session, at SSO time.
+   *
+   * @throws SamlError `SAML_INPUT_INVALID` for a missing field, `SAML_ISSUER_UNKNOWN` for an unregistered provider.
+   */
   recordSession(input: RecordSessionInput): Promise<SessionParticipant>;
+  /**
+   * SP-initiated logout: receives and verifies a LogoutRequest (HTTP-Redirect,
+   * HTTP-POST or SOAP), ends the user's sessions, propagates to every other
+   * participant and returns the LogoutResponse to send back in `reply`.
+   *
+   * @throws SamlError when the message is refused; nothing has changed then.
+   */
   handleLogoutRequest(input: HttpInput): Promise<LogoutResult>;
+  /**
+   * A LogoutResponse from an SP in a front-channel native chain: records its
+   * outcome and returns the next hop, or the final reply.
+   *
+   * @throws SamlError when the response is refused or belongs to no running chain.
+   */
   handleLogoutResponse(input: HttpInput): Promise<LogoutResult>;
+  /**
+   * IdP-initiated logout: ends every session of `userId` and tells each
+   * participant. `exceptProviderId` is deleted without being told.
+   *
+   * @throws SamlError `SAML_INPUT_INVALID` when `userId` is empty.
+   */
   logout(userId: string, options?: { returnTo?: string; exceptProviderId?: string }): Promise<LogoutResult>;
 }
 

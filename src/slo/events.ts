@@ -41,6 +41,7 @@ export type LogoutEvent =
       participants: ParticipantOutcome[];
     };
 
+/** Receives every {@link LogoutEvent}, synchronously; what it throws is ignored. */
 export type EventHandler = (event: LogoutEvent) => void;
 
 export function emitter(handler: EventHandler | undefined): EventHandler {

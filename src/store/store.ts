@@ -19,10 +19,13 @@ export interface SessionParticipant {
 
 /** Registered SPs, by the caller's id and by SAML entity ID. */
 export interface ProviderStore {
+  /** Inserts or replaces the provider registered under `id` (the caller's own key, e.g. a database id). */
   putProvider(id: string, provider: Provider): Promise<void>;
+  /** The provider registered under `id`, or `undefined`. */
   getProvider(id: string): Promise<Provider | undefined>;
   /** The provider with this entity ID and its id. */
   findProviderByEntityId(entityId: string): Promise<{ id: string; provider: Provider } | undefined>;
+  /** Removes the provider; its session participants stay until they expire or are deleted. */
   deleteProvider(id: string): Promise<void>;
 }
 
@@ -30,12 +33,14 @@ export interface ProviderStore {
 export interface SessionStore {
   /** Inserts or replaces by `id`; a participant with the same provider and SessionIndex is replaced too. */
   recordParticipant(participant: SessionParticipant): Promise<void>;
+  /** Every unexpired participant of the user at `now` (epoch ms), in the order they were recorded. */
   listParticipantsByUser(userId: string, now: number): Promise<SessionParticipant[]>;
   /** The participants of one provider whose NameID value and SessionIndex match. */
   findParticipants(
     query: { providerId: string; nameId: string; sessionIndex?: string },
     now: number,
   ): Promise<SessionParticipant[]>;
+  /** Deletes the participants with these ids; unknown ids are ignored. */
   deleteParticipants(ids: readonly string[]): Promise<void>;
   /** Deletes participants expired at `now`; returns how many. */
   expireParticipants(now: number): Promise<number>;
@@ -60,11 +65,15 @@ export interface LogoutTransaction {
   state: unknown;
 }
 
+/** Front-channel logout chains between browser hops. */
 export interface LogoutTransactionStore {
+  /** Stores a new transaction; its `id` is new (a random logout id). */
   createTransaction(transaction: LogoutTransaction): Promise<void>;
+  /** The transaction, unless it does not exist or has expired at `now` (epoch ms). */
   getTransaction(id: string, now: number): Promise<LogoutTransaction | undefined>;
   /** Replaces the transaction only if its stored version is `expectedVersion`; returns whether it did. */
   updateTransaction(transaction: LogoutTransaction, expectedVersion: number): Promise<boolean>;
+  /** Forgets a finished transaction; an unknown id is ignored. */
   deleteTransaction(id: string): Promise<void>;
 }
 
