@@ -521,14 +521,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
 
   /** Stores the chain: created on the first hop, then compare-and-set on the version read. */
   async function persist(logoutId: string, state: ChainState, version: number | undefined): Promise<void> {
-    const transaction = {
-      id: logoutId,
-      version: (version ?? 0) + 1,
-      expiresAt: clock().getTime() + ttl,
-      state,
-    };
-    if (version === undefined) await store.createTransaction(transaction);
-    else if (!(await store.updateTransaction(transaction, version))) {
+    const now = clock().getTime();
+    const transaction = { id: logoutId, version: (version ?? 0) + 1, expiresAt: now + ttl, state };
+    if (version === undefined) await store.createTransaction(transaction, now);
+    else if (!(await store.updateTransaction(transaction, version, now))) {
       throw new SamlError('SAML_REPLAY_DETECTED', 'this logout step was already processed');
     }
   }

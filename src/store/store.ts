@@ -19,6 +19,10 @@ export interface SessionParticipant {
 
 /** Registered SPs, by the caller's id and by SAML entity ID. */
 export interface ProviderStore {
+  /**
+   * Inserts or replaces the provider with this id. An entity ID names one provider only:
+   * putting a provider whose entity ID another id already has throws `SAML_CONFIG_INVALID`.
+   */
   putProvider(id: string, provider: Provider): Promise<void>;
   getProvider(id: string): Promise<Provider | undefined>;
   /** The provider with this entity ID and its id. */
@@ -60,11 +64,20 @@ export interface LogoutTransaction {
   state: unknown;
 }
 
+/**
+ * Front-channel chain state. `now` (epoch ms, the caller's clock) lets stores
+ * with server-side expiry turn `expiresAt` into a time to live.
+ */
 export interface LogoutTransactionStore {
-  createTransaction(transaction: LogoutTransaction): Promise<void>;
+  /** Stores a new transaction; throws when a live one with this id exists. */
+  createTransaction(transaction: LogoutTransaction, now: number): Promise<void>;
+  /** The transaction, unless it is unknown or expired at `now`. */
   getTransaction(id: string, now: number): Promise<LogoutTransaction | undefined>;
-  /** Replaces the transaction only if its stored version is `expectedVersion`; returns whether it did. */
-  updateTransaction(transaction: LogoutTransaction, expectedVersion: number): Promise<boolean>;
+  /**
+   * Replaces the transaction only if its stored version is `expectedVersion` and it
+   * has not expired at `now`, atomically (compare-and-set); returns whether it did.
+   */
+  updateTransaction(transaction: LogoutTransaction, expectedVersion: number, now: number): Promise<boolean>;
   deleteTransaction(id: string): Promise<void>;
 }
 
