@@ -3,6 +3,7 @@ import { createConfigError } from '../config/issues.js';
 import type { KeyPair } from '../crypto/keys.js';
 import { SamlError } from '../errors/index.js';
 import { createProviderCodec, duplicateEntityId } from './provider-record.js';
+import { createScriptRunner } from './redis-script-runner.js';
 import { type ScriptName, scripts } from './redis-scripts.js';
 import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
 import { storeOperation } from './store-failure.js';
@@ -74,24 +75,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   if (typeof prefix !== 'string') issues.push({ path: ['prefix'], message: 'must be a string' });
   if (issues.length > 0) throw createConfigError('invalid Redis store options', issues);
   const codec = createProviderCodec(options.signingKeys);
-  const shas = new Map<ScriptName, string>();
-
-  /** EVALSHA, loading the script first and again after the server forgot it (restart, failover, SCRIPT FLUSH). */
-  async function run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      let sha = shas.get(name);
-      if (sha === undefined) {
-        sha = String(await client.script('LOAD', scripts[name]));
-        shas.set(name, sha);
-      }
-      try {
-        return await client.evalsha(sha, keys.length, ...keys, prefix, ...args);
-      } catch (error) {
-        if (attempt > 0 || !String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-        shas.delete(name);
-      }
-    }
-  }
+  const runScript = createScriptRunner(client);
+  const run = (name: ScriptName, keys: string[], args: (string | number)[]) =>
+    runScript(scripts[name], keys, [prefix, ...args]);
 
   const op = <T>(operation: string, body: () => Promise<T>) => storeOperation('redis', operation, body);
   const key = (...parts: string[]) => prefix + parts.join('');
