@@ -73,7 +73,15 @@ export function createLogoutRecords(
         };
         fields[`p:${delivery.participantId}`] = JSON.stringify(queued);
       }
-      await client.multi().hset(key(logout.logoutId), fields).pexpire(key(logout.logoutId), ttlMs).exec();
+      const replies = await client
+        .multi()
+        .hset(key(logout.logoutId), fields)
+        .pexpire(key(logout.logoutId), ttlMs)
+        .exec();
+      // exec() resolves even when commands failed: their errors are in the replies.
+      const failure =
+        replies === null ? new Error('transaction aborted') : replies.find(([error]) => error)?.[0];
+      if (failure) throw failure;
     },
     async discard(logoutId) {
       await client.del(key(logoutId));

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isSamlError, parseProvider } from '../../src/index.js';
 import { createRedisStore } from '../../src/store/redis.js';
-import { connectRedis, redisUrl, skipLoudly, uniqueName } from '../support/database-clients.js';
+import {
+  connectRedis,
+  redisUrl,
+  skipLoudly,
+  uniqueName,
+  unreachableRedis,
+} from '../support/database-clients.js';
 import { keyPair } from '../support/keys.js';
 import { runStoreConformance } from '../support/store-conformance.js';
 
@@ -111,14 +117,7 @@ if (!redisUrl) {
     });
 
     it('fails with SAML_STORE_FAILED, the driver error as cause, when Redis is unreachable', async () => {
-      const dead = connectRedis({
-        port: 1,
-        host: '127.0.0.1',
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
+      const dead = unreachableRedis();
       const store = createRedisStore({ client: dead, prefix: 'dead:' });
       const error = await store.rememberOnce('k', 2, 1).catch((e) => e);
       expect(isSamlError(error, 'SAML_STORE_FAILED')).toBe(true);

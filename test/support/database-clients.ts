@@ -22,10 +22,20 @@ afterAll(async () => {
   await Promise.all(closers.splice(0).map((close) => close().catch(() => undefined)));
 });
 
-/** An ioredis client closed after the file. */
-export function connectRedis(options: RedisOptions = {}): Redis {
-  const client = new Redis(redisUrl, { lazyConnect: false, ...options });
+/** An ioredis client (to the test server unless `url` says otherwise), closed after the file. */
+export function connectRedis(options: RedisOptions = {}, url = redisUrl): Redis {
+  const client = new Redis(url, options);
   closers.push(() => client.quit());
+  return client;
+}
+
+/** A client of a port nobody listens on, failing commands at once rather than queueing them. */
+export function unreachableRedis(options: RedisOptions = {}): Redis {
+  const client = connectRedis(
+    { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options },
+    'redis://127.0.0.1:1',
+  );
+  client.on('error', () => undefined);
   return client;
 }
 
