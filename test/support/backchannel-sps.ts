@@ -90,7 +90,7 @@ export async function startBackchannelSp(name: string, binding: 'post' | 'soap')
       }),
     close: () => server.close(),
   };
-  const server = await listen((req: IncomingMessage, body: string, res: ServerResponse) => {
+  const server = await listen((_req: IncomingMessage, body: string, res: ServerResponse) => {
     sp.hits += 1;
     const hit = sp.hits;
     for (const waiter of waiters.filter((w) => sp.hits >= w.count)) {
