@@ -208,6 +208,38 @@ if (!redisUrl) {
       }
     });
 
+    it('gives a participant an outcome (queue_failed) when its provider cannot be read on any attempt', async () => {
+      const { queue, workers, idp, signIn, stop } = await setup({ attempts: 2 });
+      const events: LogoutEvent[] = [];
+      // A worker whose store is a Redis nobody listens on: every read fails for real.
+      const blind = createLogoutWorker({
+        connection,
+        name: queue.queue.name,
+        entityId: idpEntityId,
+        signing: { key: keyPair('idp') },
+        store: createRedisStore({ client: unreachableRedis() }),
+        onEvent: (event) => events.push(event),
+      });
+      try {
+        await Promise.all(workers.map((w) => w.close()));
+        await signIn('gina', 'post1');
+        const result = await idp.logout('gina');
+        const logout = await settled(queue, result.logoutId);
+        expect(logout.status).toBe('PartialLogout');
+        expect(logout.participants).toEqual([
+          expect.objectContaining({ providerId: 'post1', outcome: 'failed', reason: 'queue_failed' }),
+        ]);
+        expect(logout.participants[0]!.detail).toMatch(/redis store: getProvider failed/);
+        await expect
+          .poll(() => events.map((e) => e.type))
+          .toEqual(['participant_failed', 'backchannel_completed']);
+        expect(sps.post1.hits).toBe(0);
+      } finally {
+        await blind.close();
+        await stop();
+      }
+    });
+
     it('adds no second job when the same logout is queued again', async () => {
       const { queue, workers, stop } = await setup();
       try {
