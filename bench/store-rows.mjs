@@ -59,7 +59,7 @@ async function measureStore(store, { quick, label }) {
   for (const callers of callerCounts) {
     const run = async (id, op) => {
       await rate(Math.ceil(total / 10), callers, op); // warm-up: connections, scripts, plans
-      (rows[id] ??= {})[callers] = await rate(total, callers, op);
+      rows[id] = { ...rows[id], [callers]: await rate(total, callers, op) };
     };
     await run('replay-check', async () => {
       if (!(await store.rememberOnce(`https://sp.example.com\u0000_r${sequence++}`, now + 600_000, now)))
