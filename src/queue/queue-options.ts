@@ -27,6 +27,8 @@ export function checkQueueConnection(options: LogoutQueueConnection | undefined,
   const client = options?.connection;
   if (typeof client?.hgetall !== 'function' || typeof client.duplicate !== 'function')
     issues.push({ path: ['connection'], message: 'must be an ioredis client' });
+  else if ((client as { isCluster?: boolean }).isCluster)
+    issues.push({ path: ['connection'], message: 'must not be a Redis Cluster client (not supported)' });
   else if (client.options?.keyPrefix)
     issues.push({ path: ['connection'], message: 'must not have a keyPrefix; use the prefix option' });
   const name = options?.name ?? queueDefaults.name;

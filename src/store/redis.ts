@@ -70,6 +70,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const issues = [];
   if (typeof client?.evalsha !== 'function' || typeof client.script !== 'function')
     issues.push({ path: ['client'], message: 'must be an ioredis client' });
+  else if ((client as { isCluster?: boolean }).isCluster)
+    issues.push({ path: ['client'], message: 'must not be a Redis Cluster client (not supported)' });
   else if (client.options?.keyPrefix)
     issues.push({ path: ['client'], message: 'must not have a keyPrefix; use the prefix option' });
   if (typeof prefix !== 'string') issues.push({ path: ['prefix'], message: 'must be a string' });

@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { isSamlError, parseProvider } from '../../src/index.js';
 import { createRedisStore } from '../../src/store/redis.js';
@@ -103,9 +104,10 @@ if (!redisUrl) {
       expect(await store.rememberOnce('b', 10_000, 1_000)).toBe(true);
     });
 
-    it('refuses a client with a keyPrefix, and anything that is not a client', () => {
+    it('refuses a client with a keyPrefix, a Cluster client, and anything that is not a client', () => {
       const prefixed = connectRedis({ keyPrefix: 'x:', lazyConnect: true });
-      for (const options of [{ client: prefixed }, { client: {} }, undefined]) {
+      const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+      for (const options of [{ client: prefixed }, { client: cluster }, { client: {} }, undefined]) {
         let error: unknown;
         try {
           createRedisStore(options as never);
