@@ -14,12 +14,10 @@ import {
 } from '../bindings/index.js';
 import type { Provider } from '../config/index.js';
 import { createConfigError } from '../config/issues.js';
-import type { DigestAlgorithm, SignatureAlgorithm } from '../constants/algorithms.js';
 import { nameIdFormats } from '../constants/saml.js';
-import { isKeyPair, type KeyPair } from '../crypto/keys.js';
+import { isKeyPair } from '../crypto/keys.js';
 import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import {
-  buildLogoutRequest,
   buildLogoutResponse,
   type LogoutRequest,
   parseLogoutRequest,
@@ -32,8 +30,10 @@ import type { NameIdValue } from '../message/header.js';
 import { parseInstant } from '../message/instant.js';
 import { deliverBackchannel } from '../slo/backchannel.js';
 import { mapWithConcurrency } from '../slo/concurrency.js';
+import type { DeliveryQueue } from '../slo/delivery-queue.js';
 import { type EventHandler, emitter, type LogoutEvent } from '../slo/events.js';
 import { aggregateStatus, type ParticipantOutcome } from '../slo/outcome.js';
+import { buildParticipantLogoutRequest, type IdpSigning, signingFor } from '../slo/participant-request.js';
 import type { SessionParticipant, Store } from '../store/store.js';
 import { createFetchTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
@@ -43,7 +43,7 @@ export interface IdentityProviderOptions {
   /** Our entity ID: the Issuer of every message we send. */
   entityId: string;
   /** Default signing key (a provider's own `signingKeyPair` wins). Every logout message is signed. */
-  signing: { key: KeyPair; algorithm?: SignatureAlgorithm; digestAlgorithm?: DigestAlgorithm };
+  signing: IdpSigning;
   store: Store;
   /**
    * Our SLO endpoint URLs, checked against incoming Destination attributes.
@@ -52,6 +52,12 @@ export interface IdentityProviderOptions {
   endpoints: { sloRedirect: string; sloPost: string; sloSoap?: string };
   /** Back-channel delivery; default `createFetchTransport()`. */
   transport?: Transport;
+  /**
+   * Hand back-channel deliveries to this queue instead of sending them in process
+   * (e.g. `createLogoutQueue` from `samlkit/bullmq`). Those participants are then
+   * `queued` in the result, and the queue reports their outcomes. Default: none.
+   */
+  deliveryQueue?: DeliveryQueue;
   clock?: Clock;
   /** Allowed clock difference with SPs. Default 180 s. */
   clockSkewMs?: number;
@@ -220,6 +226,8 @@ function checkOptions(options: IdentityProviderOptions): void {
   number('transactionTtlMs', (n) => n > 0, 'must be a positive number of milliseconds');
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
     issues.push({ path: ['onEvent'], message: 'must be a function' });
+  if (options.deliveryQueue !== undefined && typeof options.deliveryQueue?.enqueue !== 'function')
+    issues.push({ path: ['deliveryQueue'], message: 'must have an enqueue function' });
   if (issues.length > 0) throw createConfigError('invalid identity provider options', issues);
 }
 
@@ -259,20 +267,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   const maxMessageAgeMs = 600_000;
 
   /** The provider's own signing key and algorithms when it has one, else ours. */
-  const signFor = (provider: Provider | undefined): EnvelopedSignOptions => {
-    const own = provider?.signingKeyPair;
-    return {
-      key: own ?? options.signing.key,
-      ...(own
-        ? { algorithm: provider!.signatureAlgorithm, digestAlgorithm: provider!.digestAlgorithm }
-        : {
-            ...(options.signing.algorithm ? { algorithm: options.signing.algorithm } : {}),
-            ...(options.signing.digestAlgorithm ? { digestAlgorithm: options.signing.digestAlgorithm } : {}),
-          }),
-      unsafeAllowSha1: provider?.unsafeAllowSha1 ?? false,
-      unsafeAllowDsa: provider?.unsafeAllowDsa ?? false,
-    };
-  };
+  const signFor = (provider: Provider | undefined): EnvelopedSignOptions =>
+    signingFor(provider, options.signing);
 
   const rejected = (
     messageType: 'LogoutRequest' | 'LogoutResponse',
@@ -390,16 +386,13 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   }
 
   function logoutRequestFor(provider: Provider, participant: { nameId: NameIdValue; sessionIndex: string }) {
-    const now = clock();
-    return buildLogoutRequest({
+    return buildParticipantLogoutRequest({
       issuer: options.entityId,
-      destination: provider.slsUrl,
-      nameId: participant.nameId,
-      sessionIndex: participant.sessionIndex,
-      issueInstant: now,
-      notOnOrAfter: new Date(now.getTime() + maxMessageAgeMs),
-      reason: 'urn:oasis:names:tc:SAML:2.0:logout:user',
+      provider,
+      participant,
+      clock,
       generateId: newId,
+      lifetimeMs: maxMessageAgeMs,
     });
   }
 
@@ -475,6 +468,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       }
     }
     if (backchannel.length === 0) return;
+    if (options.deliveryQueue) {
+      await enqueueBackchannel(logoutId, state, backchannel, options.deliveryQueue);
+      return;
+    }
     transport ??= createFetchTransport();
     const results = await mapWithConcurrency(backchannel, concurrency, ({ participant, provider }) =>
       deliverBackchannel({
@@ -508,6 +505,47 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
             },
       );
     });
+  }
+
+  /**
+   * Hands the back-channel deliveries to the queue: `queued` when it took them, or
+   * `failed` (`queue_unavailable`) when it refused, as their sessions are already ended.
+   */
+  async function enqueueBackchannel(
+    logoutId: string,
+    state: ChainState,
+    backchannel: { participant: SessionParticipant; provider: Provider }[],
+    queue: DeliveryQueue,
+  ): Promise<void> {
+    let queued = true;
+    try {
+      await queue.enqueue({
+        logoutId,
+        userId: state.userId,
+        deliveries: backchannel.map(({ participant, provider }) => ({
+          participantId: participant.id,
+          providerId: participant.providerId,
+          entityId: provider.entityId,
+          nameId: { ...participant.nameId },
+          sessionIndex: participant.sessionIndex,
+        })),
+      });
+    } catch {
+      queued = false;
+    }
+    for (const { participant, provider } of backchannel) {
+      const base = {
+        participantId: participant.id,
+        providerId: participant.providerId,
+        entityId: provider.entityId,
+        method: 'backchannel',
+      } as const;
+      record(
+        logoutId,
+        state,
+        queued ? { ...base, outcome: 'queued' } : { ...base, outcome: 'failed', reason: 'queue_unavailable' },
+      );
+    }
   }
 
   /**
@@ -546,14 +584,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
 
   /** Stores the chain: created on the first hop, then compare-and-set on the version read. */
   async function persist(logoutId: string, state: ChainState, version: number | undefined): Promise<void> {
-    const transaction = {
-      id: logoutId,
-      version: (version ?? 0) + 1,
-      expiresAt: clock().getTime() + ttl,
-      state,
-    };
-    if (version === undefined) await store.createTransaction(transaction);
-    else if (!(await store.updateTransaction(transaction, version))) {
+    const now = clock().getTime();
+    const transaction = { id: logoutId, version: (version ?? 0) + 1, expiresAt: now + ttl, state };
+    if (version === undefined) await store.createTransaction(transaction, now);
+    else if (!(await store.updateTransaction(transaction, version, now))) {
       throw new SamlError('SAML_REPLAY_DETECTED', 'this logout step was already processed');
     }
   }

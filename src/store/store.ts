@@ -19,7 +19,10 @@ export interface SessionParticipant {
 
 /** Registered SPs, by the caller's id and by SAML entity ID. */
 export interface ProviderStore {
-  /** Inserts or replaces the provider registered under `id` (the caller's own key, e.g. a database id). */
+  /**
+   * Inserts or replaces the provider with this id. An entity ID names one provider only:
+   * putting a provider whose entity ID another id already has throws `SAML_CONFIG_INVALID`.
+   */
   putProvider(id: string, provider: Provider): Promise<void>;
   /** The provider registered under `id`, or `undefined`. */
   getProvider(id: string): Promise<Provider | undefined>;
@@ -65,14 +68,20 @@ export interface LogoutTransaction {
   state: unknown;
 }
 
-/** Front-channel logout chains between browser hops. */
+/**
+ * Front-channel chain state. `now` (epoch ms, the caller's clock) lets stores
+ * with server-side expiry turn `expiresAt` into a time to live.
+ */
 export interface LogoutTransactionStore {
-  /** Stores a new transaction; its `id` is new (a random logout id). */
-  createTransaction(transaction: LogoutTransaction): Promise<void>;
-  /** The transaction, unless it does not exist or has expired at `now` (epoch ms). */
+  /** Stores a new transaction; throws when a live one with this id exists. */
+  createTransaction(transaction: LogoutTransaction, now: number): Promise<void>;
+  /** The transaction, unless it is unknown or expired at `now`. */
   getTransaction(id: string, now: number): Promise<LogoutTransaction | undefined>;
-  /** Replaces the transaction only if its stored version is `expectedVersion`; returns whether it did. */
-  updateTransaction(transaction: LogoutTransaction, expectedVersion: number): Promise<boolean>;
+  /**
+   * Replaces the transaction only if its stored version is `expectedVersion` and it
+   * has not expired at `now`, atomically (compare-and-set); returns whether it did.
+   */
+  updateTransaction(transaction: LogoutTransaction, expectedVersion: number, now: number): Promise<boolean>;
   /** Forgets a finished transaction; an unknown id is ignored. */
   deleteTransaction(id: string): Promise<void>;
 }
