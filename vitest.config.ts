@@ -1,9 +1,26 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Tests that need a real Redis or PostgreSQL are named *.db.test.ts; their project starts both
+// servers once per run (test/support/database-setup.ts), and only when one of them is selected.
+const databaseTests = ['test/**/*.db.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...databaseTests],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'databases', include: databaseTests, globalSetup: ['test/support/database-setup.ts'] },
+      },
+    ],
   },
 });

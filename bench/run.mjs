@@ -8,6 +8,7 @@ import * as samlify from 'samlify';
 import { Bench } from 'tinybench';
 import * as samlkit from '../dist/index.js';
 import { ssoRows } from './sso-rows.mjs';
+import { formatStoreRows, measureStoreRows } from './store-rows.mjs';
 
 const quick = process.argv.includes('--quick');
 const keys = new URL('../fixtures/keys/', import.meta.url);
@@ -325,6 +326,7 @@ async function measureFanOut() {
 
 results.memory = await measureMemory();
 results.fanOut = await measureFanOut();
+results.stores = await measureStoreRows({ quick });
 
 // --- report
 const fmt = (v, d = 1) => (v === undefined ? '—' : v.toFixed(d));
@@ -356,6 +358,8 @@ console.log(
 console.log(
   `SLO fan-out: ${results.fanOut.sps} back-channel SPs × ${results.fanOut.latencyMs} ms → ${fmt(results.fanOut.elapsedMs, 0)} ms (${fmt(results.fanOut.overOneSp, 2)} × one SP; serial would be ${results.fanOut.serialMs} ms); ${results.fanOut.loggedOut} logged out`,
 );
+console.log('');
+console.log(formatStoreRows(results.stores));
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 if (results.fanOut.loggedOut !== results.fanOut.sps) {
   console.error('fan-out did not log every SP out');

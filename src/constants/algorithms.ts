@@ -11,6 +11,7 @@ export const signatureAlgorithms = {
   dsaSha1: 'http://www.w3.org/2000/09/xmldsig#dsa-sha1',
 } as const;
 
+/** One of the {@link signatureAlgorithms} URIs. */
 export type SignatureAlgorithm = (typeof signatureAlgorithms)[keyof typeof signatureAlgorithms];
 
 /** Digest method URIs (XML-Enc and RFC 6931). */
@@ -21,6 +22,7 @@ export const digestAlgorithms = {
   sha512: 'http://www.w3.org/2001/04/xmlenc#sha512',
 } as const;
 
+/** One of the {@link digestAlgorithms} URIs. */
 export type DigestAlgorithm = (typeof digestAlgorithms)[keyof typeof digestAlgorithms];
 
 /** Canonicalization and transform URIs allowed by the SAML signature profile (SAMLCore §5.4.3–4). */
@@ -29,6 +31,7 @@ export const transforms = {
   exclusiveC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
 } as const;
 
+/** Key types samlkit signs and verifies with. */
 export type KeyType = 'rsa' | 'ec';
 
 interface SignatureAlgorithmInfo {
@@ -51,6 +54,7 @@ export const signatureAlgorithmInfo: Readonly<Record<SignatureAlgorithm, Signatu
   [signatureAlgorithms.dsaSha1]: { keyType: 'dsa', hash: 'sha1', unsafe: true },
 };
 
+/** Exact-URI lookup table for digest methods. */
 export const digestAlgorithmInfo: Readonly<
   Record<DigestAlgorithm, { hash: 'sha1' | 'sha256' | 'sha384' | 'sha512'; unsafe: boolean }>
 > = {
@@ -60,10 +64,12 @@ export const digestAlgorithmInfo: Readonly<
   [digestAlgorithms.sha512]: { hash: 'sha512', unsafe: false },
 };
 
+/** Whether `uri` is exactly one of the {@link signatureAlgorithms} URIs. */
 export function isSignatureAlgorithm(uri: string): uri is SignatureAlgorithm {
   return Object.hasOwn(signatureAlgorithmInfo, uri);
 }
 
+/** Whether `uri` is exactly one of the {@link digestAlgorithms} URIs. */
 export function isDigestAlgorithm(uri: string): uri is DigestAlgorithm {
   return Object.hasOwn(digestAlgorithmInfo, uri);
 }

@@ -8,6 +8,7 @@ export const dataEncryptionAlgorithms = {
   aes256Cbc: 'http://www.w3.org/2001/04/xmlenc#aes256-cbc',
 } as const;
 
+/** One of the {@link dataEncryptionAlgorithms} URIs. */
 export type DataEncryptionAlgorithm =
   (typeof dataEncryptionAlgorithms)[keyof typeof dataEncryptionAlgorithms];
 
@@ -21,6 +22,7 @@ export const keyTransportAlgorithms = {
   rsa15: 'http://www.w3.org/2001/04/xmlenc#rsa-1_5',
 } as const;
 
+/** One of the {@link keyTransportAlgorithms} URIs. */
 export type KeyTransportAlgorithm = (typeof keyTransportAlgorithms)[keyof typeof keyTransportAlgorithms];
 
 /** Mask generation functions for `xmlenc11#rsa-oaep` (xmlenc-core1 §5.4.2). */
@@ -32,6 +34,7 @@ export const maskGenerationFunctions = {
   mgf1Sha512: 'http://www.w3.org/2009/xmlenc11#mgf1sha512',
 } as const;
 
+/** One of the {@link maskGenerationFunctions} URIs. */
 export type MaskGenerationFunction = (typeof maskGenerationFunctions)[keyof typeof maskGenerationFunctions];
 
 /** The `Type` of an `xenc:EncryptedData` that replaces one element (xmlenc-core1 §3.1, SAMLCore §6.1). */
@@ -40,7 +43,8 @@ export const encryptedElementType = 'http://www.w3.org/2001/04/xmlenc#Element';
 /** `ds:RetrievalMethod` Type pointing at an `xenc:EncryptedKey` (xmlenc-core1 §3.5.1). */
 export const encryptedKeyRetrievalType = 'http://www.w3.org/2001/04/xmlenc#EncryptedKey';
 
-interface DataEncryptionInfo {
+/** What node:crypto needs to run one data encryption algorithm. */
+export interface DataEncryptionInfo {
   cipher: 'aes-128-gcm' | 'aes-256-gcm' | 'aes-128-cbc' | 'aes-256-cbc';
   keyBytes: 16 | 32;
   /** IV bytes prepended to the ciphertext: 12 for GCM, one block for CBC. */
@@ -86,14 +90,17 @@ export const maskGenerationHash: Readonly<
   [maskGenerationFunctions.mgf1Sha512]: 'sha512',
 };
 
+/** True for a data encryption algorithm URI samlkit implements (exact match). */
 export function isDataEncryptionAlgorithm(uri: string): uri is DataEncryptionAlgorithm {
   return Object.hasOwn(dataEncryptionInfo, uri);
 }
 
+/** True for a key transport algorithm URI samlkit implements (exact match). */
 export function isKeyTransportAlgorithm(uri: string): uri is KeyTransportAlgorithm {
   return Object.values(keyTransportAlgorithms).includes(uri as KeyTransportAlgorithm);
 }
 
+/** True for a mask generation function URI samlkit implements (exact match). */
 export function isMaskGenerationFunction(uri: string): uri is MaskGenerationFunction {
   return Object.hasOwn(maskGenerationHash, uri);
 }

@@ -10,4 +10,5 @@ export const namespaces = {
   soapenv: 'http://schemas.xmlsoap.org/soap/envelope/',
 } as const;
 
+/** The prefixes samlkit writes for {@link namespaces}. */
 export type NamespacePrefix = keyof typeof namespaces;

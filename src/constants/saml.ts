@@ -5,6 +5,7 @@ export const bindingUris = {
   soap: 'urn:oasis:names:tc:SAML:2.0:bindings:SOAP',
 } as const;
 
+/** A SAML binding by short name: HTTP-Redirect, HTTP-POST or SOAP. */
 export type Binding = keyof typeof bindingUris;
 
 /** Binding URIs an AssertionConsumerService can name (SAMLBind §3, SAMLMeta §2.4.4). */
@@ -26,6 +27,7 @@ export const nameIdFormats = {
   entity: 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity',
 } as const;
 
+/** One of the {@link nameIdFormats} URIs. */
 export type NameIdFormat = (typeof nameIdFormats)[keyof typeof nameIdFormats];
 
 const statusPrefix = 'urn:oasis:names:tc:SAML:2.0:status:';
@@ -57,7 +59,9 @@ export const statusCodes = {
   UnsupportedBinding: `${statusPrefix}UnsupportedBinding`,
 } as const;
 
+/** A status code by its last URI segment (`Success`, `PartialLogout`, …). */
 export type StatusCodeName = keyof typeof statusCodes;
+/** The four top-level status codes (SAMLCore §3.2.2.2). */
 export type TopLevelStatus = 'Success' | 'Requester' | 'Responder' | 'VersionMismatch';
 
 /** Authentication context class URIs (SAML AuthnContext §3.4), the ones IdPs commonly assert. */

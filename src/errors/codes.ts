@@ -223,4 +223,5 @@ export const errorCodes = {
   },
 } as const satisfies Record<string, { area: string; status: string; description: string }>;
 
+/** Every stable `SAML_*` code a {@link SamlError} can carry (see docs/errors.md). */
 export type SamlErrorCode = keyof typeof errorCodes;

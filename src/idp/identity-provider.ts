@@ -9,12 +9,10 @@ import {
 } from '../bindings/index.js';
 import type { Provider } from '../config/index.js';
 import { createConfigError } from '../config/issues.js';
-import type { DigestAlgorithm, SignatureAlgorithm } from '../constants/algorithms.js';
 import { nameIdFormats } from '../constants/saml.js';
-import { isKeyPair, type KeyPair } from '../crypto/keys.js';
+import { isKeyPair } from '../crypto/keys.js';
 import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import {
-  buildLogoutRequest,
   buildLogoutResponse,
   type LogoutRequest,
   parseLogoutRequest,
@@ -26,8 +24,10 @@ import { type Clock, generateId, type IdGenerator, systemClock } from '../messag
 import type { NameIdValue } from '../message/header.js';
 import { deliverBackchannel } from '../slo/backchannel.js';
 import { mapWithConcurrency } from '../slo/concurrency.js';
+import type { DeliveryQueue } from '../slo/delivery-queue.js';
 import { type EventHandler, emitter, type LogoutEvent } from '../slo/events.js';
 import { aggregateStatus, type ParticipantOutcome } from '../slo/outcome.js';
+import { buildParticipantLogoutRequest, type IdpSigning, signingFor } from '../slo/participant-request.js';
 import type { SessionParticipant, Store } from '../store/store.js';
 import { createFetchTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
@@ -39,7 +39,7 @@ export interface IdentityProviderOptions {
   /** Our entity ID: the Issuer of every message we send. */
   entityId: string;
   /** Default signing key (a provider's own `signingKeyPair` wins). Every logout message is signed. */
-  signing: { key: KeyPair; algorithm?: SignatureAlgorithm; digestAlgorithm?: DigestAlgorithm };
+  signing: IdpSigning;
   store: Store;
   /**
    * Our endpoint URLs, checked against incoming Destination attributes.
@@ -57,6 +57,12 @@ export interface IdentityProviderOptions {
   sso?: SsoOptions;
   /** Back-channel delivery; default `createFetchTransport()`. */
   transport?: Transport;
+  /**
+   * Hand back-channel deliveries to this queue instead of sending them in process
+   * (e.g. `createLogoutQueue` from `samlkit/bullmq`). Those participants are then
+   * `queued` in the result, and the queue reports their outcomes. Default: none.
+   */
+  deliveryQueue?: DeliveryQueue;
   clock?: Clock;
   /** Allowed clock difference with SPs. Default 180 s. */
   clockSkewMs?: number;
@@ -123,10 +129,35 @@ export interface RecordSessionInput {
   sessionIndex: string;
 }
 
+/** The facade returned by {@link createIdentityProvider}: Single Logout, and Single Sign-On (see `SingleSignOn`). */
 export interface IdentityProvider extends SingleSignOn {
+  /**
+   * Records one SP's participation in a user's session, at SSO time.
+   *
+   * @throws SamlError `SAML_INPUT_INVALID` for a missing field, `SAML_ISSUER_UNKNOWN` for an unregistered provider.
+   */
   recordSession(input: RecordSessionInput): Promise<SessionParticipant>;
+  /**
+   * SP-initiated logout: receives and verifies a LogoutRequest (HTTP-Redirect,
+   * HTTP-POST or SOAP), ends the user's sessions, propagates to every other
+   * participant and returns the LogoutResponse to send back in `reply`.
+   *
+   * @throws SamlError when the message is refused; nothing has changed then.
+   */
   handleLogoutRequest(input: HttpInput): Promise<LogoutResult>;
+  /**
+   * A LogoutResponse from an SP in a front-channel native chain: records its
+   * outcome and returns the next hop, or the final reply.
+   *
+   * @throws SamlError when the response is refused or belongs to no running chain.
+   */
   handleLogoutResponse(input: HttpInput): Promise<LogoutResult>;
+  /**
+   * IdP-initiated logout: ends every session of `userId` and tells each
+   * participant. `exceptProviderId` is deleted without being told.
+   *
+   * @throws SamlError `SAML_INPUT_INVALID` when `userId` is empty.
+   */
   logout(userId: string, options?: { returnTo?: string; exceptProviderId?: string }): Promise<LogoutResult>;
 }
 
@@ -200,6 +231,8 @@ function checkOptions(options: IdentityProviderOptions): void {
   number('transactionTtlMs', (n) => n > 0, 'must be a positive number of milliseconds');
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
     issues.push({ path: ['onEvent'], message: 'must be a function' });
+  if (options.deliveryQueue !== undefined && typeof options.deliveryQueue?.enqueue !== 'function')
+    issues.push({ path: ['deliveryQueue'], message: 'must have an enqueue function' });
   checkSsoOptions(options.sso, options.endpoints, issues);
   if (issues.length > 0) throw createConfigError('invalid identity provider options', issues);
 }
@@ -241,20 +274,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   const senderContext: SenderContext = { store, clock, clockSkewMs: skew, maxMessageAgeMs };
 
   /** The provider's own signing key and algorithms when it has one, else ours. */
-  const signFor = (provider: Provider | undefined): EnvelopedSignOptions => {
-    const own = provider?.signingKeyPair;
-    return {
-      key: own ?? options.signing.key,
-      ...(own
-        ? { algorithm: provider!.signatureAlgorithm, digestAlgorithm: provider!.digestAlgorithm }
-        : {
-            ...(options.signing.algorithm ? { algorithm: options.signing.algorithm } : {}),
-            ...(options.signing.digestAlgorithm ? { digestAlgorithm: options.signing.digestAlgorithm } : {}),
-          }),
-      unsafeAllowSha1: provider?.unsafeAllowSha1 ?? false,
-      unsafeAllowDsa: provider?.unsafeAllowDsa ?? false,
-    };
-  };
+  const signFor = (provider: Provider | undefined): EnvelopedSignOptions =>
+    signingFor(provider, options.signing);
 
   const rejected = (
     messageType: 'LogoutRequest' | 'LogoutResponse',
@@ -346,16 +367,13 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   }
 
   function logoutRequestFor(provider: Provider, participant: { nameId: NameIdValue; sessionIndex: string }) {
-    const now = clock();
-    return buildLogoutRequest({
+    return buildParticipantLogoutRequest({
       issuer: options.entityId,
-      destination: provider.slsUrl,
-      nameId: participant.nameId,
-      sessionIndex: participant.sessionIndex,
-      issueInstant: now,
-      notOnOrAfter: new Date(now.getTime() + maxMessageAgeMs),
-      reason: 'urn:oasis:names:tc:SAML:2.0:logout:user',
+      provider,
+      participant,
+      clock,
       generateId: newId,
+      lifetimeMs: maxMessageAgeMs,
     });
   }
 
@@ -431,6 +449,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       }
     }
     if (backchannel.length === 0) return;
+    if (options.deliveryQueue) {
+      await enqueueBackchannel(logoutId, state, backchannel, options.deliveryQueue);
+      return;
+    }
     transport ??= createFetchTransport();
     const results = await mapWithConcurrency(backchannel, concurrency, ({ participant, provider }) =>
       deliverBackchannel({
@@ -464,6 +486,47 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
             },
       );
     });
+  }
+
+  /**
+   * Hands the back-channel deliveries to the queue: `queued` when it took them, or
+   * `failed` (`queue_unavailable`) when it refused, as their sessions are already ended.
+   */
+  async function enqueueBackchannel(
+    logoutId: string,
+    state: ChainState,
+    backchannel: { participant: SessionParticipant; provider: Provider }[],
+    queue: DeliveryQueue,
+  ): Promise<void> {
+    let queued = true;
+    try {
+      await queue.enqueue({
+        logoutId,
+        userId: state.userId,
+        deliveries: backchannel.map(({ participant, provider }) => ({
+          participantId: participant.id,
+          providerId: participant.providerId,
+          entityId: provider.entityId,
+          nameId: { ...participant.nameId },
+          sessionIndex: participant.sessionIndex,
+        })),
+      });
+    } catch {
+      queued = false;
+    }
+    for (const { participant, provider } of backchannel) {
+      const base = {
+        participantId: participant.id,
+        providerId: participant.providerId,
+        entityId: provider.entityId,
+        method: 'backchannel',
+      } as const;
+      record(
+        logoutId,
+        state,
+        queued ? { ...base, outcome: 'queued' } : { ...base, outcome: 'failed', reason: 'queue_unavailable' },
+      );
+    }
   }
 
   /**
@@ -502,14 +565,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
 
   /** Stores the chain: created on the first hop, then compare-and-set on the version read. */
   async function persist(logoutId: string, state: ChainState, version: number | undefined): Promise<void> {
-    const transaction = {
-      id: logoutId,
-      version: (version ?? 0) + 1,
-      expiresAt: clock().getTime() + ttl,
-      state,
-    };
-    if (version === undefined) await store.createTransaction(transaction);
-    else if (!(await store.updateTransaction(transaction, version))) {
+    const now = clock().getTime();
+    const transaction = { id: logoutId, version: (version ?? 0) + 1, expiresAt: now + ttl, state };
+    if (version === undefined) await store.createTransaction(transaction, now);
+    else if (!(await store.updateTransaction(transaction, version, now))) {
       throw new SamlError('SAML_REPLAY_DETECTED', 'this logout step was already processed');
     }
   }

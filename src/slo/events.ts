@@ -33,6 +33,17 @@ export type LogoutEvent =
       code: string;
       providerId?: string;
     }
+  /**
+   * The last queued back-channel delivery of a logout finished (from `samlkit/bullmq`'s
+   * worker): the outcomes of that logout's queued participants, once, from one worker.
+   */
+  | {
+      type: 'backchannel_completed';
+      logoutId: string;
+      userId: string | undefined;
+      status: 'Success' | 'PartialLogout';
+      participants: ParticipantOutcome[];
+    }
   | {
       type: 'logout_completed';
       logoutId: string;
@@ -41,6 +52,7 @@ export type LogoutEvent =
       participants: ParticipantOutcome[];
     };
 
+/** Receives every {@link LogoutEvent}, synchronously; what it throws is ignored. */
 export type EventHandler = (event: LogoutEvent) => void;
 
 export function emitter(handler: EventHandler | undefined): EventHandler {

@@ -12,11 +12,12 @@ export interface ParticipantOutcome {
    * - `skipped`: no message could be sent (the SP has no SLS URL, or is no longer registered)
    * - `delegated`: handed to the browser (iframe) where the outcome cannot be observed
    * - `pending`: a front-channel chain hop not yet answered (only in results of a running chain)
+   * - `queued`: handed to the facade's `deliveryQueue`; the queue reports the outcome later
    */
-  outcome: 'logged_out' | 'failed' | 'skipped' | 'delegated' | 'pending';
+  outcome: 'logged_out' | 'failed' | 'skipped' | 'delegated' | 'pending' | 'queued';
   /**
    * A `SAML_*` code, a status code URI, `http_<status>`, or `no_sls_url` /
-   * `no_browser` / `provider_unknown`.
+   * `no_browser` / `provider_unknown` / `queue_unavailable` / `queue_failed`.
    */
   reason?: string;
   /** For transport failures: the transport's short reason (`timeout`, `network error (ECONNREFUSED)`, …). */
@@ -25,8 +26,9 @@ export interface ParticipantOutcome {
 
 /**
  * The LogoutResponse status to report: Success only when nobody failed and no
- * hop is still pending (SAMLCore §3.7.3.2). `skipped` and `delegated` do not
- * count as failures: nothing could be sent, or the outcome is unobservable.
+ * hop is still pending (SAMLCore §3.7.3.2). `skipped`, `delegated` and `queued`
+ * do not count as failures: nothing could be sent, the outcome is unobservable,
+ * or it is the delivery queue's to report.
  */
 export function aggregateStatus(outcomes: readonly ParticipantOutcome[]): 'Success' | 'PartialLogout' {
   return outcomes.some((o) => o.outcome === 'failed' || o.outcome === 'pending')

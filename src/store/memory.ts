@@ -1,4 +1,6 @@
 import type { Provider } from '../config/index.js';
+import { SamlError } from '../errors/index.js';
+import { duplicateEntityId } from './provider-record.js';
 import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
 
 /**
@@ -34,6 +36,8 @@ export function createMemoryStore(): Store {
 
   return {
     async putProvider(id, provider) {
+      const owner = providerIdsByEntity.get(provider.entityId);
+      if (owner !== undefined && owner !== id) throw duplicateEntityId(owner);
       const previous = providers.get(id);
       if (previous) providerIdsByEntity.delete(previous.entityId);
       providers.set(id, provider);
@@ -119,8 +123,11 @@ export function createMemoryStore(): Store {
       return true;
     },
 
-    async createTransaction(transaction) {
-      if (transactions.has(transaction.id)) throw new Error('transaction exists');
+    async createTransaction(transaction, now) {
+      const existing = transactions.get(transaction.id);
+      if (existing && existing.expiresAt > now) {
+        throw new SamlError('SAML_STORE_FAILED', 'a logout transaction with this id exists');
+      }
       transactions.set(transaction.id, structuredClone(transaction));
     },
     async getTransaction(id, now) {
@@ -132,9 +139,9 @@ export function createMemoryStore(): Store {
       }
       return structuredClone(transaction);
     },
-    async updateTransaction(transaction, expectedVersion) {
+    async updateTransaction(transaction, expectedVersion, now) {
       const current = transactions.get(transaction.id);
-      if (!current || current.version !== expectedVersion) return false;
+      if (!current || current.version !== expectedVersion || current.expiresAt <= now) return false;
       transactions.set(transaction.id, structuredClone(transaction));
       return true;
     },

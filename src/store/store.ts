@@ -19,10 +19,16 @@ export interface SessionParticipant {
 
 /** Registered SPs, by the caller's id and by SAML entity ID. */
 export interface ProviderStore {
+  /**
+   * Inserts or replaces the provider with this id. An entity ID names one provider only:
+   * putting a provider whose entity ID another id already has throws `SAML_CONFIG_INVALID`.
+   */
   putProvider(id: string, provider: Provider): Promise<void>;
+  /** The provider registered under `id`, or `undefined`. */
   getProvider(id: string): Promise<Provider | undefined>;
   /** The provider with this entity ID and its id. */
   findProviderByEntityId(entityId: string): Promise<{ id: string; provider: Provider } | undefined>;
+  /** Removes the provider; its session participants stay until they expire or are deleted. */
   deleteProvider(id: string): Promise<void>;
 }
 
@@ -30,12 +36,14 @@ export interface ProviderStore {
 export interface SessionStore {
   /** Inserts or replaces by `id`; a participant with the same provider and SessionIndex is replaced too. */
   recordParticipant(participant: SessionParticipant): Promise<void>;
+  /** Every unexpired participant of the user at `now` (epoch ms), in the order they were recorded. */
   listParticipantsByUser(userId: string, now: number): Promise<SessionParticipant[]>;
   /** The participants of one provider whose NameID value and SessionIndex match. */
   findParticipants(
     query: { providerId: string; nameId: string; sessionIndex?: string },
     now: number,
   ): Promise<SessionParticipant[]>;
+  /** Deletes the participants with these ids; unknown ids are ignored. */
   deleteParticipants(ids: readonly string[]): Promise<void>;
   /** Deletes participants expired at `now`; returns how many. */
   expireParticipants(now: number): Promise<number>;
@@ -60,11 +68,21 @@ export interface LogoutTransaction {
   state: unknown;
 }
 
+/**
+ * Front-channel chain state. `now` (epoch ms, the caller's clock) lets stores
+ * with server-side expiry turn `expiresAt` into a time to live.
+ */
 export interface LogoutTransactionStore {
-  createTransaction(transaction: LogoutTransaction): Promise<void>;
+  /** Stores a new transaction; throws when a live one with this id exists. */
+  createTransaction(transaction: LogoutTransaction, now: number): Promise<void>;
+  /** The transaction, unless it is unknown or expired at `now`. */
   getTransaction(id: string, now: number): Promise<LogoutTransaction | undefined>;
-  /** Replaces the transaction only if its stored version is `expectedVersion`; returns whether it did. */
-  updateTransaction(transaction: LogoutTransaction, expectedVersion: number): Promise<boolean>;
+  /**
+   * Replaces the transaction only if its stored version is `expectedVersion` and it
+   * has not expired at `now`, atomically (compare-and-set); returns whether it did.
+   */
+  updateTransaction(transaction: LogoutTransaction, expectedVersion: number, now: number): Promise<boolean>;
+  /** Forgets a finished transaction; an unknown id is ignored. */
   deleteTransaction(id: string): Promise<void>;
 }
 

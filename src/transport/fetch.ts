@@ -14,6 +14,7 @@ import type { Transport, TransportRequest, TransportResponse } from './transport
 /** The subset of `fetch` the transport calls; inject one to use another HTTP stack or dispatcher. */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
+/** Options of {@link createFetchTransport}. */
 export interface FetchTransportOptions {
   /** Deadline of each attempt: DNS check, connect, headers and the whole body. Default 10 000 ms. */
   timeoutMs?: number;

@@ -24,5 +24,6 @@ export interface TransportResponse {
  * Implement it to route through your own HTTP client, proxy or queue.
  */
 export interface Transport {
+  /** Sends one back-channel request, with the implementation's retries; see {@link TransportResponse} for what it throws. */
   send(request: TransportRequest): Promise<TransportResponse>;
 }

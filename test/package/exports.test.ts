@@ -24,16 +24,80 @@ const expected = [
   'receiveSoap',
 ];
 
+/** The optional entry points, each behind its own optional peer dependency. */
+const subpaths: Record<string, string[]> = {
+  './redis': ['createRedisStore'],
+  './postgres': ['createPostgresStore', 'migrate'],
+  './bullmq': ['createLogoutQueue', 'createLogoutWorker'],
+};
+const optionalPeers = ['ioredis', 'pg', 'bullmq'];
+
 describe('built package', () => {
   it('has every file the exports map names', () => {
-    const entry = pkg.exports['.'];
-    for (const target of [
-      entry.import.types,
-      entry.import.default,
-      entry.require.types,
-      entry.require.default,
-    ]) {
-      expect(existsSync(new URL(target, root)), target).toBe(true);
+    for (const subpath of ['.', ...Object.keys(subpaths)]) {
+      const entry = pkg.exports[subpath];
+      for (const target of [
+        entry.import.types,
+        entry.import.default,
+        entry.require.types,
+        entry.require.default,
+      ]) {
+        expect(existsSync(new URL(target, root)), target).toBe(true);
+      }
+    }
+    expect(existsSync(new URL('sql/001_init.sql', root))).toBe(true);
+    expect(pkg.files).toContain('sql');
+  });
+
+  it('keeps ioredis, pg and bullmq optional peers, out of the core', () => {
+    for (const name of optionalPeers) {
+      expect(pkg.dependencies[name], name).toBeUndefined();
+      expect(pkg.peerDependencies[name], name).toBeDefined();
+      expect(pkg.peerDependenciesMeta[name]?.optional, name).toBe(true);
+      expect(pkg.devDependencies[name], name).toBeDefined();
+    }
+    // Nothing samlkit's main entry loads (itself and its chunks) imports an optional peer.
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(new URL(`dist/${file}`, root), 'utf8');
+      for (const name of optionalPeers) {
+        expect(source, `${file} imports ${name}`).not.toMatch(
+          new RegExp(`from ['"]${name}['"]|require\\(['"]${name}['"]\\)`),
+        );
+      }
+      for (const [, next] of source.matchAll(/from ['"]\.\/([^'"]+)['"]/g)) visit(next!);
+    };
+    visit('index.js');
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it('loads every optional entry point as ESM and CJS, sharing one SamlError with the core', async () => {
+    const require = createRequire(new URL('package.json', root));
+    const coreEsm = await import(new URL(pkg.exports['.'].import.default, root).href);
+    const coreCjs = require(new URL(pkg.exports['.'].require.default, root).pathname);
+    for (const [subpath, names] of Object.entries(subpaths)) {
+      const esm = await import(new URL(pkg.exports[subpath].import.default, root).href);
+      const cjs = require(new URL(pkg.exports[subpath].require.default, root).pathname);
+      for (const name of names) {
+        expect(typeof esm[name], `${subpath} ${name}`).toBe('function');
+        expect(typeof cjs[name], `${subpath} ${name}`).toBe('function');
+      }
+      // Bad options throw the core's own SamlError class, in each module system.
+      for (const [entry, core] of [
+        [esm, coreEsm],
+        [cjs, coreCjs],
+      ]) {
+        let error: unknown;
+        try {
+          entry[names[0]!]({});
+        } catch (e) {
+          error = e;
+        }
+        expect(error, subpath).toBeInstanceOf(core.SamlError);
+        expect(core.isSamlError(error, 'SAML_CONFIG_INVALID'), subpath).toBe(true);
+      }
     }
   });
 

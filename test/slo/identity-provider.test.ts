@@ -162,9 +162,9 @@ function racingStore(readers: number): Store {
       if (++reads >= readers) release();
       return transaction;
     },
-    async updateTransaction(transaction, expectedVersion) {
+    async updateTransaction(transaction, expectedVersion, now) {
       await allRead;
-      return inner.updateTransaction(transaction, expectedVersion);
+      return inner.updateTransaction(transaction, expectedVersion, now);
     },
   };
 }

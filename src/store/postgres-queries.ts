@@ -1,0 +1,56 @@
+/**
+ * Every statement of the PostgreSQL store, parameterized ($1, $2, …): values never
+ * enter SQL text. Only the schema name does, checked and quoted by `quoteSchema`.
+ * Each lookup has its index in `sql/001_init.sql`.
+ */
+export function postgresQueries(schema: string | undefined) {
+  const t = (name: string) => (schema ? `${schema}.samlkit_${name}` : `samlkit_${name}`);
+  const providers = t('providers');
+  const participants = t('participants');
+  const replay = t('replay');
+  const transactions = t('logout_transactions');
+  const participantColumns =
+    'id, provider_id, user_id, name_id, name_id_format, name_qualifier, sp_name_qualifier, sp_provided_id, session_index, created_at, expires_at';
+  return {
+    putProvider: `INSERT INTO ${providers} (id, entity_id, config) VALUES ($1, $2, $3::jsonb)
+      ON CONFLICT (id) DO UPDATE SET entity_id = EXCLUDED.entity_id, config = EXCLUDED.config, updated_at = now()`,
+    providerOwner: `SELECT id FROM ${providers} WHERE entity_id = $1`,
+    getProvider: `SELECT config::text AS config FROM ${providers} WHERE id = $1`,
+    findProviderByEntityId: `SELECT id, config::text AS config FROM ${providers} WHERE entity_id = $1`,
+    deleteProvider: `DELETE FROM ${providers} WHERE id = $1`,
+
+    /** Clears the way for recordParticipant: the same id, or the same provider and SessionIndex. */
+    replaceParticipant: `DELETE FROM ${participants} WHERE id = $1 OR (provider_id = $2 AND session_index = $3)`,
+    insertParticipant: `INSERT INTO ${participants} (${participantColumns})
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      ON CONFLICT (provider_id, session_index) DO UPDATE SET id = EXCLUDED.id, user_id = EXCLUDED.user_id,
+        name_id = EXCLUDED.name_id, name_id_format = EXCLUDED.name_id_format,
+        name_qualifier = EXCLUDED.name_qualifier, sp_name_qualifier = EXCLUDED.sp_name_qualifier,
+        sp_provided_id = EXCLUDED.sp_provided_id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+    listParticipantsByUser: `SELECT ${participantColumns} FROM ${participants} WHERE user_id = $1 AND expires_at > $2`,
+    findParticipantBySession: `SELECT ${participantColumns} FROM ${participants}
+      WHERE provider_id = $1 AND session_index = $2 AND name_id = $3 AND expires_at > $4`,
+    findParticipantsByNameId: `SELECT ${participantColumns} FROM ${participants}
+      WHERE provider_id = $1 AND name_id = $2 AND expires_at > $3`,
+    deleteParticipants: `DELETE FROM ${participants} WHERE id = ANY($1::text[])`,
+    expireParticipants: `DELETE FROM ${participants} WHERE expires_at <= $1`,
+
+    /** Set-if-absent in one statement; an entry expired at $3 counts as absent. A row back means "first time". */
+    rememberOnce: `INSERT INTO ${replay} AS r (key, expires_at) VALUES ($1, $2)
+      ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE r.expires_at <= $3
+      RETURNING 1`,
+    expireReplay: `DELETE FROM ${replay} WHERE expires_at <= $1`,
+
+    createTransaction: `INSERT INTO ${transactions} AS t (id, version, expires_at, state) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, expires_at = EXCLUDED.expires_at, state = EXCLUDED.state
+      WHERE t.expires_at <= $5`,
+    getTransaction: `SELECT version, expires_at, state FROM ${transactions} WHERE id = $1 AND expires_at > $2`,
+    /** Compare-and-set on the version: a row count of 1 means this caller advanced the chain. */
+    updateTransaction: `UPDATE ${transactions} SET version = $2, expires_at = $3, state = $4
+      WHERE id = $1 AND version = $5 AND expires_at > $6`,
+    deleteTransaction: `DELETE FROM ${transactions} WHERE id = $1`,
+    expireTransactions: `DELETE FROM ${transactions} WHERE expires_at <= $1`,
+  } as const;
+}
+
+export type PostgresQueries = ReturnType<typeof postgresQueries>;

@@ -1,0 +1,236 @@
+import type { Pool } from 'pg';
+import { createConfigError } from '../config/issues.js';
+import type { KeyPair } from '../crypto/keys.js';
+import { SamlError } from '../errors/index.js';
+import type { NameIdValue } from '../message/header.js';
+import { quoteSchema } from './postgres-migrations.js';
+import { postgresQueries } from './postgres-queries.js';
+import { createProviderCodec, duplicateEntityId } from './provider-record.js';
+import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
+import { storeOperation } from './store-failure.js';
+import type { StoreSweep } from './sweep.js';
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** A `pg` Pool. Run {@link migrate} on it (same `schema`) before the first use. */
+  pool: Pool;
+  /** The schema holding the samlkit tables. Default: the connection's `search_path`. */
+  schema?: string;
+  /**
+   * Key pairs (with private keys) that providers' `signingKeyPair` may be. Stored
+   * providers refer to them by certificate fingerprint: private keys are never
+   * written to the database. Every node needs the same list.
+   */
+  signingKeys?: readonly KeyPair[];
+}
+
+/** A {@link Store} on PostgreSQL, plus the sweep to run periodically. */
+export interface PostgresStore extends Store {
+  /**
+   * Deletes participants, replay entries and logout transactions expired at `now`.
+   * Reads never return expired rows; this keeps the tables small. Run it every few minutes.
+   */
+  sweep(now: number): Promise<StoreSweep>;
+}
+
+interface ParticipantRow {
+  id: string;
+  provider_id: string;
+  user_id: string;
+  name_id: string;
+  name_id_format: string | null;
+  name_qualifier: string | null;
+  sp_name_qualifier: string | null;
+  sp_provided_id: string | null;
+  session_index: string;
+  created_at: string;
+  expires_at: string;
+}
+
+function toParticipant(row: ParticipantRow): SessionParticipant {
+  const nameId: NameIdValue = { value: row.name_id };
+  if (row.name_id_format !== null) nameId.format = row.name_id_format;
+  if (row.name_qualifier !== null) nameId.nameQualifier = row.name_qualifier;
+  if (row.sp_name_qualifier !== null) nameId.spNameQualifier = row.sp_name_qualifier;
+  if (row.sp_provided_id !== null) nameId.spProvidedId = row.sp_provided_id;
+  return {
+    id: row.id,
+    providerId: row.provider_id,
+    userId: row.user_id,
+    nameId,
+    sessionIndex: row.session_index,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+/**
+ * A {@link Store} on PostgreSQL through `pg`, shared by every IdP node.
+ *
+ * Parameterized statements only. Atomicity comes from single statements: the
+ * replay cache is one `INSERT … ON CONFLICT DO UPDATE … WHERE expired` (set if
+ * absent or expired), logout transaction updates are one `UPDATE … WHERE version
+ * = expected`, and recording a participant is one transaction. Expiry is an
+ * indexed `expires_at` column checked on every read; {@link PostgresStore.sweep}
+ * deletes expired rows.
+ *
+ * @throws SamlError `SAML_CONFIG_INVALID` for unusable options. Operations throw
+ * `SAML_STORE_FAILED` (the pg error in `cause`) when PostgreSQL fails.
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const pool = options?.pool;
+  if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
+    throw createConfigError('invalid PostgreSQL store options', [
+      { path: ['pool'], message: 'must be a pg Pool' },
+    ]);
+  }
+  const q = postgresQueries(quoteSchema(options.schema));
+  const codec = createProviderCodec(options.signingKeys);
+  const op = <T>(operation: string, body: () => Promise<T>) => storeOperation('postgres', operation, body);
+  const replayKey = (key: string) => Buffer.from(key, 'utf8');
+
+  return {
+    putProvider: (id, provider) =>
+      op('putProvider', async () => {
+        try {
+          await pool.query(q.putProvider, [id, provider.entityId, codec.encode(provider)]);
+        } catch (error) {
+          if ((error as { code?: string })?.code !== '23505') throw error;
+          const { rows } = await pool.query<{ id: string }>(q.providerOwner, [provider.entityId]);
+          throw duplicateEntityId(rows[0]?.id ?? '');
+        }
+      }),
+    getProvider: (id) =>
+      op('getProvider', async () => {
+        const { rows } = await pool.query<{ config: string }>(q.getProvider, [id]);
+        return rows[0] ? codec.decode(rows[0].config) : undefined;
+      }),
+    findProviderByEntityId: (entityId) =>
+      op('findProviderByEntityId', async () => {
+        const { rows } = await pool.query<{ id: string; config: string }>(q.findProviderByEntityId, [
+          entityId,
+        ]);
+        return rows[0] ? { id: rows[0].id, provider: codec.decode(rows[0].config) } : undefined;
+      }),
+    deleteProvider: (id) =>
+      op('deleteProvider', async () => {
+        await pool.query(q.deleteProvider, [id]);
+      }),
+
+    recordParticipant: (participant) =>
+      op('recordParticipant', async () => {
+        const { nameId } = participant;
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(q.replaceParticipant, [
+            participant.id,
+            participant.providerId,
+            participant.sessionIndex,
+          ]);
+          await client.query(q.insertParticipant, [
+            participant.id,
+            participant.providerId,
+            participant.userId,
+            nameId.value,
+            nameId.format ?? null,
+            nameId.nameQualifier ?? null,
+            nameId.spNameQualifier ?? null,
+            nameId.spProvidedId ?? null,
+            participant.sessionIndex,
+            participant.createdAt,
+            participant.expiresAt,
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      }),
+    listParticipantsByUser: (userId, now) =>
+      op('listParticipantsByUser', async () => {
+        const { rows } = await pool.query<ParticipantRow>(q.listParticipantsByUser, [userId, now]);
+        return rows.map(toParticipant);
+      }),
+    findParticipants: ({ providerId, nameId, sessionIndex }, now) =>
+      op('findParticipants', async () => {
+        const { rows } =
+          sessionIndex === undefined
+            ? await pool.query<ParticipantRow>(q.findParticipantsByNameId, [providerId, nameId, now])
+            : await pool.query<ParticipantRow>(q.findParticipantBySession, [
+                providerId,
+                sessionIndex,
+                nameId,
+                now,
+              ]);
+        return rows.map(toParticipant);
+      }),
+    deleteParticipants: (ids) =>
+      op('deleteParticipants', async () => {
+        if (ids.length > 0) await pool.query(q.deleteParticipants, [[...ids]]);
+      }),
+    expireParticipants: (now) =>
+      op('expireParticipants', async () => (await pool.query(q.expireParticipants, [now])).rowCount ?? 0),
+
+    rememberOnce: (key, expiresAt, now) =>
+      op('rememberOnce', async () => {
+        const { rowCount } = await pool.query(q.rememberOnce, [replayKey(key), expiresAt, now]);
+        return rowCount === 1;
+      }),
+
+    createTransaction: (transaction, now) =>
+      op('createTransaction', async () => {
+        const { rowCount } = await pool.query(q.createTransaction, [
+          transaction.id,
+          transaction.version,
+          transaction.expiresAt,
+          stateText(transaction),
+          now,
+        ]);
+        if (rowCount !== 1)
+          throw new SamlError('SAML_STORE_FAILED', 'a logout transaction with this id exists');
+      }),
+    getTransaction: (id, now) =>
+      op('getTransaction', async () => {
+        const { rows } = await pool.query<{ version: number; expires_at: string; state: string }>(
+          q.getTransaction,
+          [id, now],
+        );
+        const row = rows[0];
+        if (!row) return undefined;
+        return { id, version: row.version, expiresAt: Number(row.expires_at), state: JSON.parse(row.state) };
+      }),
+    updateTransaction: (transaction, expectedVersion, now) =>
+      op('updateTransaction', async () => {
+        const { rowCount } = await pool.query(q.updateTransaction, [
+          transaction.id,
+          transaction.version,
+          transaction.expiresAt,
+          stateText(transaction),
+          expectedVersion,
+          now,
+        ]);
+        return rowCount === 1;
+      }),
+    deleteTransaction: (id) =>
+      op('deleteTransaction', async () => {
+        await pool.query(q.deleteTransaction, [id]);
+      }),
+
+    sweep: (now) =>
+      op('sweep', async () => {
+        const participants = (await pool.query(q.expireParticipants, [now])).rowCount ?? 0;
+        const replayKeys = (await pool.query(q.expireReplay, [now])).rowCount ?? 0;
+        const transactions = (await pool.query(q.expireTransactions, [now])).rowCount ?? 0;
+        return { participants, replayKeys, transactions };
+      }),
+  };
+}
+
+function stateText(transaction: LogoutTransaction): string {
+  const text = JSON.stringify(transaction.state);
+  if (text === undefined) throw new SamlError('SAML_STORE_FAILED', 'logout transaction state is not JSON');
+  return text;
+}

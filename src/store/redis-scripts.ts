@@ -1,0 +1,144 @@
+/**
+ * The Lua scripts of the Redis store. A script runs atomically on the server,
+ * so each store operation is one indivisible step however many nodes share
+ * the database. Keys are built by the store (and, for a participant's own
+ * indexes, saved with it), never re-derived in Lua, so both sides agree byte
+ * for byte. ARGV[1] is always the key prefix.
+ */
+
+/** Removes one participant and its index entries; returns 1 if it was there. */
+const removeParticipant = `
+local function removeParticipant(prefix, id)
+  local key = prefix .. 'pt:' .. id
+  local fields = redis.call('HMGET', key, 'u', 'n', 's')
+  redis.call('ZREM', prefix .. 'exp', id)
+  if not fields[1] then return 0 end
+  redis.call('ZREM', fields[1], id)
+  redis.call('ZREM', fields[2], id)
+  if redis.call('GET', fields[3]) == id then redis.call('DEL', fields[3]) end
+  redis.call('DEL', key)
+  return 1
+end
+local function extendTtl(key, ttl)
+  local current = redis.call('PTTL', key)
+  if current < ttl then redis.call('PEXPIRE', key, ttl) end
+end
+`;
+
+export const scripts = {
+  /** ARGV: prefix, id, entityId, json. Returns the owner id when another provider has the entity ID. */
+  putProvider: `
+local prefix, id, entity = ARGV[1], ARGV[2], ARGV[3]
+local owner = redis.call('GET', prefix .. 'pe:' .. entity)
+if owner and owner ~= id then return owner end
+local previous = redis.call('HGET', prefix .. 'pr:' .. id, 'entityId')
+if previous and previous ~= entity and redis.call('GET', prefix .. 'pe:' .. previous) == id then
+  redis.call('DEL', prefix .. 'pe:' .. previous)
+end
+redis.call('HSET', prefix .. 'pr:' .. id, 'entityId', entity, 'json', ARGV[4])
+redis.call('SET', prefix .. 'pe:' .. entity, id)
+return false
+`,
+  /** ARGV: prefix, entityId. Returns { id, json } or nil. */
+  findProviderByEntityId: `
+local prefix = ARGV[1]
+local id = redis.call('GET', prefix .. 'pe:' .. ARGV[2])
+if not id then return nil end
+local json = redis.call('HGET', prefix .. 'pr:' .. id, 'json')
+if not json then return nil end
+return { id, json }
+`,
+  /** ARGV: prefix, id. */
+  deleteProvider: `
+local prefix, id = ARGV[1], ARGV[2]
+local entity = redis.call('HGET', prefix .. 'pr:' .. id, 'entityId')
+if entity and redis.call('GET', prefix .. 'pe:' .. entity) == id then redis.call('DEL', prefix .. 'pe:' .. entity) end
+redis.call('DEL', prefix .. 'pr:' .. id)
+`,
+  /**
+   * ARGV: prefix, id, data, userKey, nameKey, sessionKey, expiresAt, ttlMs, createdAt, graceMs.
+   * Replaces the participant with this id and the one with this provider and SessionIndex.
+   */
+  recordParticipant: `${removeParticipant}
+local prefix, id, expiresAt, ttl = ARGV[1], ARGV[2], ARGV[7], tonumber(ARGV[8])
+local userKey, nameKey, sessionKey = ARGV[4], ARGV[5], ARGV[6]
+removeParticipant(prefix, id)
+local other = redis.call('GET', sessionKey)
+if other then removeParticipant(prefix, other) end
+local key = prefix .. 'pt:' .. id
+redis.call('HSET', key, 'data', ARGV[3], 'u', userKey, 'n', nameKey, 's', sessionKey)
+redis.call('PEXPIRE', key, ttl)
+redis.call('SET', sessionKey, id, 'PX', ttl)
+-- index entries already expired when this one is recorded are dropped on the way
+redis.call('ZREMRANGEBYSCORE', userKey, '-inf', ARGV[9])
+redis.call('ZADD', userKey, expiresAt, id)
+extendTtl(userKey, ttl)
+redis.call('ZREMRANGEBYSCORE', nameKey, '-inf', ARGV[9])
+redis.call('ZADD', nameKey, expiresAt, id)
+extendTtl(nameKey, ttl)
+redis.call('ZADD', prefix .. 'exp', expiresAt, id)
+extendTtl(prefix .. 'exp', ttl)
+-- entries of the sweep index whose participants Redis has certainly dropped by now
+redis.call('ZREMRANGEBYSCORE', prefix .. 'exp', '-inf', '(' .. (tonumber(ARGV[9]) - tonumber(ARGV[10])))
+`,
+  /** ARGV: prefix, indexKey, now. The data of participants in a sorted-set index that are live at `now`. */
+  listIndexed: `
+local prefix = ARGV[1]
+local ids = redis.call('ZRANGEBYSCORE', ARGV[2], '(' .. ARGV[3], '+inf')
+local out = {}
+for _, id in ipairs(ids) do
+  local data = redis.call('HGET', prefix .. 'pt:' .. id, 'data')
+  if data then out[#out + 1] = data end
+end
+return out
+`,
+  /** ARGV: prefix, sessionKey. The data of the participant with this provider and SessionIndex. */
+  findBySession: `
+local prefix = ARGV[1]
+local id = redis.call('GET', ARGV[2])
+if not id then return nil end
+return redis.call('HGET', prefix .. 'pt:' .. id, 'data')
+`,
+  /** ARGV: prefix, id… */
+  deleteParticipants: `${removeParticipant}
+for i = 2, #ARGV do removeParticipant(ARGV[1], ARGV[i]) end
+`,
+  /** ARGV: prefix, now, batch. Returns { removed, examined }. */
+  expireParticipants: `${removeParticipant}
+local prefix = ARGV[1]
+local ids = redis.call('ZRANGEBYSCORE', prefix .. 'exp', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local removed = 0
+for _, id in ipairs(ids) do removed = removed + removeParticipant(prefix, id) end
+return { removed, #ids }
+`,
+  /**
+   * KEYS: the replay key. ARGV: prefix (unused), expiresAt, now, ttlMs.
+   * Set-if-absent with a time to live; a key whose remembered expiry has passed at `now` counts as absent.
+   */
+  rememberOnce: `
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[4]) then return 1 end
+local until_ = tonumber(redis.call('GET', KEYS[1]))
+if until_ and until_ > tonumber(ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+return 1
+`,
+  /** KEYS: the transaction key. ARGV: prefix, version, expiresAt, state, now, ttlMs. Returns 0 if a live one exists. */
+  createTransaction: `
+local expiresAt = tonumber(redis.call('HGET', KEYS[1], 'expiresAt'))
+if expiresAt and expiresAt > tonumber(ARGV[5]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'expiresAt', ARGV[3], 'state', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+return 1
+`,
+  /** KEYS: the transaction key. ARGV: prefix, version, expiresAt, state, now, ttlMs, expectedVersion. Compare-and-set. */
+  updateTransaction: `
+local current = redis.call('HMGET', KEYS[1], 'version', 'expiresAt')
+if not current[1] or current[1] ~= ARGV[7] or tonumber(current[2]) <= tonumber(ARGV[5]) then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'expiresAt', ARGV[3], 'state', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+return 1
+`,
+} as const;
+
+export type ScriptName = keyof typeof scripts;

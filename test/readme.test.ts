@@ -1,0 +1,352 @@
+/**
+ * Every fenced code block in the README, the getting-started guide and the authentik migration
+ * guide runs here, so the documentation cannot drift from the code.
+ *
+ * - `ts` / `js` blocks are type-checked together (strict, against the BUILT package's
+ *   declarations) and then run with node. Node 20 cannot run TypeScript, so each block is
+ *   transpiled with the TypeScript compiler this repository already depends on. The files are
+ *   written under `.tmp/` inside the repository, where `import … from 'samlkit'` resolves through
+ *   the package's own `exports` map to `dist/`: the blocks use exactly what a user installs.
+ * - `sh` blocks: every command must name something that exists (an npm script, a file, a bin,
+ *   this package). The cheap ones run: `node …`, and npm scripts of the form
+ *   `npm run build && node …`, whose build step is skipped because `npm test` built `dist/`
+ *   before vitest started (rebuilding here would replace dist/ under the other test files).
+ * - A script block whose first line is `// continued` runs with the blocks before it prepended,
+ *   so a guide can show a program step by step.
+ * - `console.log(…); // → text` states what the line prints, and the run fails if it prints
+ *   anything else.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  scripts: Record<string, string>;
+  bin?: string | Record<string, string>;
+};
+/** This package's own bins (`npx <name>` after installing it). */
+const ownBins = new Set(typeof pkg.bin === 'string' ? [pkg.name] : Object.keys(pkg.bin ?? {}));
+const documents = ['README.md', 'docs/guide/getting-started.md', 'docs/guide/migrating-from-authentik.md'];
+
+interface Block {
+  document: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  lang: string;
+  code: string;
+}
+
+function extractBlocks(markdown: string, document: string): Block[] {
+  const blocks: Block[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\S*)\s*$/.exec(lines[i]!);
+    if (!open) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
+    if (i >= lines.length) throw new Error(`${document}:${start + 1}: unclosed code fence`);
+    blocks.push({ document, line: start + 1, lang: open[1] ?? '', code: body.join('\n') });
+  }
+  return blocks;
+}
+
+const scriptLangs = new Set(['ts', 'typescript', 'js', 'javascript']);
+const shellLangs = new Set(['sh', 'bash', 'shell', 'console']);
+
+// ---------------------------------------------------------------------------------------------
+// Script blocks
+
+interface Exec {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], timeout = 60_000): Promise<Exec> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: root, timeout, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const failure = error as (Error & { code?: number }) | null;
+      resolve({
+        code: failure ? (typeof failure.code === 'number' ? failure.code : null) : 0,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+const compilerOptions: ts.CompilerOptions = {
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  lib: ['lib.es2023.d.ts'],
+  types: ['node'],
+  noEmit: true,
+  skipLibCheck: true,
+  allowJs: true,
+  checkJs: true,
+};
+
+/** Type-checks the files as one program; returns the diagnostics per file. */
+function typeCheck(files: string[]): Map<string, string[]> {
+  const program = ts.createProgram(files, compilerOptions);
+  const result = new Map<string, string[]>();
+  for (const file of files) {
+    const source = program.getSourceFile(file)!;
+    result.set(
+      file,
+      ts.getPreEmitDiagnostics(program, source).map((d) => {
+        const where =
+          d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+        const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+        return where ? `line ${where.line + 1}: ${text}` : text;
+      }),
+    );
+  }
+  return result;
+}
+
+/**
+ * A line `console.log(…); // → text` documents what it prints. In the file that runs, the line
+ * prints as before and then throws unless the printed text is exactly `text`.
+ */
+function checkPrintedOutput(code: string): string {
+  let count = 0;
+  const checked = code.replace(
+    /^(\s*)console\.log\((.*)\);\s*\/\/ → (.*)$/gm,
+    (_line, indent: string, args: string, expected: string) => {
+      count++;
+      return `${indent}{ const printed = __format(${args}); console.log(printed); if (printed !== ${JSON.stringify(expected)}) throw new Error('printed ' + JSON.stringify(printed) + ', the comment says ' + ${JSON.stringify(JSON.stringify(expected))}); }`;
+    },
+  );
+  return count === 0 ? code : `import { format as __format } from 'node:util';\n${checked}`;
+}
+
+/** Writes script blocks as files under .tmp/ (inside the package, so 'samlkit' resolves to dist/). */
+function createWorkspace() {
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(root, '.tmp', 'code-blocks-'));
+  let count = 0;
+  return {
+    dir,
+    /** Writes the block as `.ts`/`.js` (to type-check) and its transpiled `.mjs` (to run). */
+    add(code: string, lang: string): { source: string; runnable: string } {
+      const base = join(dir, `block-${++count}`);
+      const source = `${base}.${lang.startsWith('t') ? 'ts' : 'js'}`;
+      writeFileSync(source, code);
+      const js = ts.transpileModule(checkPrintedOutput(code), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        fileName: source,
+      }).outputText;
+      writeFileSync(`${base}.mjs`, js);
+      return { source, runnable: `${base}.mjs` };
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shell blocks
+
+/** Checks each command of a shell block; returns problems and the commands cheap enough to run. */
+function checkShell(code: string): { problems: string[]; runnable: string[][] } {
+  const problems: string[] = [];
+  const runnable: string[][] = [];
+  for (const rawLine of code.split('\n')) {
+    const line = rawLine
+      .replace(/^\$\s+/, '')
+      .replace(/\s+#.*$/, '')
+      .trim();
+    if (line === '' || line.startsWith('#')) continue;
+    for (const command of line.split('&&').map((c) => c.trim())) {
+      const [tool, ...args] = command.split(/\s+/);
+      const plain = args.filter((a) => !a.startsWith('-'));
+      if (tool === 'npm' && args[0] === 'ci') {
+        if (!existsSync(join(root, 'package-lock.json'))) problems.push(`${command}: no package-lock.json`);
+      } else if (tool === 'npm' && (args[0] === 'install' || args[0] === 'i')) {
+        for (const name of plain.slice(1)) {
+          if (name !== pkg.name) problems.push(`${command}: installs ${name}, not ${pkg.name}`);
+        }
+      } else if (tool === 'npm' && (args[0] === 'test' || args[0] === 'run')) {
+        const script = args[0] === 'test' ? 'test' : args[1];
+        const body = script === undefined ? undefined : pkg.scripts[script];
+        if (body === undefined) {
+          problems.push(`${command}: no npm script "${script}"`);
+          continue;
+        }
+        const afterBuild = /^npm run build && (node .*)$/.exec(body);
+        if (afterBuild) {
+          const extra = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
+          runnable.push([...afterBuild[1]!.split(/\s+/), ...extra]);
+        }
+      } else if (tool === 'node') {
+        const file = plain[0];
+        if (!file || !existsSync(join(root, file))) problems.push(`${command}: no file ${file}`);
+        else runnable.push([tool, ...args]);
+      } else if (tool === 'bash') {
+        if (!plain[0] || !existsSync(join(root, plain[0]))) problems.push(`${command}: no file ${plain[0]}`);
+      } else if (tool === 'npx' || (tool !== undefined && ownBins.has(tool))) {
+        const bin = tool === 'npx' ? plain[0] : tool;
+        if (!bin || !(ownBins.has(bin) || existsSync(join(root, 'node_modules', '.bin', bin)))) {
+          problems.push(`${command}: no bin ${bin} in this package or node_modules/.bin`);
+        }
+      } else {
+        problems.push(`${command}: not a command this check knows; teach test/readme.test.ts about it`);
+      }
+    }
+  }
+  return { problems, runnable };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const all = documents.flatMap((document) =>
+  extractBlocks(readFileSync(join(root, document), 'utf8'), document),
+);
+const scripts = all.filter((b) => scriptLangs.has(b.lang));
+const files = new Map<Block, { source: string; runnable: string }>();
+let workspace: ReturnType<typeof createWorkspace>;
+let diagnostics: Map<string, string[]>;
+const outputs = new Map<Block, Exec>();
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist', 'index.d.ts'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does) before these tests');
+  }
+  workspace = createWorkspace();
+  // A block starting with `// continued` carries on from the previous script block of its document.
+  const combined = new Map<Block, string>();
+  scripts.forEach((block, i) => {
+    const previous = scripts[i - 1];
+    const code =
+      block.code.startsWith('// continued') && previous?.document === block.document
+        ? `${combined.get(previous)}\n${block.code}`
+        : block.code;
+    combined.set(block, code);
+    files.set(block, workspace.add(code, block.lang));
+  });
+  diagnostics = typeCheck([...files.values()].map((f) => f.source));
+}, 60_000);
+
+afterAll(() => workspace?.remove());
+
+describe('documentation code blocks', () => {
+  it('finds the blocks (and every block has a language this test handles)', () => {
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    for (const block of all) {
+      expect(
+        scriptLangs.has(block.lang) || shellLangs.has(block.lang),
+        `${block.document}:${block.line}: code block language "${block.lang}"`,
+      ).toBe(true);
+    }
+  });
+
+  for (const block of all) {
+    const where = `${block.document}:${block.line}`;
+    if (scriptLangs.has(block.lang)) {
+      it(`${where} (${block.lang}) type-checks against dist and runs`, async () => {
+        const file = files.get(block)!;
+        expect(diagnostics.get(file.source), `type errors in ${where}`).toEqual([]);
+        const result = await run(process.execPath, [file.runnable]);
+        outputs.set(block, result);
+        expect(result.stderr, `stderr of ${where}`).toBe('');
+        expect(result.code, `exit code of ${where}`).toBe(0);
+      });
+    } else {
+      it(`${where} (${block.lang}) names only existing commands, and the cheap ones succeed`, async () => {
+        const { problems, runnable } = checkShell(block.code);
+        expect(problems).toEqual([]);
+        for (const [tool, ...args] of runnable) {
+          const result = await run(tool === 'node' ? process.execPath : tool!, args);
+          expect(result.code, `${tool} ${args.join(' ')}\n${result.stderr}`).toBe(0);
+        }
+      });
+    }
+  }
+
+  it('the README LogoutRequest example prints an ID and a Redirect URL signed by the IdP key', async () => {
+    const { receiveRedirect, parseLogoutRequest } = await import('../src/index.js');
+    const block = all.find((b) => b.document === 'README.md' && b.code.includes('buildLogoutRequest('))!;
+    const lines = block.code.split('\n');
+    expect(lines.length, 'the README promises an example of at most 15 lines').toBeLessThanOrEqual(15);
+    let output = outputs.get(block);
+    if (!output) output = await run(process.execPath, [files.get(block)!.runnable]);
+    const [id, url] = output.stdout.trim().split(' ');
+    const received = receiveRedirect(url!, {
+      trust: [readFileSync(join(root, 'fixtures/keys/idp.crt'), 'utf8')],
+      expect: { issuer: 'https://idp.example.com/metadata', destination: 'https://sp.example.com/slo' },
+    });
+    expect(received.signed).toBe(true);
+    expect(parseLogoutRequest(received.xml).id).toBe(id);
+  });
+});
+
+describe('the checker itself fails on broken blocks', () => {
+  it('a script block using an export that does not exist fails the type check', () => {
+    const ws = createWorkspace();
+    try {
+      const file = ws.add("import { buildLogoutRequests } from 'samlkit';\nbuildLogoutRequests();\n", 'ts');
+      const found = typeCheck([file.source]).get(file.source)!;
+      expect(found.join('\n')).toMatch(/buildLogoutRequests/);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('a script block that throws exits non-zero', async () => {
+    const ws = createWorkspace();
+    try {
+      const file = ws.add("import { parseDuration } from 'samlkit';\nparseDuration('minutes=x');\n", 'ts');
+      expect(typeCheck([file.source]).get(file.source)).toEqual([]);
+      const result = await run(process.execPath, [file.runnable]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('SAML_CONFIG_INVALID');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('a `// → …` comment that does not match what the line prints fails the run', async () => {
+    const ws = createWorkspace();
+    try {
+      const good = ws.add(
+        "import { parseDuration } from 'samlkit';\nconsole.log(parseDuration('minutes=2')); // → 120000\n",
+        'ts',
+      );
+      expect((await run(process.execPath, [good.runnable])).code).toBe(0);
+      const bad = ws.add(
+        "import { parseDuration } from 'samlkit';\nconsole.log(parseDuration('minutes=2')); // → 60000\n",
+        'ts',
+      );
+      const result = await run(process.execPath, [bad.runnable]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('printed "120000", the comment says "60000"');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('shell commands naming a missing script, file, bin or package are reported', () => {
+    const { problems } = checkShell(
+      'npm run no-such-script\nnode demo/missing.mjs\nnpx no-such-bin\nnpm install left-pad\nmake all',
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('the workspace lives inside the package, where the self-reference resolves', () => {
+    const ws = createWorkspace();
+    try {
+      expect(relative(root, ws.dir).startsWith('.tmp')).toBe(true);
+    } finally {
+      ws.remove();
+    }
+  });
+});
