@@ -11,6 +11,7 @@ export type {
   AuthnRequestResult,
   InitiateSsoOptions,
   PendingAuthnRequest,
+  SingleSignOn,
   SsoDecision,
   SsoOptions,
   SsoReply,

@@ -136,13 +136,49 @@ export interface InitiateSsoOptions {
   acsIndex?: number;
 }
 
+/** The Single Sign-On methods of the identity provider facade (SAMLProf §4.1). */
 export interface SingleSignOn {
+  /**
+   * Receives an AuthnRequest (HTTP-Redirect or HTTP-POST) and runs every
+   * check: registered Issuer, signature with that provider's certificates,
+   * Destination, IssueInstant, replay, a registered ACS by URL or index,
+   * HTTP-POST, NameIDPolicy. Returns the pending request to complete after the
+   * user is authenticated, or the error and the error Response for the SP.
+   *
+   * @throws SamlError when the message cannot be attributed to a registered
+   * provider (undecodable, unknown Issuer, not an AuthnRequest), or SSO is not configured.
+   */
   receiveAuthnRequest(input: HttpInput): Promise<AuthnRequestResult>;
+  /**
+   * Answers a pending request: a signed (and, for providers with an encryption
+   * certificate, encrypted) Response with an assertion about `decision.user`,
+   * or the refusal `decision.status`. Records the session participant for
+   * Single Logout. Each request is answered once.
+   *
+   * @throws SamlError `SAML_INPUT_INVALID` (e.g. ForceAuthn without a fresh
+   * authnInstant), `SAML_REPLAY_DETECTED`, `SAML_MESSAGE_EXPIRED`, `SAML_ACS_NOT_REGISTERED`.
+   */
   completeAuthnRequest(pending: PendingAuthnRequest, decision: SsoDecision): Promise<SsoReply>;
+  /**
+   * `receiveAuthnRequest` and `completeAuthnRequest` in one call, for a user
+   * who is already authenticated: `decide` sees the checked request and returns
+   * `{ user }` or `{ status }`. A refused request is answered with its error
+   * Response without calling `decide`.
+   *
+   * @throws SamlError as `receiveAuthnRequest` when there is nobody to answer.
+   */
   respondToAuthnRequest(
     input: HttpInput,
     decide: (pending: PendingAuthnRequest) => SsoDecision | Promise<SsoDecision>,
   ): Promise<SsoReply>;
+  /**
+   * IdP-initiated SSO: an unsolicited Response for `user` to the provider's
+   * default (or chosen) ACS, with the provider's `defaultRelayState` unless
+   * another is given. Records the session participant.
+   *
+   * @throws SamlError `SAML_ISSUER_UNKNOWN`, `SAML_ACS_NOT_REGISTERED`,
+   * `SAML_NAME_ID_POLICY_UNSUPPORTED` (the user lacks the format's value), `SAML_INPUT_INVALID`.
+   */
   initiateSso(providerId: string, user: SsoUser, options?: InitiateSsoOptions): Promise<SsoReply>;
 }
 
