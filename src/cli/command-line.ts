@@ -59,8 +59,9 @@ export function parseCommandLine<S extends Record<string, OptionSpec>>(
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    throw new UsageError(message.replace(/\.$/, ''), command);
+    // Node's first sentence names the problem; the rest is advice about `--` that rarely applies.
+    const text = error instanceof Error ? error.message : String(error);
+    throw new UsageError(text.split(/\.\s|\.$|\n/)[0] ?? text, command);
   }
   const values: Record<string, unknown> = {};
   for (const [name, option] of Object.entries(spec)) {

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { type KeyPair, loadKeyPair } from '../crypto/index.js';
 import { SamlError } from '../errors/index.js';
 
-/** Reads a PEM option: inline PEM text, or the path of a file holding it. */
+/** Reads the PEM file an option names. Keys never travel on the command line, where `ps` shows them. */
 export function readPemOption(option: string, value: string): string {
-  if (value.trimStart().startsWith('-----BEGIN')) return value;
   try {
     return readFileSync(value, 'utf8');
   } catch (cause) {
@@ -18,8 +17,8 @@ export function readPemOption(option: string, value: string): string {
 const certificateBlock = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /**
- * Loads every certificate of the `--cert` options: each names a PEM file (or
- * is PEM) holding one or more certificates. A value with none is an error.
+ * Loads every certificate of the `--cert` options: each names a PEM file
+ * holding one or more certificates. A file with none is an error.
  */
 export function loadTrustedCertificates(values: readonly string[]): KeyPair[] {
   const pairs: KeyPair[] = [];
@@ -27,10 +26,7 @@ export function loadTrustedCertificates(values: readonly string[]): KeyPair[] {
     const text = readPemOption('cert', value);
     const blocks = text.match(certificateBlock) ?? [];
     if (blocks.length === 0) {
-      throw new SamlError(
-        'SAML_KEY_INVALID',
-        `--cert ${value.startsWith('-----') ? '(inline PEM)' : value}: no PEM certificate found`,
-      );
+      throw new SamlError('SAML_KEY_INVALID', `--cert ${value}: no PEM certificate found`);
     }
     for (const block of blocks) pairs.push(loadKeyPair({ certificate: block }));
   }

@@ -23,8 +23,8 @@ export const outgoingSpec = {
 export const outgoingHelp = `Binding and signing:
   --binding <name>        redirect (default): prints the URL; post: prints {"url", "fields"} as JSON;
                           soap: prints the SOAP 1.1 envelope
-  --key <pem>             Private key (PEM file or inline PEM; PKCS#8, PKCS#1 or SEC1, unencrypted)
-  --cert <pem>            Its certificate; --key and --cert sign the message: a query signature for
+  --key <file>            Private key PEM file (PKCS#8, PKCS#1 or SEC1, unencrypted)
+  --cert <file>           Its certificate PEM file; --key and --cert sign the message: a query signature for
                           redirect, an enveloped ds:Signature for post and soap
   --sig-alg <name|URI>    rsa-sha256 (default for RSA keys), rsa-sha384, rsa-sha512, ecdsa-sha256
                           (default for P-256), ecdsa-sha384, ecdsa-sha512

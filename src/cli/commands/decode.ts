@@ -143,7 +143,7 @@ export const decodeCommand: Command = {
         'Signature',
         `${describeSignatureRow(signature)}${signature.kind === 'none' ? '' : ' — NOT verified'}`,
       ]);
-      io.out('Decoded, NOT verified (check it with: samlkit verify <message> --cert <pem>)\n\n');
+      io.out('Decoded, NOT verified (check it with: samlkit verify <message> --cert <file>)\n\n');
       io.out(formatRows(rows));
       io.out(`\n${prettyXml(input.parsed.root)}\n`);
       if (hasComments)

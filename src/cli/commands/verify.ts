@@ -14,7 +14,7 @@ import { type MessageInput, readMessageInput } from '../message-input.js';
 import { signatureAlgorithmName } from '../names.js';
 import { formatRows, type MessageSummary, summarizeMessage, summaryRows } from '../summary.js';
 
-const help = `Usage: samlkit verify <message> --cert <pem> [--cert <pem>…] [options]
+const help = `Usage: samlkit verify <message> --cert <file> [--cert <file>…] [options]
 
 Verifies a message the way an endpoint receives it, with samlkit's receive
 path (receiveRedirect, receivePost or receiveSoap, chosen from the input), and
@@ -26,8 +26,8 @@ a form body or JSON fields (HTTP-POST), a SOAP envelope, bare XML (checked as an
 HTTP-POST payload), a file, or - for standard input.
 
 Options:
-  --cert <pem>            Trusted certificate: a PEM file (one or more certificates) or inline PEM.
-                          Repeatable; required. KeyInfo in the message is never trusted.
+  --cert <file>           Trusted certificates: a PEM file holding one or more. Repeatable;
+                          required. KeyInfo in the message is never trusted.
   --issuer <entity ID>    Require this Issuer
   --destination <URL>     Require this Destination (the endpoint the message was sent to)
   --in-response-to <ID>   Require this InResponseTo (responses: the ID of the request they answer)
@@ -150,7 +150,7 @@ function buildChecks(plan: Plan, received: Received | undefined, failure: SamlEr
     {
       check: 'message',
       status: 'requested',
-      detail: `${binding ? `${bindingNames[binding]}: ` : ''}${bindingRules}; RelayState ≤ 80 bytes; hardened XML parsing; root element matches the parameter; ID, Version 2.0, IssueInstant present`,
+      detail: `${binding ? `${bindingNames[binding]}: ` : ''}${bindingRules}${binding === 'soap' ? '' : '; RelayState ≤ 80 bytes'}; hardened XML parsing; root element matches the parameter; ID, Version 2.0, IssueInstant present`,
     },
     { check: 'signature', status: 'requested', detail: signature },
     {
