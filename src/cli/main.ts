@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { UsageError, wantsHelp } from './command-line.js';
 import { decodeCommand } from './commands/decode.js';
@@ -35,13 +34,8 @@ Exit status: 0 success; 1 failure, reported on standard error as 'samlkit: SAML_
 `;
 }
 
-/** The version of the package this file was built into (dist/cli.js sits next to package.json's folder). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
+/** package.json's version, written into the executable by the build (tsup.config.ts `define`). */
+declare const __SAMLKIT_VERSION__: string;
 
 /** Runs `samlkit <args>` and resolves to the exit status; never throws. */
 export async function main(args: readonly string[], io: Io): Promise<number> {
@@ -56,7 +50,7 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     if (name === '--version' || name === '-v') {
-      io.out(`${packageVersion()}\n`);
+      io.out(`${__SAMLKIT_VERSION__}\n`);
       return 0;
     }
     if (name === 'help') {

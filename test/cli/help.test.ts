@@ -60,7 +60,7 @@ const commandOptions: Record<string, string[]> = {
 };
 
 describe('samlkit executable', () => {
-  it('is an ESM file with a node shebang, executable, named by package.json "bin"', () => {
+  it('is a CommonJS file with a node shebang, executable, named by package.json "bin"', () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     expect(join(repoRoot, pkg.bin.samlkit)).toBe(cliPath);
     expect(readFileSync(cliPath, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);

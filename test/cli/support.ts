@@ -1,5 +1,5 @@
 /**
- * Runs the BUILT `samlkit` executable (dist/cli.js) as a subprocess, the way a
+ * Runs the BUILT `samlkit` executable (dist/cli.cjs) as a subprocess, the way a
  * user does. `npm test` builds before vitest; when iterating on one file, run
  * `npm run build` first.
  */
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { fixturesDir } from '../support/keys.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const cliPath = join(repoRoot, 'dist/cli.js');
+export const cliPath = join(repoRoot, 'dist/cli.cjs');
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -22,13 +22,13 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Throws unless dist/cli.js exists and is newer than every file under src/. */
+/** Throws unless dist/cli.cjs exists and is newer than every file under src/. */
 export function assertCliBuilt(): void {
   if (!existsSync(cliPath)) {
-    throw new Error('dist/cli.js is missing: run `npm run build` (npm test builds before running vitest)');
+    throw new Error('dist/cli.cjs is missing: run `npm run build` (npm test builds before running vitest)');
   }
   if (statSync(cliPath).mtimeMs < newestSource(join(repoRoot, 'src'))) {
-    throw new Error('dist/cli.js is older than src/: run `npm run build` before these tests');
+    throw new Error('dist/cli.cjs is older than src/: run `npm run build` before these tests');
   }
 }
 
@@ -39,7 +39,7 @@ export interface CliResult {
 }
 
 /**
- * Runs `node dist/cli.js ...args`, with `input` on standard input. Never rejects
+ * Runs `node dist/cli.cjs ...args`, with `input` on standard input. Never rejects
  * for a non-zero exit. Asynchronous, so independent runs can overlap
  * (`it.concurrent`): each start of the executable costs a Node startup.
  */
