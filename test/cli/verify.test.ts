@@ -188,7 +188,7 @@ describe('samlkit verify: messages signed by samlkit logout-request', () => {
       receivedWith: 'receivePost',
       algorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
       relayState: 'rs',
-      message: { messageType: 'LogoutRequest', id: fixedId, nameId: { value: 'alice@example.com' } },
+      summary: { messageType: 'LogoutRequest', id: fixedId, nameId: { value: 'alice@example.com' } },
     });
     expect(valid.certificate.fingerprintSha256).toMatch(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/);
     expect(valid.checks.map((c: { check: string }) => c.check)).toEqual([

@@ -156,7 +156,7 @@ function buildChecks(plan: Plan, received: Received | undefined, failure: SamlEr
     {
       check: 'time',
       status: 'requested',
-      detail: `IssueInstant within ${defaultReceiveLimits.maxMessageAgeMs / 1000} s before and ${plan.skewSeconds} s skew around ${clock}; NotOnOrAfter not passed`,
+      detail: `IssueInstant at most ${defaultReceiveLimits.maxMessageAgeMs / 1000} s old and not in the future, ±${plan.skewSeconds} s skew, now = ${clock}; NotOnOrAfter not passed`,
     },
     plan.issuer === undefined
       ? {
@@ -301,7 +301,7 @@ export const verifyCommand: Command = {
                     fingerprintSha256: received.certificate.fingerprintSha256,
                   },
                   ...(received.relayState === undefined ? {} : { relayState: received.relayState }),
-                  message: summary,
+                  summary,
                   xml: received.xml,
                 }
               : {}),
