@@ -105,7 +105,8 @@ function fromQuery(text: string, form: 'url' | 'query'): MessageInput {
   } catch (error) {
     if (!isSamlError(error, 'SAML_BINDING_DECODE_FAILED')) throw error;
     // A bare, unsigned `SAMLRequest=…` that is not DEFLATE is an HTTP-POST form body.
-    if (form === 'query' && rawSigAlg === undefined && !querySignature) return fromForm(text, 'form');
+    if (form === 'query' && rawSigAlg === undefined && !querySignature)
+      return fromForm(rawQueryOf(text), 'form');
     xml = decodeRedirectMessage(raw, maxBytes, true);
     deflated = false;
   }

@@ -192,6 +192,7 @@ describe('samlkit decode: round trips with samlkit logout-request', () => {
     const { fields } = JSON.parse(json) as { fields: { SAMLRequest: string } };
     const body = `SAMLRequest=${encodeURIComponent(fields.SAMLRequest)}&RelayState=rs`;
     expect(await decodeJson(body)).toMatchObject({ ...expected, input: 'form' });
+    expect(await decodeJson(`?${body}`)).toMatchObject({ ...expected, input: 'form' });
     const bare = await decodeJson(fields.SAMLRequest);
     expect(bare).toMatchObject({ ...fixedRequestFields, binding: 'post', input: 'base64', deflated: false });
     expect(bare.relayState).toBeUndefined();
