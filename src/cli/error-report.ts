@@ -1,5 +1,6 @@
 import { isSamlError } from '../errors/index.js';
 import { UsageError } from './command-line.js';
+import { printable } from './printable.js';
 
 /** The detail lines of a SamlError: each input issue, or each detail field. */
 export function detailLines(details: unknown, indent = '  '): string[] {
@@ -9,10 +10,10 @@ export function detailLines(details: unknown, indent = '  '): string[] {
     if (key === 'issues' && Array.isArray(value)) {
       for (const issue of value as { path?: unknown[]; message?: string }[]) {
         const path = Array.isArray(issue.path) && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-        lines.push(`${indent}- ${path}${issue.message ?? ''}`);
+        lines.push(`${indent}- ${printable(path)}${printable(issue.message ?? '')}`);
       }
     } else if (value !== undefined) {
-      lines.push(`${indent}${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      lines.push(`${indent}${key}: ${typeof value === 'string' ? printable(value) : JSON.stringify(value)}`);
     }
   }
   return lines;

@@ -6,6 +6,7 @@ import type { MessageHeader, NameIdValue } from '../message/header.js';
 import { attribute, type Element, optionalChild } from '../xml/index.js';
 import type { MessageInput } from './message-input.js';
 import { signatureAlgorithmName } from './names.js';
+import { printable } from './printable.js';
 
 /** What a message says about itself; for `decode` unverified, for `verify` read from the verified bytes. */
 export interface MessageSummary {
@@ -157,5 +158,5 @@ export function describeSignatureRow(signature: SignatureSummary): string {
 /** Renders rows as aligned `Label:  value` lines. */
 export function formatRows(rows: readonly Row[], indent = ''): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  return rows.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)}${value}\n`).join('');
+  return rows.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)}${printable(value)}\n`).join('');
 }

@@ -427,6 +427,21 @@ describe('samlkit decode: unusual but decodable input', () => {
     );
   });
 
+  it('escapes control characters a message smuggles into a report line', async () => {
+    const deflated = (
+      await runCliOk(['logout-request', '--issuer', idpEntityId, '--destination', spSloUrl, '--name-id', 'x'])
+    )
+      .trim()
+      .split('?')[1]!;
+    const { stdout } = await runCli([
+      'decode',
+      `${deflated}&RelayState=%1B%5B2J&SigAlg=%1B%5B31mred&Signature=AA%3D%3D`,
+    ]);
+    expect(stdout).not.toContain('\u001b');
+    expect(stdout).toMatch(/^RelayState: +"\\u001b\[2J"$/m);
+    expect(stdout).toMatch(/^Signature: +\\u001b\[31mred, HTTP-Redirect query signature/m);
+  });
+
   it('says when the pretty view leaves out XML comments', async () => {
     const commented = request.xml.replace('<saml:Issuer>', '<!-- note --><saml:Issuer>');
     const { stdout } = await runCli(['decode', '-'], { input: commented });

@@ -12,6 +12,7 @@ import { readInputText } from '../input.js';
 import { loadTrustedCertificates } from '../key-files.js';
 import { type MessageInput, readMessageInput } from '../message-input.js';
 import { signatureAlgorithmName } from '../names.js';
+import { printable } from '../printable.js';
 import { formatRows, type MessageSummary, summarizeMessage, summaryRows } from '../summary.js';
 
 const help = `Usage: samlkit verify <message> --cert <file> [--cert <file>…] [options]
@@ -206,7 +207,7 @@ function buildChecks(plan: Plan, received: Received | undefined, failure: SamlEr
 
 function formatChecks(checks: readonly Check[]): string {
   return checks
-    .map(({ check, status, detail }) => `  ${status.padEnd(9)} ${check.padEnd(13)} ${detail}\n`)
+    .map(({ check, status, detail }) => `  ${status.padEnd(9)} ${check.padEnd(13)} ${printable(detail)}\n`)
     .join('');
 }
 
