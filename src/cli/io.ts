@@ -10,6 +10,13 @@ export interface Io {
 
 /** The process's own streams. */
 export function processIo(): Io {
+  // A reader that stops early (`samlkit decode … | head`) closes the pipe: stop quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   return {
     out: (text) => {
       process.stdout.write(text);

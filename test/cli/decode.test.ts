@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { SAML } from '@node-saml/node-saml';
 import * as samlify from 'samlify';
@@ -23,7 +25,16 @@ import {
   spSloUrl,
 } from '../interop/support.js';
 import { certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
-import { assertCliBuilt, fixedId, fixedInstant, inTempDir, keyFile, runCli, runCliOk } from './support.js';
+import {
+  assertCliBuilt,
+  cliPath,
+  fixedId,
+  fixedInstant,
+  inTempDir,
+  keyFile,
+  runCli,
+  runCliOk,
+} from './support.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -440,6 +451,22 @@ describe('samlkit decode: unusual but decodable input', () => {
     expect(stdout).not.toContain('\u001b');
     expect(stdout).toMatch(/^RelayState: +"\\u001b\[2J"$/m);
     expect(stdout).toMatch(/^Signature: +\\u001b\[31mred, HTTP-Redirect query signature/m);
+  });
+
+  it('stops quietly when the reader closes the pipe early (| head)', async () => {
+    const large = buildLogoutRequest({
+      issuer: idpEntityId,
+      destination: spSloUrl,
+      nameId: { value: 'carol' },
+      sessionIndex: Array.from({ length: 4000 }, (_, i) => `_session-${i}`),
+    });
+    await inTempDir(async (dir) => {
+      const file = join(dir, 'large.xml');
+      writeFileSync(file, large.xml);
+      const script = `"${process.execPath}" "${cliPath}" decode "${file}" | head -c 10 >/dev/null; echo "status \${PIPESTATUS[0]}" >&2`;
+      const { stderr } = await promisify(execFile)('bash', ['-c', script], { timeout: 60_000 });
+      expect(stderr).toBe('status 0\n');
+    });
   });
 
   it('says when the pretty view leaves out XML comments', async () => {
