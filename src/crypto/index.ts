@@ -17,6 +17,11 @@ export {
 export { randomHex } from './primitives.js';
 export { signQueryString, verifyQueryString } from './query-signature.js';
 export {
+  createSelfSignedCertificate,
+  type SelfSignedCertificate,
+  type SelfSignedCertificateInput,
+} from './self-signed-certificate.js';
+export {
   type DecryptOptions,
   decryptElement,
   type EncryptOptions,
