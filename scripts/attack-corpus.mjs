@@ -1874,7 +1874,7 @@ export function generateAttackCorpus() {
     ['unknown', `<saml:Issuer>https://unknown.example.com/metadata</saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'An Issuer naming no registered SP (attacks reference §8 issuer recipe e)'],
     ['missing', null, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'Issuer removed (SAMLProf §4.4.4.1; attacks reference §8 issuer recipe b)'],
     ['persistent-format', `<saml:Issuer Format="${persistent}">${SP_A}</saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_MISMATCH', 'Issuer with a persistent Format (SAMLProf §4.4.4.1; attacks reference §8 issuer recipe c)'],
-    ['twice', `<saml:Issuer>${SP_A}</saml:Issuer><saml:Issuer>${SP_B}</saml:Issuer>`, 'SAML_SIGNATURE_PROFILE_VIOLATION', 'SAML_MESSAGE_INVALID', 'Two Issuer elements (attacks reference §8 issuer recipe d)'],
+    ['twice', `<saml:Issuer>${SP_A}</saml:Issuer><saml:Issuer>${SP_B}</saml:Issuer>`, 'SAML_MESSAGE_INVALID', 'SAML_MESSAGE_INVALID', 'Two Issuer elements (attacks reference §8 issuer recipe d)'],
     ['trailing-space', `<saml:Issuer>${SP_A} </saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'Issuer with trailing whitespace (attacks reference §8 issuer recipe f)'],
     ['case-changed', `<saml:Issuer>${SP_A.toUpperCase()}</saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'Issuer differing only in case (attacks reference §8 issuer recipe f)'],
   ]) {
