@@ -8,7 +8,7 @@
 import { createHash, createHmac, createPrivateKey, sign as signBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
-import { deflate as zlibDeflate, deflateRaw, gzip } from 'pako';
+import { deflateRaw, gzip, deflate as zlibDeflate } from 'pako';
 import {
   C14nCanonicalization,
   ExclusiveCanonicalization,
@@ -27,7 +27,11 @@ export const world = {
     soap: 'https://idp.example.com/slo/soap',
   },
   providers: {
-    'sp-a': { entityId: 'https://sp-a.example.com/metadata', slsUrl: 'https://sp-a.example.com/slo', key: 'sp-a' },
+    'sp-a': {
+      entityId: 'https://sp-a.example.com/metadata',
+      slsUrl: 'https://sp-a.example.com/slo',
+      key: 'sp-a',
+    },
     'sp-b': { entityId: 'https://sp-b.example.com/metadata', slsUrl: '', key: 'sp-b' },
   },
   /** Sessions recorded before each facade case. */
@@ -123,7 +127,8 @@ function logoutRequest(o = {}) {
   });
   const issuer = o.issuer === null ? '' : `\n  ${o.issuer ?? `<saml:Issuer>${SP_A}</saml:Issuer>`}`;
   const extensions = o.extensions ? `\n  <samlp:Extensions>${o.extensions}</samlp:Extensions>` : '';
-  const nameId = o.nameIdElement ?? `<saml:NameID Format="${persistent}">${o.nameId ?? 'alice'}</saml:NameID>`;
+  const nameId =
+    o.nameIdElement ?? `<saml:NameID Format="${persistent}">${o.nameId ?? 'alice'}</saml:NameID>`;
   const sessionIndex = o.sessionIndex ?? '_s1';
   return (
     `<${root}${attrs}>${issuer}${extensions}\n  ${nameId}\n  <samlp:SessionIndex>${sessionIndex}</samlp:SessionIndex>\n</${root}>` +
@@ -202,7 +207,8 @@ function sign(xml, o = {}) {
   const doc = parse(xml);
   const targetId = o.target ?? doc.documentElement.getAttribute('ID');
   const target = o.uri === '' ? doc.documentElement : byId(doc, targetId);
-  const digestC14n = [...transforms].reverse().find((t) => t !== alg.enveloped && t !== alg.xpath) ?? alg.c14n;
+  const digestC14n =
+    [...transforms].reverse().find((t) => t !== alg.enveloped && t !== alg.xpath) ?? alg.c14n;
   const digest = createHash(hashOf[digestAlgorithm])
     .update(canonicalize(target, digestC14n), 'utf8')
     .digest('base64');
@@ -314,8 +320,7 @@ const enc = (value) => encodeURIComponent(value);
 function redirectQuery(o) {
   const type = o.type ?? 'SAMLRequest';
   const raw =
-    o.rawMessage ??
-    enc(Buffer.from(o.deflated ?? deflateRaw(Buffer.from(o.xml, 'utf8'))).toString('base64'));
+    o.rawMessage ?? enc(Buffer.from(o.deflated ?? deflateRaw(Buffer.from(o.xml, 'utf8'))).toString('base64'));
   let octets = `${type}=${raw}`;
   if (o.relayState !== undefined) octets += `&RelayState=${o.rawRelayState ?? enc(o.relayState)}`;
   if (o.sign === false) return octets;
@@ -345,8 +350,10 @@ function soapEnvelope(message, { header = '' } = {}) {
 const ref = {
   xsw: 'Somorovsky et al., "On Breaking SAML", USENIX Security 2012; SAML Raider XSW1-XSW8',
   samlify2025: 'CVE-2025-47949 / GHSA-r683-v43c-6xqv (samlify < 2.10.0)',
-  nodeSaml2025: 'CVE-2025-54369 / GHSA-m837-g268-mmv7, CVE-2025-54419 / GHSA-4mxg-3p6v-xgq3 (node-saml < 5.1.0)',
-  multiRoot: 'CVE-2022-39299 / GHSA-m974-647v-whv7 (passport-saml), CVE-2022-39300 (node-saml), CVE-2022-39353 (xmldom)',
+  nodeSaml2025:
+    'CVE-2025-54369 / GHSA-m837-g268-mmv7, CVE-2025-54419 / GHSA-4mxg-3p6v-xgq3 (node-saml < 5.1.0)',
+  multiRoot:
+    'CVE-2022-39299 / GHSA-m974-647v-whv7 (passport-saml), CVE-2022-39300 (node-saml), CVE-2022-39353 (xmldom)',
   signedInfo: 'CVE-2025-29774 / GHSA-9p8x-f768-wp2g (xml-crypto < 6.0.1)',
   digestComment: 'CVE-2025-29775 / GHSA-x3m8-899r-f7c3 (xml-crypto < 6.0.1, "SAMLStorm")',
   rubyDigest: 'CVE-2024-45409 (ruby-saml DigestValue found by document-wide XPath)',
@@ -357,7 +364,8 @@ const ref = {
   xmldom: 'xmldom advisories (attacks reference §4): CVE-2026-41673, CVE-2026-83615, GHSA-6h8r-xr42-gp59',
   ruby2025: 'CVE-2025-25293, CVE-2025-54572 (ruby-saml compressed and oversized messages)',
   pako: 'pako 2.1.0 truncated-stream and trailing-byte quirks (attacks reference §6)',
-  phpSaml: 'php-saml 2.23.0 parameter smuggling; node-saml 5.1.0 hasValidSignatureForRedirect (attacks reference §7)',
+  phpSaml:
+    'php-saml 2.23.0 parameter smuggling; node-saml 5.1.0 hasValidSignatureForRedirect (attacks reference §7)',
   samlifySigAlg: 'samlify getSigningScheme SHA-1 fallback for unknown SigAlg (fixed 2026)',
   bind: 'SAMLBind §3.4.4.1 (exact received octets)',
 };
@@ -374,7 +382,10 @@ export function generateAttackCorpus() {
   const controls = [];
   const add = (list, entry, content) => {
     const file = `${entry.id}.${entry.format === 'query' || entry.format === 'form' ? 'txt' : 'xml'}`;
-    list.push({ entry: { ...entry, file }, content: Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8') });
+    list.push({
+      entry: { ...entry, file },
+      content: Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'),
+    });
   };
   const attack = (entry, content) => add(cases, entry, content);
   const control = (entry, content) => add(controls, entry, content);
@@ -390,7 +401,13 @@ export function generateAttackCorpus() {
   const both = ['receive', 'idp'];
 
   control(
-    { id: `${LR}/post/control-signed`, messageType: 'LogoutRequest', binding: 'post', format: 'xml', via: both },
+    {
+      id: `${LR}/post/control-signed`,
+      messageType: 'LogoutRequest',
+      binding: 'post',
+      format: 'xml',
+      via: both,
+    },
     postRequest,
   );
   control(
@@ -404,7 +421,13 @@ export function generateAttackCorpus() {
     redirectQuery({ xml: redirectRequestXml, relayState: 'rs1' }),
   );
   control(
-    { id: `${LR}/soap/control-signed`, messageType: 'LogoutRequest', binding: 'soap', format: 'soap', via: both },
+    {
+      id: `${LR}/soap/control-signed`,
+      messageType: 'LogoutRequest',
+      binding: 'soap',
+      format: 'soap',
+      via: both,
+    },
     soapEnvelope(soapRequest),
   );
   control(
@@ -621,7 +644,10 @@ export function generateAttackCorpus() {
           note: 'xml-crypto ignores the wrapped SignedInfo and verifies the real one over the untouched root; the attack targets readers that take the first SignedInfo in document order.',
         },
       },
-      postRequest.replace(signedInfo, `<x:Wrapper xmlns:x="urn:example:wrap">${forged}</x:Wrapper>${signedInfo}`),
+      postRequest.replace(
+        signedInfo,
+        `<x:Wrapper xmlns:x="urn:example:wrap">${forged}</x:Wrapper>${signedInfo}`,
+      ),
     );
     wrap(
       'decoy-signaturemethod-in-wrapper',
@@ -667,7 +693,10 @@ export function generateAttackCorpus() {
         expect: { code: 'SAML_XML_MIXED_CONTENT' },
         xmlCrypto: { verdict: 'rejects' },
       },
-      tampered.replace(`<ds:DigestValue>${realDigest}`, `<ds:DigestValue><!--${forgedDigest}-->${realDigest}`),
+      tampered.replace(
+        `<ds:DigestValue>${realDigest}`,
+        `<ds:DigestValue><!--${forgedDigest}-->${realDigest}`,
+      ),
     );
   }
   {
@@ -687,7 +716,8 @@ export function generateAttackCorpus() {
   wrap(
     'w15-reference-uri-empty',
     {
-      provenance: 'Reference URI="" (the whole document), validly signed (xml-crypto issue #594; SAMLCore §5.4.2; attacks reference §1 W15)',
+      provenance:
+        'Reference URI="" (the whole document), validly signed (xml-crypto issue #594; SAMLCore §5.4.2; attacks reference §1 W15)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: {
         verdict: 'accepts',
@@ -699,7 +729,8 @@ export function generateAttackCorpus() {
   wrap(
     'w15-reference-uri-without-hash',
     {
-      provenance: 'Reference URI="_orig" (no "#"), validly signed; xml-crypto resolves it as an ID (xml-crypto issue #594; attacks reference §1 W15)',
+      provenance:
+        'Reference URI="_orig" (no "#"), validly signed; xml-crypto resolves it as an ID (xml-crypto issue #594; attacks reference §1 W15)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: {
         verdict: 'accepts',
@@ -724,7 +755,8 @@ export function generateAttackCorpus() {
   wrap(
     'w17-root-in-foreign-namespace',
     {
-      provenance: 'Namespace confusion: a validly signed root <samlp:LogoutRequest> bound to urn:evil (attacks reference §1 W17)',
+      provenance:
+        'Namespace confusion: a validly signed root <samlp:LogoutRequest> bound to urn:evil (attacks reference §1 W17)',
       expect: { code: 'SAML_MESSAGE_TYPE_MISMATCH', idpCode: 'SAML_MESSAGE_TYPE_MISMATCH' },
       xmlCrypto: {
         verdict: 'accepts',
@@ -736,7 +768,8 @@ export function generateAttackCorpus() {
   wrap(
     'w17-signature-in-foreign-namespace',
     {
-      provenance: 'Namespace confusion: the Signature copied into a foreign namespace, NameID changed, no ds:Signature left (attacks reference §1 W17)',
+      provenance:
+        'Namespace confusion: the Signature copied into a foreign namespace, NameID changed, no ds:Signature left (attacks reference §1 W17)',
       expect: { code: 'SAML_SIGNATURE_MISSING' },
       xmlCrypto: { verdict: 'rejects' },
     },
@@ -747,7 +780,8 @@ export function generateAttackCorpus() {
   wrap(
     'w18-logout-response-as-request',
     {
-      provenance: 'Message-type substitution: a LogoutResponse validly signed by SP-A posted as SAMLRequest (attacks reference §1 W18)',
+      provenance:
+        'Message-type substitution: a LogoutResponse validly signed by SP-A posted as SAMLRequest (attacks reference §1 W18)',
       expect: { code: 'SAML_MESSAGE_TYPE_MISMATCH' },
       xmlCrypto: {
         verdict: 'accepts',
@@ -768,7 +802,8 @@ export function generateAttackCorpus() {
   wrap(
     'signature-before-issuer',
     {
-      provenance: 'Signature placed before saml:Issuer, against the schema order (SAMLCore §3.2.1; attacks reference §0 step 6)',
+      provenance:
+        'Signature placed before saml:Issuer, against the schema order (SAMLCore §3.2.1; attacks reference §0 step 6)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: {
         verdict: 'accepts',
@@ -780,7 +815,8 @@ export function generateAttackCorpus() {
   wrap(
     'content-changed-after-signing',
     {
-      provenance: 'NameID changed after signing, signature left as is (baseline integrity check; SAMLCore §5.4)',
+      provenance:
+        'NameID changed after signing, signature left as is (baseline integrity check; SAMLCore §5.4)',
       expect: { code: 'SAML_SIGNATURE_INVALID' },
       xmlCrypto: { verdict: 'rejects' },
     },
@@ -789,7 +825,8 @@ export function generateAttackCorpus() {
   wrap(
     'signature-without-signedinfo',
     {
-      provenance: 'A ds:Signature with no SignedInfo (xml-crypto test invalid_saml_no_signed_info.xml; attacks reference §1)',
+      provenance:
+        'A ds:Signature with no SignedInfo (xml-crypto test invalid_saml_no_signed_info.xml; attacks reference §1)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: { verdict: 'rejects' },
     },
@@ -853,7 +890,8 @@ export function generateAttackCorpus() {
       format: 'soap',
       attack: 'xml-parsing',
       via: both,
-      provenance: 'DOCTYPE with an internal entity in a SOAP envelope (CWE-611/CWE-776; attacks reference §6)',
+      provenance:
+        'DOCTYPE with an internal entity in a SOAP envelope (CWE-611/CWE-776; attacks reference §6)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
     `<!DOCTYPE soapenv:Envelope [<!ENTITY n "victim">]>\n${soapEnvelope(soapRequest.replace('>alice<', '>&n;<'))}`,
@@ -866,7 +904,8 @@ export function generateAttackCorpus() {
       format: 'soap',
       attack: 'signature-wrapping',
       via: both,
-      provenance: 'A second SOAP Body carrying an evil request after the signed one (SOAP 1.1 §4; attacks reference §1 W9 analogue)',
+      provenance:
+        'A second SOAP Body carrying an evil request after the signed one (SOAP 1.1 §4; attacks reference §1 W9 analogue)',
       expect: { code: 'SAML_SOAP_FAULT' },
     },
     soapEnvelope(soapRequest).replace(
@@ -885,7 +924,12 @@ export function generateAttackCorpus() {
   const splitTargets = [
     ['nameid', (v) => ({ nameId: v }), 'alice@example.com', '.evil.net'],
     ['sessionindex', (v) => ({ sessionIndex: v }), '_s1', '.evil'],
-    ['issuer', (v) => ({ issuer: `<saml:Issuer>${v}</saml:Issuer>` }), 'https://sp-a.example.com', '/metadata'],
+    [
+      'issuer',
+      (v) => ({ issuer: `<saml:Issuer>${v}</saml:Issuer>` }),
+      'https://sp-a.example.com',
+      '/metadata',
+    ],
   ];
   for (const [kind, split] of Object.entries(splitters)) {
     for (const [field, build, head, tail] of splitTargets) {
@@ -902,7 +946,10 @@ export function generateAttackCorpus() {
           expect: { code: kind === 'pi' ? 'SAML_XML_FORBIDDEN_CONTENT' : 'SAML_XML_MIXED_CONTENT' },
           xmlCrypto:
             kind === 'pi'
-              ? { verdict: 'rejects', note: 'Exclusive C14N keeps processing instructions, so the digest no longer matches.' }
+              ? {
+                  verdict: 'rejects',
+                  note: 'Exclusive C14N keeps processing instructions, so the digest no longer matches.',
+                }
               : {
                   verdict: 'accepts',
                   note: 'Exclusive C14N drops comments and turns CDATA into text, so the signature verifies; a reader of the first text node would see a truncated value.',
@@ -979,7 +1026,8 @@ export function generateAttackCorpus() {
   keyCase(
     'other-sp-key',
     {
-      provenance: 'SP-B impersonating SP-A: Issuer SP-A, signed with SP-B’s registered key (attacks reference §7 wrong key, §8 issuer recipe a)',
+      provenance:
+        'SP-B impersonating SP-A: Issuer SP-A, signed with SP-B’s registered key (attacks reference §7 wrong key, §8 issuer recipe a)',
       expect: { code: 'SAML_SIGNATURE_INVALID' },
       xmlCrypto: { verdict: 'rejects' },
     },
@@ -1004,12 +1052,12 @@ export function generateAttackCorpus() {
     },
     sign(logoutRequest({ issuer: `<saml:Issuer>${world.idpEntityId}</saml:Issuer>` }), { key: 'idp' }),
   );
-  const algorithmCase = (id, entry, content) =>
-    keyCase(id, { attack: 'algorithm', ...entry }, content);
+  const algorithmCase = (id, entry, content) => keyCase(id, { attack: 'algorithm', ...entry }, content);
   algorithmCase(
     'rsa-sha1',
     {
-      provenance: 'SHA-1 downgrade: rsa-sha1 signature and sha1 digest by SP-A’s key (attacks reference §3 recipe e, §7)',
+      provenance:
+        'SHA-1 downgrade: rsa-sha1 signature and sha1 digest by SP-A’s key (attacks reference §3 recipe e, §7)',
       expect: { code: 'SAML_ALGORITHM_FORBIDDEN' },
       xmlCrypto: {
         verdict: 'rejects',
@@ -1034,7 +1082,11 @@ export function generateAttackCorpus() {
       expect: { code: 'SAML_ALGORITHM_FORBIDDEN' },
       xmlCrypto: { verdict: 'rejects' },
     },
-    sign(logoutRequest({ nameId: 'victim' }), { signatureAlgorithm: alg.hmacSha1, hmacKey: pem('sp-a', 'crt'), keyInfo: false }),
+    sign(logoutRequest({ nameId: 'victim' }), {
+      signatureAlgorithm: alg.hmacSha1,
+      hmacKey: pem('sp-a', 'crt'),
+      keyInfo: false,
+    }),
   );
   algorithmCase(
     'hmac-sha256-keyed-with-certificate-der',
@@ -1052,20 +1104,41 @@ export function generateAttackCorpus() {
   algorithmCase(
     'hmac-output-length-truncation',
     {
-      provenance: 'hmac-sha1 with HMACOutputLength=8 (CVE-2009-0217 truncation; attacks reference §3 recipe a)',
+      provenance:
+        'hmac-sha1 with HMACOutputLength=8 (CVE-2009-0217 truncation; attacks reference §3 recipe a)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: { verdict: 'rejects' },
     },
-    sign(logoutRequest({ nameId: 'victim' }), { signatureAlgorithm: alg.hmacSha1, hmacKey: pem('sp-a', 'crt'), keyInfo: false }).replace(
+    sign(logoutRequest({ nameId: 'victim' }), {
+      signatureAlgorithm: alg.hmacSha1,
+      hmacKey: pem('sp-a', 'crt'),
+      keyInfo: false,
+    }).replace(
       `<ds:SignatureMethod Algorithm="${alg.hmacSha1}"/>`,
       `<ds:SignatureMethod Algorithm="${alg.hmacSha1}"><ds:HMACOutputLength>8</ds:HMACOutputLength></ds:SignatureMethod>`,
     ),
   );
   for (const [name, uri, provenance] of [
-    ['unknown-uri', 'urn:x#sha256', 'An unknown SignatureMethod URI ending in #sha256 (node-saml fragment matching; attacks reference §7)'],
-    ['wrong-namespace-uri', 'http://www.w3.org/2000/09/xmldsig#rsa-sha256', 'rsa-sha256 under the wrong namespace (attacks reference §7 algorithm URI tricks)'],
-    ['uppercase-uri', 'http://www.w3.org/2001/04/xmldsig-more#RSA-SHA256', 'rsa-sha256 in a different case (attacks reference §7 algorithm URI tricks)'],
-    ['trailing-space-uri', `${alg.rsaSha256} `, 'rsa-sha256 with trailing whitespace (attacks reference §7 algorithm URI tricks)'],
+    [
+      'unknown-uri',
+      'urn:x#sha256',
+      'An unknown SignatureMethod URI ending in #sha256 (node-saml fragment matching; attacks reference §7)',
+    ],
+    [
+      'wrong-namespace-uri',
+      'http://www.w3.org/2000/09/xmldsig#rsa-sha256',
+      'rsa-sha256 under the wrong namespace (attacks reference §7 algorithm URI tricks)',
+    ],
+    [
+      'uppercase-uri',
+      'http://www.w3.org/2001/04/xmldsig-more#RSA-SHA256',
+      'rsa-sha256 in a different case (attacks reference §7 algorithm URI tricks)',
+    ],
+    [
+      'trailing-space-uri',
+      `${alg.rsaSha256} `,
+      'rsa-sha256 with trailing whitespace (attacks reference §7 algorithm URI tricks)',
+    ],
   ]) {
     algorithmCase(
       `signaturemethod-${name}`,
@@ -1080,7 +1153,8 @@ export function generateAttackCorpus() {
   algorithmCase(
     'c14n-with-comments-method',
     {
-      provenance: 'CanonicalizationMethod exc-c14n#WithComments (xml-crypto issue #586; attacks reference §3)',
+      provenance:
+        'CanonicalizationMethod exc-c14n#WithComments (xml-crypto issue #586; attacks reference §3)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: { verdict: 'rejects' },
     },
@@ -1089,19 +1163,23 @@ export function generateAttackCorpus() {
   algorithmCase(
     'c14n-with-comments-transform',
     {
-      provenance: 'Reference transform exc-c14n#WithComments: comments become signed content (xml-crypto issue #586; attacks reference §3 recipe g)',
+      provenance:
+        'Reference transform exc-c14n#WithComments: comments become signed content (xml-crypto issue #586; attacks reference §3 recipe g)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: { verdict: 'rejects' },
     },
     sign(
-      logoutRequest({ nameIdElement: `<!--signed comment--><saml:NameID Format="${persistent}">alice</saml:NameID>` }),
+      logoutRequest({
+        nameIdElement: `<!--signed comment--><saml:NameID Format="${persistent}">alice</saml:NameID>`,
+      }),
       { transforms: [alg.enveloped, alg.excC14nWithComments] },
     ),
   );
   algorithmCase(
     'inclusive-c14n-transform',
     {
-      provenance: 'Reference transform inclusive C14N instead of exclusive (SAMLCore §5.4.4; attacks reference §3 recipe g)',
+      provenance:
+        'Reference transform inclusive C14N instead of exclusive (SAMLCore §5.4.4; attacks reference §3 recipe g)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
       xmlCrypto: { verdict: 'rejects' },
     },
@@ -1171,7 +1249,8 @@ export function generateAttackCorpus() {
     'sigalg-rsa-md5-fragment',
     {
       attack: 'algorithm',
-      provenance: 'SigAlg urn:anything#RSA-MD5: node-saml 5.1.0 picks the hash after "#" (attacks reference §5, §7)',
+      provenance:
+        'SigAlg urn:anything#RSA-MD5: node-saml 5.1.0 picks the hash after "#" (attacks reference §5, §7)',
       expect: { code: 'SAML_ALGORITHM_FORBIDDEN' },
     },
     rq({ sigAlgUri: 'urn:anything#RSA-MD5' }),
@@ -1189,7 +1268,8 @@ export function generateAttackCorpus() {
     'sigalg-ecdsa-with-rsa-certificate',
     {
       attack: 'algorithm',
-      provenance: 'SigAlg ecdsa-sha256 while SP-A’s certificate is RSA (attacks reference §7 key type and SigAlg mismatch)',
+      provenance:
+        'SigAlg ecdsa-sha256 while SP-A’s certificate is RSA (attacks reference §7 key type and SigAlg mismatch)',
       expect: { code: 'SAML_SIGNATURE_INVALID' },
     },
     rq({ sigAlgUri: alg.ecdsaSha256 }),
@@ -1201,7 +1281,11 @@ export function generateAttackCorpus() {
       provenance: 'Query signed with an unregistered key (attacks reference §7 recipe n)',
       expect: { code: 'SAML_SIGNATURE_INVALID' },
     },
-    redirectQuery({ xml: logoutRequest({ binding: 'redirect', nameId: 'victim' }), relayState: 'rs1', key: 'evil' }),
+    redirectQuery({
+      xml: logoutRequest({ binding: 'redirect', nameId: 'victim' }),
+      relayState: 'rs1',
+      key: 'evil',
+    }),
   );
   redirect(
     'other-sp-key',
@@ -1252,7 +1336,8 @@ export function generateAttackCorpus() {
     'embedded-xml-signature',
     {
       attack: 'signature-wrapping',
-      provenance: 'A ds:Signature inside the deflated XML of a signed query; SAMLBind §3.4.4.1 requires it removed (attacks reference §7 recipe p)',
+      provenance:
+        'A ds:Signature inside the deflated XML of a signed query; SAMLBind §3.4.4.1 requires it removed (attacks reference §7 recipe p)',
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
     },
     rq({ xml: sign(redirectRequestXml) }),
@@ -1261,7 +1346,8 @@ export function generateAttackCorpus() {
     'embedded-xml-signature-unsigned-query',
     {
       attack: 'signature-wrapping',
-      provenance: 'A validly signed ds:Signature inside the deflated XML and no query signature: it must never count as signed (attacks reference §7 recipe p)',
+      provenance:
+        'A validly signed ds:Signature inside the deflated XML and no query signature: it must never count as signed (attacks reference §7 recipe p)',
       expect: { code: 'SAML_SIGNATURE_MISSING' },
     },
     rq({ xml: sign(redirectRequestXml), sign: false }),
@@ -1302,7 +1388,9 @@ export function generateAttackCorpus() {
     },
     `${rq()}&RelayState=${enc('https://evil.example/')}`,
   );
-  const evilDeflated = enc(Buffer.from(deflateRaw(logoutRequest({ binding: 'redirect', nameId: 'victim' }))).toString('base64'));
+  const evilDeflated = enc(
+    Buffer.from(deflateRaw(logoutRequest({ binding: 'redirect', nameId: 'victim' }))).toString('base64'),
+  );
   redirect(
     'percent-encoded-parameter-name',
     {
@@ -1352,7 +1440,8 @@ export function generateAttackCorpus() {
     'raw-plus-in-signature',
     {
       attack: 'query-tricks',
-      provenance: 'The base64 Signature placed unencoded: "+" decodes to a space (attacks reference §7 recipe o)',
+      provenance:
+        'The base64 Signature placed unencoded: "+" decodes to a space (attacks reference §7 recipe o)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
     // Signature value of this message contains "+" or "/"; placed raw, "+" becomes a space.
@@ -1362,7 +1451,8 @@ export function generateAttackCorpus() {
     'parameter-renamed-to-samlresponse',
     {
       attack: 'message-type',
-      provenance: 'SAMLRequest renamed to SAMLResponse after signing: the signed octets change (attacks reference §1 W18, §7 recipe i)',
+      provenance:
+        'SAMLRequest renamed to SAMLResponse after signing: the signed octets change (attacks reference §1 W18, §7 recipe i)',
       expect: { code: 'SAML_SIGNATURE_INVALID' },
     },
     rq().replace(/^SAMLRequest=/, 'SAMLResponse='),
@@ -1371,7 +1461,8 @@ export function generateAttackCorpus() {
     'logout-response-under-samlrequest',
     {
       attack: 'message-type',
-      provenance: 'A LogoutResponse signed by SP-A under the SAMLRequest parameter (attacks reference §1 W18, §7)',
+      provenance:
+        'A LogoutResponse signed by SP-A under the SAMLRequest parameter (attacks reference §1 W18, §7)',
       expect: { code: 'SAML_MESSAGE_TYPE_MISMATCH' },
     },
     rq({ xml: logoutResponse({ binding: 'redirect' }) }),
@@ -1403,7 +1494,8 @@ export function generateAttackCorpus() {
   parsing(
     'doctype-internal-entity',
     {
-      provenance: 'XXE / entity substitution: an internal entity replaces the NameID (CWE-611; attacks reference §4 item 1)',
+      provenance:
+        'XXE / entity substitution: an internal entity replaces the NameID (CWE-611; attacks reference §4 item 1)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
     `<!DOCTYPE samlp:LogoutRequest [<!ENTITY n "victim">]>\n${postRequest.replace('>alice<', '>&n;<')}`,
@@ -1427,7 +1519,8 @@ export function generateAttackCorpus() {
   parsing(
     'doctype-without-entities',
     {
-      provenance: 'A DOCTYPE with no entity at all, accepted silently by xmldom (attacks reference §4 item 4)',
+      provenance:
+        'A DOCTYPE with no entity at all, accepted silently by xmldom (attacks reference §4 item 4)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
     `<!DOCTYPE samlp:LogoutRequest>\n${postRequest}`,
@@ -1435,7 +1528,8 @@ export function generateAttackCorpus() {
   parsing(
     'undefined-entity-reference',
     {
-      provenance: 'An entity reference with no declaration (xmldom keeps "&n;" as text; attacks reference §4)',
+      provenance:
+        'An entity reference with no declaration (xmldom keeps "&n;" as text; attacks reference §4)',
       expect: { code: 'SAML_XML_MALFORMED' },
     },
     postRequest.replace('>alice<', '>&n;<'),
@@ -1490,7 +1584,8 @@ export function generateAttackCorpus() {
   parsing(
     'line-separator-reference-in-nameid',
     {
-      provenance: 'U+2028 written as the character reference &#x2028; inside NameID (attacks reference §4 item 10)',
+      provenance:
+        'U+2028 written as the character reference &#x2028; inside NameID (attacks reference §4 item 10)',
       expect: { code: 'SAML_XML_FORBIDDEN_CONTENT' },
     },
     postRequest.replace('>alice<', '>ali&#x2028;ce<'),
@@ -1501,7 +1596,9 @@ export function generateAttackCorpus() {
       provenance: `2,000 nested elements in Extensions (${ref.xmldom}; attacks reference §4 item 11)`,
       expect: { code: 'SAML_XML_LIMIT_EXCEEDED' },
     },
-    logoutRequest({ extensions: `<x:a xmlns:x="urn:x">${'<x:a>'.repeat(2000)}${'</x:a>'.repeat(2000)}</x:a>` }),
+    logoutRequest({
+      extensions: `<x:a xmlns:x="urn:x">${'<x:a>'.repeat(2000)}${'</x:a>'.repeat(2000)}</x:a>`,
+    }),
   );
   parsing(
     'deep-namespace-nesting',
@@ -1518,10 +1615,13 @@ export function generateAttackCorpus() {
   parsing(
     'many-attributes',
     {
-      provenance: 'One element with 1,000 attributes: O(n²) de-duplication (GHSA-8344-3jmq-59r6; attacks reference §4 item 13)',
+      provenance:
+        'One element with 1,000 attributes: O(n²) de-duplication (GHSA-8344-3jmq-59r6; attacks reference §4 item 13)',
       expect: { code: 'SAML_XML_LIMIT_EXCEEDED' },
     },
-    logoutRequest({ extensions: `<x:a xmlns:x="urn:x"${Array.from({ length: 1000 }, (_, i) => ` a${i}="1"`).join('')}/>` }),
+    logoutRequest({
+      extensions: `<x:a xmlns:x="urn:x"${Array.from({ length: 1000 }, (_, i) => ` a${i}="1"`).join('')}/>`,
+    }),
   );
   parsing(
     'latin1-declaration-with-latin1-byte',
@@ -1530,7 +1630,10 @@ export function generateAttackCorpus() {
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
     Buffer.concat([
-      Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n${postRequest.split('>alice<')[0]}>al`, 'utf8'),
+      Buffer.from(
+        `<?xml version="1.0" encoding="ISO-8859-1"?>\n${postRequest.split('>alice<')[0]}>al`,
+        'utf8',
+      ),
       Buffer.from([0xe9]),
       Buffer.from(`<${postRequest.split('>alice<')[1]}`, 'utf8'),
     ]),
@@ -1538,7 +1641,8 @@ export function generateAttackCorpus() {
   parsing(
     'latin1-declaration',
     {
-      provenance: 'A non-UTF-8 encoding declaration on ASCII content: the declaration is ignored by xmldom (attacks reference §4)',
+      provenance:
+        'A non-UTF-8 encoding declaration on ASCII content: the declaration is ignored by xmldom (attacks reference §4)',
       expect: { code: 'SAML_XML_FORBIDDEN_CONTENT' },
     },
     `<?xml version="1.0" encoding="ISO-8859-1"?>\n${postRequest}`,
@@ -1546,7 +1650,8 @@ export function generateAttackCorpus() {
   parsing(
     'utf16le-with-bom',
     {
-      provenance: 'The message in UTF-16LE with a BOM and an encoding declaration (attacks reference §4 item 15, §6)',
+      provenance:
+        'The message in UTF-16LE with a BOM and an encoding declaration (attacks reference §4 item 15, §6)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
     Buffer.concat([
@@ -1585,7 +1690,8 @@ export function generateAttackCorpus() {
   form(
     'base64-junk-character',
     {
-      provenance: 'One "*" in the middle of the base64: Node’s decoder skips it (attacks reference §6 base64 recipe)',
+      provenance:
+        'One "*" in the middle of the base64: Node’s decoder skips it (attacks reference §6 base64 recipe)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
     formBody({ SAMLRequest: `${postB64.slice(0, 100)}*${postB64.slice(100)}` }),
@@ -1593,10 +1699,17 @@ export function generateAttackCorpus() {
   form(
     'base64-url-safe-alphabet',
     {
-      provenance: 'base64url alphabet ("-" and "_"): Node’s decoder accepts it (attacks reference §6 base64 recipe)',
+      provenance:
+        'base64url alphabet ("-" and "_"): Node’s decoder accepts it (attacks reference §6 base64 recipe)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
-    formBody({ SAMLRequest: ensure(postB64.replace(/\+/g, '-').replace(/\//g, '_'), (v) => v !== postB64, 'has + or /') }),
+    formBody({
+      SAMLRequest: ensure(
+        postB64.replace(/\+/g, '-').replace(/\//g, '_'),
+        (v) => v !== postB64,
+        'has + or /',
+      ),
+    }),
   );
   form(
     'base64-missing-padding',
@@ -1609,7 +1722,8 @@ export function generateAttackCorpus() {
   form(
     'base64-data-after-padding',
     {
-      provenance: '"PHg+" (<x>) appended after the padding: Node’s decoder stops at "=" (attacks reference §6 base64 recipe)',
+      provenance:
+        '"PHg+" (<x>) appended after the padding: Node’s decoder stops at "=" (attacks reference §6 base64 recipe)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
     formBody({ SAMLRequest: `${ensure(postB64, (v) => v.endsWith('='), 'ends with =')}PHg+` }),
@@ -1625,7 +1739,8 @@ export function generateAttackCorpus() {
   form(
     'raw-plus-in-form',
     {
-      provenance: 'The base64 placed in a form body without percent-encoding: "+" becomes a space (attacks reference §6)',
+      provenance:
+        'The base64 placed in a form body without percent-encoding: "+" becomes a space (attacks reference §6)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
     `SAMLRequest=${ensure(postB64, (v) => v.includes('+'), 'contains +')}`,
@@ -1682,7 +1797,12 @@ export function generateAttackCorpus() {
       provenance: `300 KiB of valid XML padding in Extensions, over the 256 KiB inflate cap (${ref.ruby2025}; attacks reference §6 recipe b)`,
       expect: { code: 'SAML_BINDING_LIMIT_EXCEEDED' },
     },
-    { xml: logoutRequest({ binding: 'redirect', extensions: `<x:p xmlns:x="urn:x">${'x'.repeat(300 * 1024)}</x:p>` }) },
+    {
+      xml: logoutRequest({
+        binding: 'redirect',
+        extensions: `<x:p xmlns:x="urn:x">${'x'.repeat(300 * 1024)}</x:p>`,
+      }),
+    },
   );
   redirectDecode(
     'zlib-wrapped',
@@ -1730,7 +1850,11 @@ export function generateAttackCorpus() {
       provenance: 'SAMLRequest with a "*" in its base64, signed as sent (attacks reference §6)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
-    { rawMessage: enc(`${Buffer.from(deflatedRequest).toString('base64').slice(0, 40)}*${Buffer.from(deflatedRequest).toString('base64').slice(40)}`) },
+    {
+      rawMessage: enc(
+        `${Buffer.from(deflatedRequest).toString('base64').slice(0, 40)}*${Buffer.from(deflatedRequest).toString('base64').slice(40)}`,
+      ),
+    },
   );
   redirectDecode(
     'inflated-invalid-utf8',
@@ -1754,16 +1878,23 @@ export function generateAttackCorpus() {
       provenance: 'Inflated bytes in UTF-16LE with a BOM (attacks reference §6)',
       expect: { code: 'SAML_BINDING_DECODE_FAILED' },
     },
-    { deflated: deflateRaw(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(redirectRequestXml, 'utf16le')])) },
+    {
+      deflated: deflateRaw(
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(redirectRequestXml, 'utf16le')]),
+      ),
+    },
   );
   redirectDecode(
     'doctype',
     {
       attack: 'xml-parsing',
-      provenance: 'A DOCTYPE with an internal entity inside a signed HTTP-Redirect message (CWE-611; attacks reference §4, §6)',
+      provenance:
+        'A DOCTYPE with an internal entity inside a signed HTTP-Redirect message (CWE-611; attacks reference §4, §6)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
-    { xml: `<!DOCTYPE samlp:LogoutRequest [<!ENTITY n "victim">]>${redirectRequestXml.replace('>alice<', '>&n;<')}` },
+    {
+      xml: `<!DOCTYPE samlp:LogoutRequest [<!ENTITY n "victim">]>${redirectRequestXml.replace('>alice<', '>&n;<')}`,
+    },
   );
   redirect(
     'query-oversized',
@@ -1793,7 +1924,8 @@ export function generateAttackCorpus() {
   semantic(
     'replay',
     {
-      provenance: 'The valid signed message sent a second time (SAMLCore §1.3.4; attacks reference §8 replay)',
+      provenance:
+        'The valid signed message sent a second time (SAMLCore §1.3.4; attacks reference §8 replay)',
       expect: { code: 'SAML_REPLAY_DETECTED' },
       via: ['idp'],
       idp: { precededBy: `${LR}/post/control-signed` },
@@ -1814,7 +1946,8 @@ export function generateAttackCorpus() {
     'replay',
     {
       attack: 'message-semantics',
-      provenance: 'The valid signed HTTP-Redirect message sent a second time (SAMLCore §1.3.4; attacks reference §8 replay)',
+      provenance:
+        'The valid signed HTTP-Redirect message sent a second time (SAMLCore §1.3.4; attacks reference §8 replay)',
       expect: { code: 'SAML_REPLAY_DETECTED' },
       via: ['idp'],
       idp: { precededBy: `${LR}/redirect/control-signed` },
@@ -1847,10 +1980,15 @@ export function generateAttackCorpus() {
   semantic(
     'notonorafter-passed',
     {
-      provenance: 'NotOnOrAfter 10 minutes in the past, IssueInstant recent (SAMLCore §3.7.1; attacks reference §8)',
+      provenance:
+        'NotOnOrAfter 10 minutes in the past, IssueInstant recent (SAMLCore §3.7.1; attacks reference §8)',
       expect: { code: 'SAML_MESSAGE_EXPIRED' },
     },
-    sign(logoutRequest({ attrs: { IssueInstant: '2026-04-20T09:49:00Z', NotOnOrAfter: '2026-04-20T09:50:00Z' } })),
+    sign(
+      logoutRequest({
+        attrs: { IssueInstant: '2026-04-20T09:49:00Z', NotOnOrAfter: '2026-04-20T09:50:00Z' },
+      }),
+    ),
   );
   for (const [name, destination] of [
     ['missing', undefined],
@@ -1871,18 +2009,50 @@ export function generateAttackCorpus() {
     );
   }
   for (const [name, issuer, code, idpCode, provenance] of [
-    ['unknown', `<saml:Issuer>https://unknown.example.com/metadata</saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'An Issuer naming no registered SP (attacks reference §8 issuer recipe e)'],
-    ['missing', null, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'Issuer removed (SAMLProf §4.4.4.1; attacks reference §8 issuer recipe b)'],
-    ['persistent-format', `<saml:Issuer Format="${persistent}">${SP_A}</saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_MISMATCH', 'Issuer with a persistent Format (SAMLProf §4.4.4.1; attacks reference §8 issuer recipe c)'],
-    ['twice', `<saml:Issuer>${SP_A}</saml:Issuer><saml:Issuer>${SP_B}</saml:Issuer>`, 'SAML_MESSAGE_INVALID', 'SAML_MESSAGE_INVALID', 'Two Issuer elements (attacks reference §8 issuer recipe d)'],
-    ['trailing-space', `<saml:Issuer>${SP_A} </saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'Issuer with trailing whitespace (attacks reference §8 issuer recipe f)'],
-    ['case-changed', `<saml:Issuer>${SP_A.toUpperCase()}</saml:Issuer>`, 'SAML_ISSUER_MISMATCH', 'SAML_ISSUER_UNKNOWN', 'Issuer differing only in case (attacks reference §8 issuer recipe f)'],
+    [
+      'unknown',
+      `<saml:Issuer>https://unknown.example.com/metadata</saml:Issuer>`,
+      'SAML_ISSUER_MISMATCH',
+      'SAML_ISSUER_UNKNOWN',
+      'An Issuer naming no registered SP (attacks reference §8 issuer recipe e)',
+    ],
+    [
+      'missing',
+      null,
+      'SAML_ISSUER_MISMATCH',
+      'SAML_ISSUER_UNKNOWN',
+      'Issuer removed (SAMLProf §4.4.4.1; attacks reference §8 issuer recipe b)',
+    ],
+    [
+      'persistent-format',
+      `<saml:Issuer Format="${persistent}">${SP_A}</saml:Issuer>`,
+      'SAML_ISSUER_MISMATCH',
+      'SAML_ISSUER_MISMATCH',
+      'Issuer with a persistent Format (SAMLProf §4.4.4.1; attacks reference §8 issuer recipe c)',
+    ],
+    [
+      'twice',
+      `<saml:Issuer>${SP_A}</saml:Issuer><saml:Issuer>${SP_B}</saml:Issuer>`,
+      'SAML_MESSAGE_INVALID',
+      'SAML_MESSAGE_INVALID',
+      'Two Issuer elements (attacks reference §8 issuer recipe d)',
+    ],
+    [
+      'trailing-space',
+      `<saml:Issuer>${SP_A} </saml:Issuer>`,
+      'SAML_ISSUER_MISMATCH',
+      'SAML_ISSUER_UNKNOWN',
+      'Issuer with trailing whitespace (attacks reference §8 issuer recipe f)',
+    ],
+    [
+      'case-changed',
+      `<saml:Issuer>${SP_A.toUpperCase()}</saml:Issuer>`,
+      'SAML_ISSUER_MISMATCH',
+      'SAML_ISSUER_UNKNOWN',
+      'Issuer differing only in case (attacks reference §8 issuer recipe f)',
+    ],
   ]) {
-    semantic(
-      `issuer-${name}`,
-      { provenance, expect: { code, idpCode } },
-      sign(logoutRequest({ issuer })),
-    );
+    semantic(`issuer-${name}`, { provenance, expect: { code, idpCode } }, sign(logoutRequest({ issuer })));
   }
   semantic(
     'version-1.1',
@@ -1911,7 +2081,8 @@ export function generateAttackCorpus() {
   semantic(
     'id-not-ncname',
     {
-      provenance: "ID=\"x' or '1'='1\": XPath injection into an ID lookup (attacks reference §3 item 7, §8 replay)",
+      provenance:
+        "ID=\"x' or '1'='1\": XPath injection into an ID lookup (attacks reference §3 item 7, §8 replay)",
       expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION', idpCode: 'SAML_MESSAGE_INVALID' },
     },
     sign(logoutRequest({ attrs: { ID: "x' or '1'='1" } })),
@@ -1930,7 +2101,8 @@ export function generateAttackCorpus() {
     'relaystate-81-bytes',
     {
       attack: 'relay-state',
-      provenance: 'RelayState of 81 bytes in a signed query (SAMLBind §3.4.3; attacks reference §8 RelayState recipe)',
+      provenance:
+        'RelayState of 81 bytes in a signed query (SAMLBind §3.4.3; attacks reference §8 RelayState recipe)',
       expect: { code: 'SAML_RELAY_STATE_INVALID' },
     },
     rq({ relayState: 'r'.repeat(81) }),
@@ -1939,7 +2111,8 @@ export function generateAttackCorpus() {
     'relaystate-80-multibyte-characters',
     {
       attack: 'relay-state',
-      provenance: 'RelayState of 80 characters but 160 UTF-8 bytes (SAMLBind §3.4.3; attacks reference §8 RelayState recipe)',
+      provenance:
+        'RelayState of 80 characters but 160 UTF-8 bytes (SAMLBind §3.4.3; attacks reference §8 RelayState recipe)',
       expect: { code: 'SAML_RELAY_STATE_INVALID' },
     },
     rq({ relayState: 'é'.repeat(80) }),
@@ -2041,7 +2214,8 @@ export function generateAttackCorpus() {
       'w8-decoy-signature-clone',
       {
         attack: 'signature-wrapping',
-        provenance: 'Decoy Signature: a byte copy of the real ds:Signature as first child of a LogoutResponse (attacks reference §1 W8)',
+        provenance:
+          'Decoy Signature: a byte copy of the real ds:Signature as first child of a LogoutResponse (attacks reference §1 W8)',
         expect: { code: 'SAML_SIGNATURE_PROFILE_VIOLATION' },
         xmlCrypto: {
           verdict: 'rejects',
@@ -2055,9 +2229,13 @@ export function generateAttackCorpus() {
     'w18-logout-request-as-response',
     {
       attack: 'message-type',
-      provenance: 'Message-type substitution: a LogoutRequest validly signed by SP-A posted as SAMLResponse (attacks reference §1 W18)',
+      provenance:
+        'Message-type substitution: a LogoutRequest validly signed by SP-A posted as SAMLResponse (attacks reference §1 W18)',
       expect: { code: 'SAML_MESSAGE_TYPE_MISMATCH' },
-      xmlCrypto: { verdict: 'accepts', note: 'Validly signed by SP-A; only the receiver can bind the root type to the SAMLResponse parameter.' },
+      xmlCrypto: {
+        verdict: 'accepts',
+        note: 'Validly signed by SP-A; only the receiver can bind the root type to the SAMLResponse parameter.',
+      },
     },
     postRequest,
   );
@@ -2075,7 +2253,8 @@ export function generateAttackCorpus() {
     'other-sp-key',
     {
       attack: 'key-selection',
-      provenance: 'SP-B impersonating SP-A: a LogoutResponse with Issuer SP-A signed with SP-B’s key (attacks reference §7 wrong key)',
+      provenance:
+        'SP-B impersonating SP-A: a LogoutResponse with Issuer SP-A signed with SP-B’s key (attacks reference §7 wrong key)',
       expect: { code: 'SAML_SIGNATURE_INVALID' },
       xmlCrypto: { verdict: 'rejects' },
     },
@@ -2085,9 +2264,13 @@ export function generateAttackCorpus() {
     'answered-by-another-sp',
     {
       attack: 'message-semantics',
-      provenance: 'SP-B, correctly signed, answers the step that waits for SP-A (attacks reference §8 InResponseTo recipe)',
+      provenance:
+        'SP-B, correctly signed, answers the step that waits for SP-A (attacks reference §8 InResponseTo recipe)',
       expect: { code: 'SAML_SIGNATURE_INVALID', idpCode: 'SAML_ISSUER_MISMATCH' },
-      xmlCrypto: { verdict: 'rejects', note: 'Rejected because the strict verifier trusts only SP-A’s certificate, the peer the step waits for.' },
+      xmlCrypto: {
+        verdict: 'rejects',
+        note: 'Rejected because the strict verifier trusts only SP-A’s certificate, the peer the step waits for.',
+      },
     },
     sign(logoutResponse({ issuer: `<saml:Issuer>${SP_B}</saml:Issuer>` }), { key: 'sp-b' }),
   );
@@ -2095,7 +2278,8 @@ export function generateAttackCorpus() {
     'inresponseto-not-ours',
     {
       attack: 'message-semantics',
-      provenance: 'InResponseTo naming a request the IdP never sent (SAMLCore §3.2.2; attacks reference §8 InResponseTo recipe)',
+      provenance:
+        'InResponseTo naming a request the IdP never sent (SAMLCore §3.2.2; attacks reference §8 InResponseTo recipe)',
       expect: { code: 'SAML_IN_RESPONSE_TO_MISMATCH' },
     },
     sign(logoutResponse({ attrs: { InResponseTo: '_never-sent' } })),
@@ -2113,7 +2297,8 @@ export function generateAttackCorpus() {
     'relaystate-of-no-transaction',
     {
       attack: 'message-semantics',
-      provenance: 'A valid response whose RelayState selects no pending logout (attacks reference §8 InResponseTo recipe)',
+      provenance:
+        'A valid response whose RelayState selects no pending logout (attacks reference §8 InResponseTo recipe)',
       expect: { code: 'SAML_IN_RESPONSE_TO_MISMATCH', idpCode: 'SAML_LOGOUT_TRANSACTION_UNKNOWN' },
       relayState: '_no-such-logout',
     },
@@ -2123,7 +2308,8 @@ export function generateAttackCorpus() {
     'replay',
     {
       attack: 'message-semantics',
-      provenance: 'The valid LogoutResponse sent a second time (SAMLCore §1.3.4; attacks reference §8 InResponseTo recipe)',
+      provenance:
+        'The valid LogoutResponse sent a second time (SAMLCore §1.3.4; attacks reference §8 InResponseTo recipe)',
       expect: { code: 'SAML_LOGOUT_TRANSACTION_UNKNOWN' },
       via: ['idp'],
       idp: { precededBy: `${LRS}/post/control-signed` },
@@ -2134,7 +2320,8 @@ export function generateAttackCorpus() {
     'destination-other-idp',
     {
       attack: 'message-semantics',
-      provenance: 'Destination of another IdP on a signed LogoutResponse (SAMLBind §3.5.5.2; attacks reference §8)',
+      provenance:
+        'Destination of another IdP on a signed LogoutResponse (SAMLBind §3.5.5.2; attacks reference §8)',
       expect: { code: 'SAML_DESTINATION_MISMATCH' },
     },
     sign(logoutResponse({ attrs: { Destination: 'https://idp.other.example/slo/post' } })),
@@ -2152,7 +2339,8 @@ export function generateAttackCorpus() {
     'success-nested-under-responder',
     {
       attack: 'message-semantics',
-      provenance: 'A Success second-level code under a Responder top-level status (SAMLCore §3.2.2.2; attacks reference §8 InResponseTo recipe)',
+      provenance:
+        'A Success second-level code under a Responder top-level status (SAMLCore §3.2.2.2; attacks reference §8 InResponseTo recipe)',
       expect: { ignored: 'participant-not-logged-out' },
       via: ['idp'],
     },
@@ -2211,7 +2399,10 @@ export function generateAttackCorpus() {
     },
     redirectQuery({
       type: 'SAMLResponse',
-      xml: logoutResponse({ binding: 'redirect', issuer: `<saml:Issuer>${SP_A.replace('.com/', '.com<!---->/')}</saml:Issuer>` }),
+      xml: logoutResponse({
+        binding: 'redirect',
+        issuer: `<saml:Issuer>${SP_A.replace('.com/', '.com<!---->/')}</saml:Issuer>`,
+      }),
       relayState: world.pending.relayState,
     }),
   );

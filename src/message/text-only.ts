@@ -16,7 +16,14 @@ const textOnly: Readonly<Record<string, ReadonlySet<string>>> = {
     'AuthnContextDeclRef',
     'AuthenticatingAuthority',
   ]),
-  [namespaces.samlp]: new Set(['SessionIndex', 'StatusMessage', 'RequesterID', 'GetComplete', 'Artifact', 'NewID']),
+  [namespaces.samlp]: new Set([
+    'SessionIndex',
+    'StatusMessage',
+    'RequesterID',
+    'GetComplete',
+    'Artifact',
+    'NewID',
+  ]),
 };
 
 /**

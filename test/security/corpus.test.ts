@@ -11,8 +11,8 @@ import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { attackManifest, generateAttackCorpus } from '../../scripts/attack-corpus.mjs';
-import { receiveRedirect, type SamlErrorCode } from '../../src/index.js';
 import { errorCodes } from '../../src/errors/codes.js';
+import { receiveRedirect, type SamlErrorCode } from '../../src/index.js';
 import { certificate, certificatePem } from '../support/keys.js';
 import {
   type AttackCorpusEntry,
@@ -94,10 +94,19 @@ describe('attack corpus manifest', () => {
       ...['doctype-internal', 'billion-laughs', 'doctype-without', 'deflate-bomb', 'base64-oversized'],
       ...['base64-junk', 'utf16', 'latin1', 'truncated-deflate', 'trailing-bytes', 'duplicate-samlrequest'],
       ...['percent-encoded-parameter-name', 'relaystate-appended-unsigned', 'signature-not-last', 'replay'],
-      ...['issueinstant-far-future', 'issueinstant-one-hour-old', 'notonorafter-passed', 'destination-other-idp'],
+      ...[
+        'issueinstant-far-future',
+        'issueinstant-one-hour-old',
+        'notonorafter-passed',
+        'destination-other-idp',
+      ],
       ...['issuer-unknown', 'inresponseto-not-ours', 'relaystate-81-bytes', 'sls-url-and-redirect-target'],
     ];
-    for (const fragment of required) expect(ids.some((id) => id.includes(fragment)), fragment).toBe(true);
+    for (const fragment of required)
+      expect(
+        ids.some((id) => id.includes(fragment)),
+        fragment,
+      ).toBe(true);
     for (const messageType of ['LogoutRequest', 'LogoutResponse']) {
       expect(manifest.cases.filter((entry) => entry.messageType === messageType).length).toBeGreaterThan(10);
     }
@@ -196,7 +205,12 @@ describe('corpus: attacker data that must be ignored, not honoured', () => {
       const url = new URL((result.reply as { url: string }).url);
       expect(`${url.origin}${url.pathname}`).toBe(sls);
       expect(url.searchParams.get('RelayState')).toBe('https://evil.example/');
-      expect([...url.searchParams.keys()].sort()).toEqual(['RelayState', 'SAMLResponse', 'SigAlg', 'Signature']);
+      expect([...url.searchParams.keys()].sort()).toEqual([
+        'RelayState',
+        'SAMLResponse',
+        'SigAlg',
+        'Signature',
+      ]);
     },
   );
 

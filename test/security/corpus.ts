@@ -45,7 +45,9 @@ export function contentOf(entry: AttackCorpusEntry): Buffer {
 }
 
 const parameterOf = (entry: AttackCorpusEntry) =>
-  entry.messageType === 'LogoutRequest' || entry.messageType === 'AuthnRequest' ? 'SAMLRequest' : 'SAMLResponse';
+  entry.messageType === 'LogoutRequest' || entry.messageType === 'AuthnRequest'
+    ? 'SAMLRequest'
+    : 'SAMLResponse';
 
 /** What samlkit reads from a message, through `receive*` and then `parse*`, as a user would. */
 export function receiveThroughBindings(entry: AttackCorpusEntry, content = contentOf(entry)): Received {
@@ -159,7 +161,9 @@ export async function createWorld(options: { pending?: boolean } = {}): Promise<
 /** Sends a case to the facade's handler for its message type. */
 export function sendToIdp(idp: IdentityProvider, entry: AttackCorpusEntry, content = contentOf(entry)) {
   const input = httpInputOf(entry, content);
-  return entry.messageType === 'LogoutRequest' ? idp.handleLogoutRequest(input) : idp.handleLogoutResponse(input);
+  return entry.messageType === 'LogoutRequest'
+    ? idp.handleLogoutRequest(input)
+    : idp.handleLogoutResponse(input);
 }
 
 /** The SamlError code `fn` throws, or `accepted`; anything else is reported as such, never swallowed. */
@@ -240,16 +244,16 @@ export function verifyWithXmlCrypto(xml: string, trustedPem: string): XmlCryptoV
 export function readElementId(xml: string, binding: AttackCorpusEntry['binding']): string | null {
   const doc = new XmlCryptoDomParser().parseFromString(xml, 'text/xml');
   const expression =
-    binding === 'soap'
-      ? "/*[local-name(.)='Envelope']/*[local-name(.)='Body']/*[1]/@ID"
-      : '/*/@ID';
-  const node = xmlCryptoXpath.select1(expression, doc as never) as { value: string } | undefined;
+    binding === 'soap' ? "/*[local-name(.)='Envelope']/*[local-name(.)='Body']/*[1]/@ID" : '/*/@ID';
+  const node = xmlCryptoXpath.select1(expression, doc as never) as unknown as { value: string } | undefined;
   return node ? node.value : null;
 }
 
 /** The first NameID text in document order: what a descendant-search reader would take. */
 export function firstNameIdByDescendantSearch(xml: string): string {
   const doc = new XmlCryptoDomParser().parseFromString(xml, 'text/xml');
-  const found = xmlCryptoXpath.select("//*[local-name(.)='NameID']", doc as never) as { textContent: string }[];
+  const found = xmlCryptoXpath.select("//*[local-name(.)='NameID']", doc as never) as {
+    textContent: string;
+  }[];
   return found[0]?.textContent ?? '';
 }

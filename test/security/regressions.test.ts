@@ -62,7 +62,11 @@ describe('regression: a signature placed before saml:Issuer', () => {
   });
 
   it('is refused on SOAP too', () => {
-    const response = buildLogoutResponse({ issuer: spEntityId, inResponseTo: '_r', issueInstant: fixedNow }).xml;
+    const response = buildLogoutResponse({
+      issuer: spEntityId,
+      inResponseTo: '_r',
+      issueInstant: fixedNow,
+    }).xml;
     const moved = signatureFirst(encodeSoap(response, { sign }), 'LogoutResponse');
     expect(codeOf(() => receiveSoap(moved, options))).toBe('SAML_SIGNATURE_PROFILE_VIOLATION');
   });
