@@ -894,7 +894,7 @@ export function generateAttackCorpus() {
         'DOCTYPE with an internal entity in a SOAP envelope (CWE-611/CWE-776; attacks reference §6)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
-    `<!DOCTYPE soapenv:Envelope [<!ENTITY n "victim">]>\n${soapEnvelope(soapRequest.replace('>alice<', '>&n;<'))}`,
+    `<!DOCTYPE soapenv:Envelope [<!ENTITY n "victim">]>\n${soapEnvelope(sign(logoutRequest({ binding: 'soap', nameId: '&n;' })))}`,
   );
   attack(
     {
@@ -1498,7 +1498,7 @@ export function generateAttackCorpus() {
         'XXE / entity substitution: an internal entity replaces the NameID (CWE-611; attacks reference §4 item 1)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
-    `<!DOCTYPE samlp:LogoutRequest [<!ENTITY n "victim">]>\n${postRequest.replace('>alice<', '>&n;<')}`,
+    trySign(`<!DOCTYPE samlp:LogoutRequest [<!ENTITY n "victim">]>\n${logoutRequest({ nameId: '&n;' })}`),
   );
   parsing(
     'doctype-external-entity',
@@ -1506,7 +1506,9 @@ export function generateAttackCorpus() {
       provenance: 'XXE: an external entity on a loopback URL (CWE-611; attacks reference §4 item 2)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
-    `<!DOCTYPE samlp:LogoutRequest [<!ENTITY n SYSTEM "http://127.0.0.1:9/x">]>\n${postRequest.replace('>alice<', '>&n;<')}`,
+    trySign(
+      `<!DOCTYPE samlp:LogoutRequest [<!ENTITY n SYSTEM "http://127.0.0.1:9/x">]>\n${logoutRequest({ nameId: '&n;' })}`,
+    ),
   );
   parsing(
     'doctype-billion-laughs',
@@ -1514,7 +1516,9 @@ export function generateAttackCorpus() {
       provenance: 'Billion laughs entity expansion (CWE-776; attacks reference §4 item 3)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
-    `<!DOCTYPE samlp:LogoutRequest [<!ENTITY l0 "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('')}]>\n${postRequest.replace('>alice<', '>&l9;<')}`,
+    trySign(
+      `<!DOCTYPE samlp:LogoutRequest [<!ENTITY l0 "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('')}]>\n${logoutRequest({ nameId: '&l9;' })}`,
+    ),
   );
   parsing(
     'doctype-without-entities',
@@ -1523,7 +1527,7 @@ export function generateAttackCorpus() {
         'A DOCTYPE with no entity at all, accepted silently by xmldom (attacks reference §4 item 4)',
       expect: { code: 'SAML_XML_DTD_FORBIDDEN' },
     },
-    `<!DOCTYPE samlp:LogoutRequest>\n${postRequest}`,
+    trySign(`<!DOCTYPE samlp:LogoutRequest>\n${logoutRequest()}`),
   );
   parsing(
     'undefined-entity-reference',
@@ -1532,7 +1536,7 @@ export function generateAttackCorpus() {
         'An entity reference with no declaration (xmldom keeps "&n;" as text; attacks reference §4)',
       expect: { code: 'SAML_XML_MALFORMED' },
     },
-    postRequest.replace('>alice<', '>&n;<'),
+    trySign(logoutRequest({ nameId: '&n;' })),
   );
   parsing(
     'trailing-text-after-root',
@@ -1578,7 +1582,7 @@ export function generateAttackCorpus() {
         provenance: `${JSON.stringify(char)} inside NameID: xmldom 0.9 and 0.8 normalise it differently (attacks reference §4 item 10)`,
         expect: { code: 'SAML_XML_FORBIDDEN_CONTENT' },
       },
-      postRequest.replace('>alice<', `>ali${char}ce<`),
+      trySign(logoutRequest({ nameId: `ali${char}ce` })),
     );
   }
   parsing(
@@ -1588,7 +1592,7 @@ export function generateAttackCorpus() {
         'U+2028 written as the character reference &#x2028; inside NameID (attacks reference §4 item 10)',
       expect: { code: 'SAML_XML_FORBIDDEN_CONTENT' },
     },
-    postRequest.replace('>alice<', '>ali&#x2028;ce<'),
+    trySign(logoutRequest({ nameId: 'ali&#x2028;ce' })),
   );
   parsing(
     'deep-nesting',
@@ -1596,9 +1600,11 @@ export function generateAttackCorpus() {
       provenance: `2,000 nested elements in Extensions (${ref.xmldom}; attacks reference §4 item 11)`,
       expect: { code: 'SAML_XML_LIMIT_EXCEEDED' },
     },
-    logoutRequest({
-      extensions: `<x:a xmlns:x="urn:x">${'<x:a>'.repeat(2000)}${'</x:a>'.repeat(2000)}</x:a>`,
-    }),
+    trySign(
+      logoutRequest({
+        extensions: `<x:a xmlns:x="urn:x">${'<x:a>'.repeat(2000)}${'</x:a>'.repeat(2000)}</x:a>`,
+      }),
+    ),
   );
   parsing(
     'deep-namespace-nesting',
@@ -1606,11 +1612,13 @@ export function generateAttackCorpus() {
       provenance: `2,000 nested elements each declaring a new prefix: quadratic memory in xmldom (${ref.xmldom}; attacks reference §4 item 12)`,
       expect: { code: 'SAML_XML_LIMIT_EXCEEDED' },
     },
-    logoutRequest({
-      extensions:
-        Array.from({ length: 2000 }, (_, i) => `<p${i}:a xmlns:p${i}="urn:p${i}">`).join('') +
-        Array.from({ length: 2000 }, (_, i) => `</p${1999 - i}:a>`).join(''),
-    }),
+    trySign(
+      logoutRequest({
+        extensions:
+          Array.from({ length: 2000 }, (_, i) => `<p${i}:a xmlns:p${i}="urn:p${i}">`).join('') +
+          Array.from({ length: 2000 }, (_, i) => `</p${1999 - i}:a>`).join(''),
+      }),
+    ),
   );
   parsing(
     'many-attributes',
@@ -1619,9 +1627,11 @@ export function generateAttackCorpus() {
         'One element with 1,000 attributes: O(n²) de-duplication (GHSA-8344-3jmq-59r6; attacks reference §4 item 13)',
       expect: { code: 'SAML_XML_LIMIT_EXCEEDED' },
     },
-    logoutRequest({
-      extensions: `<x:a xmlns:x="urn:x"${Array.from({ length: 1000 }, (_, i) => ` a${i}="1"`).join('')}/>`,
-    }),
+    trySign(
+      logoutRequest({
+        extensions: `<x:a xmlns:x="urn:x"${Array.from({ length: 1000 }, (_, i) => ` a${i}="1"`).join('')}/>`,
+      }),
+    ),
   );
   parsing(
     'latin1-declaration-with-latin1-byte',
@@ -1645,7 +1655,7 @@ export function generateAttackCorpus() {
         'A non-UTF-8 encoding declaration on ASCII content: the declaration is ignored by xmldom (attacks reference §4)',
       expect: { code: 'SAML_XML_FORBIDDEN_CONTENT' },
     },
-    `<?xml version="1.0" encoding="ISO-8859-1"?>\n${postRequest}`,
+    trySign(`<?xml version="1.0" encoding="ISO-8859-1"?>\n${logoutRequest()}`),
   );
   parsing(
     'utf16le-with-bom',
@@ -2407,7 +2417,78 @@ export function generateAttackCorpus() {
     }),
   );
 
+  // xml-crypto's verdicts where the attack is on parsing or on SAML semantics, not on XML-DSig:
+  // recorded so the differential is visible (test/security/corpus.test.ts checks each one).
+  const parserNote =
+    'xml-crypto parses with its own @xmldom/xmldom 0.8 and no limits; the document is validly signed, so it verifies.';
+  const parserVerdicts = {
+    'soap/doctype': ['accepts', `${parserNote} The DOCTYPE is kept and "&n;" stays unexpanded text.`],
+    'post/doctype-internal-entity': [
+      'accepts',
+      `${parserNote} The DOCTYPE is kept and "&n;" stays unexpanded text.`,
+    ],
+    'post/doctype-external-entity': ['accepts', `${parserNote} No entity is fetched or expanded.`],
+    'post/doctype-billion-laughs': ['accepts', `${parserNote} No entity is expanded.`],
+    'post/doctype-without-entities': ['accepts', `${parserNote} The DOCTYPE is accepted silently.`],
+    'post/undefined-entity-reference': ['accepts', `${parserNote} "&n;" stays literal text.`],
+    'post/trailing-text-after-root': ['accepts', `${parserNote} Text after the root is dropped.`],
+    'post/end-tag-with-junk': ['rejects', undefined],
+    'post/duplicate-attribute': ['rejects', undefined],
+    'post/undeclared-prefix': ['rejects', undefined],
+    'post/nul-in-nameid': ['accepts', `${parserNote} NUL is kept.`],
+    'post/nel-in-nameid': ['accepts', `${parserNote} Both xmldom versions turn NEL into a line feed.`],
+    'post/line-separator-in-nameid': [
+      'accepts',
+      `${parserNote} Both xmldom versions turn U+2028 into a line feed.`,
+    ],
+    'post/paragraph-separator-in-nameid': [
+      'rejects',
+      'xmldom 0.9 (the signer here) turns U+2029 into a line feed, xml-crypto’s xmldom 0.8 keeps it: the digests differ, the parser differential of attacks reference §4.',
+    ],
+    'post/line-separator-reference-in-nameid': ['accepts', `${parserNote} The reference becomes U+2028.`],
+    'post/deep-nesting': ['accepts', `${parserNote} 2,000 levels pass.`],
+    'post/deep-namespace-nesting': ['accepts', `${parserNote} 2,000 namespace scopes pass.`],
+    'post/many-attributes': ['accepts', `${parserNote} 1,000 attributes pass.`],
+    'post/latin1-declaration': ['accepts', `${parserNote} The encoding declaration is ignored.`],
+  };
+  for (const { entry } of cases) {
+    const key = entry.id.slice(entry.id.indexOf('/') + 1);
+    const parser = parserVerdicts[key];
+    if (parser && entry.messageType === 'LogoutRequest') {
+      entry.xmlCrypto = { verdict: parser[0], ...(parser[1] ? { note: parser[1] } : {}) };
+    } else if (
+      !entry.xmlCrypto &&
+      (entry.format === 'xml' || entry.format === 'soap') &&
+      ['message-semantics', 'relay-state'].includes(entry.attack) &&
+      !['post/nameid-of-another-sp', 'post/id-not-ncname'].includes(key)
+    ) {
+      entry.xmlCrypto = {
+        verdict: 'accepts',
+        note: 'Validly signed by SP-A: this is a SAML message rule (time, Destination, Issuer, Version, replay, RelayState, status), outside XML-DSig.',
+      };
+    }
+  }
+  const idNote = cases.find((c) => c.entry.id === `${LR}/post/id-not-ncname`).entry;
+  idNote.xmlCrypto = {
+    verdict: 'rejects',
+    note: 'xml-crypto refuses quotes in a Reference URI (its XPath-injection guard).',
+  };
+  const otherSp = cases.find((c) => c.entry.id === `${LR}/post/nameid-of-another-sp`).entry;
+  otherSp.xmlCrypto = {
+    verdict: 'rejects',
+    note: 'Validly signed by SP-B; rejected here only because the strict verifier trusts SP-A’s certificate.',
+  };
+
   return { cases, controls };
+}
+
+/** Signs when the (hostile) document can be signed at all; otherwise leaves it as it is. */
+function trySign(xml) {
+  try {
+    return sign(xml);
+  } catch {
+    return xml;
+  }
 }
 
 function ensure(value, predicate, what) {
