@@ -96,7 +96,17 @@ const responder = 'urn:oasis:names:tc:SAML:2.0:status:Responder';
 // Keys
 
 const keysDir = new URL('../fixtures/keys/', import.meta.url);
-const pem = (name, ext) => readFileSync(new URL(`${name}.${ext}`, keysDir), 'utf8');
+const pems = new Map();
+function pem(name, ext) {
+  const file = `${name}.${ext}`;
+  if (!pems.has(file)) pems.set(file, readFileSync(new URL(file, keysDir), 'utf8'));
+  return pems.get(file);
+}
+const privateKeys = new Map();
+function privateKey(name) {
+  if (!privateKeys.has(name)) privateKeys.set(name, createPrivateKey(pem(name, 'key')));
+  return privateKeys.get(name);
+}
 const certificateBody = (name) =>
   pem(name, 'crt')
     .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')
@@ -190,7 +200,7 @@ function canonicalize(node, algorithm) {
 function signatureValueOf(bytes, { key, signatureAlgorithm, hmacKey }) {
   const hash = hashOf[signatureAlgorithm] ?? 'sha256';
   if (hmacKey !== undefined) return createHmac(hash, hmacKey).update(bytes).digest('base64');
-  return signBytes(hash, Buffer.from(bytes, 'utf8'), createPrivateKey(pem(key, 'key'))).toString('base64');
+  return signBytes(hash, Buffer.from(bytes, 'utf8'), privateKey(key)).toString('base64');
 }
 
 /**
@@ -1597,26 +1607,26 @@ export function generateAttackCorpus() {
   parsing(
     'deep-nesting',
     {
-      provenance: `2,000 nested elements in Extensions (${ref.xmldom}; attacks reference §4 item 11)`,
+      provenance: `1,000 nested elements in Extensions (${ref.xmldom}; attacks reference §4 item 11)`,
       expect: { code: 'SAML_XML_LIMIT_EXCEEDED' },
     },
     trySign(
       logoutRequest({
-        extensions: `<x:a xmlns:x="urn:x">${'<x:a>'.repeat(2000)}${'</x:a>'.repeat(2000)}</x:a>`,
+        extensions: `<x:a xmlns:x="urn:x">${'<x:a>'.repeat(1000)}${'</x:a>'.repeat(1000)}</x:a>`,
       }),
     ),
   );
   parsing(
     'deep-namespace-nesting',
     {
-      provenance: `2,000 nested elements each declaring a new prefix: quadratic memory in xmldom (${ref.xmldom}; attacks reference §4 item 12)`,
+      provenance: `1,000 nested elements each declaring a new prefix: quadratic memory in xmldom (${ref.xmldom}; attacks reference §4 item 12)`,
       expect: { code: 'SAML_XML_LIMIT_EXCEEDED' },
     },
     trySign(
       logoutRequest({
         extensions:
-          Array.from({ length: 2000 }, (_, i) => `<p${i}:a xmlns:p${i}="urn:p${i}">`).join('') +
-          Array.from({ length: 2000 }, (_, i) => `</p${1999 - i}:a>`).join(''),
+          Array.from({ length: 1000 }, (_, i) => `<p${i}:a xmlns:p${i}="urn:p${i}">`).join('') +
+          Array.from({ length: 1000 }, (_, i) => `</p${999 - i}:a>`).join(''),
       }),
     ),
   );
@@ -1778,14 +1788,14 @@ export function generateAttackCorpus() {
     redirect(id, { attack: 'decoding', ...entry }, redirectQuery({ relayState: 'rs1', ...o }));
   const deflatedRequest = deflateRaw(Buffer.from(redirectRequestXml, 'utf8'));
   {
-    const bombXml = `<samlp:LogoutRequest xmlns:samlp="${ns.samlp}" ID="_bomb">${' '.repeat(16 * 1024 * 1024)}</samlp:LogoutRequest>`;
+    const bombXml = `<samlp:LogoutRequest xmlns:samlp="${ns.samlp}" ID="_bomb">${' '.repeat(4 * 1024 * 1024)}</samlp:LogoutRequest>`;
     const bomb = deflateRaw(Buffer.from(bombXml, 'utf8'));
     const ratio = Math.floor(bombXml.length / bomb.length);
     if (ratio < 1000) throw new Error(`deflate bomb ratio ${ratio} < 1000`);
     redirectDecode(
       'deflate-bomb',
       {
-        provenance: `A raw DEFLATE bomb: 16 MiB of spaces, ${ratio}:1, signed by SP-A so the decoder is what is tested (${ref.ruby2025}; attacks reference §6 recipe a)`,
+        provenance: `A raw DEFLATE bomb: 4 MiB of spaces, ${ratio}:1, signed by SP-A so the decoder is what is tested (${ref.ruby2025}; attacks reference §6 recipe a)`,
         expect: { code: 'SAML_BINDING_LIMIT_EXCEEDED' },
         inflatedBytes: bombXml.length,
       },
@@ -2446,8 +2456,8 @@ export function generateAttackCorpus() {
       'xmldom 0.9 (the signer here) turns U+2029 into a line feed, xml-crypto’s xmldom 0.8 keeps it: the digests differ, the parser differential of attacks reference §4.',
     ],
     'post/line-separator-reference-in-nameid': ['accepts', `${parserNote} The reference becomes U+2028.`],
-    'post/deep-nesting': ['accepts', `${parserNote} 2,000 levels pass.`],
-    'post/deep-namespace-nesting': ['accepts', `${parserNote} 2,000 namespace scopes pass.`],
+    'post/deep-nesting': ['accepts', `${parserNote} 1,000 levels pass.`],
+    'post/deep-namespace-nesting': ['accepts', `${parserNote} 1,000 namespace scopes pass.`],
     'post/many-attributes': ['accepts', `${parserNote} 1,000 attributes pass.`],
     'post/latin1-declaration': ['accepts', `${parserNote} The encoding declaration is ignored.`],
   };

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { SignedXml } from 'xml-crypto';
 import { attackManifest, generateAttackCorpus } from '../../scripts/attack-corpus.mjs';
 import { errorCodes } from '../../src/errors/codes.js';
 import { receiveRedirect, type SamlErrorCode } from '../../src/index.js';
@@ -30,6 +31,8 @@ import {
   sendToIdp,
   verifyWithXmlCrypto,
   world,
+  XmlCryptoDomParser,
+  xmlCryptoXpath,
 } from './corpus.js';
 
 const byId = new Map([...manifest.controls, ...manifest.cases].map((entry) => [entry.id, entry]));
@@ -238,4 +241,37 @@ describe('corpus: attacker data that must be ignored, not honoured', () => {
       expect(spA?.outcome).toBe('failed');
     },
   );
+});
+
+describe('why the strict configuration matters: xml-crypto defaults on the same corpus', () => {
+  const entry = (id: string) => manifest.cases.find((e) => e.id === id)!;
+
+  it('with getCertFromKeyInfo enabled, the attacker certificate in KeyInfo beats the pinned one', () => {
+    const xml = contentOf(entry('logout-request/post/keyinfo-attacker-certificate')).toString('utf8');
+    const doc = new XmlCryptoDomParser().parseFromString(xml, 'text/xml');
+    const signature = xmlCryptoXpath.select1(
+      "//*[local-name(.)='Signature' and namespace-uri(.)='http://www.w3.org/2000/09/xmldsig#']",
+      doc as never,
+    );
+    const loose = new SignedXml({
+      publicCert: certificatePem('sp-a'),
+      getCertFromKeyInfo: SignedXml.getCertFromKeyInfo,
+    });
+    loose.loadSignature(signature as never);
+    expect(loose.checkSignature(xml)).toBe(true);
+    expect(verifyWithXmlCrypto(xml, certificatePem('sp-a')).valid).toBe(false);
+  });
+
+  it('with its default algorithm maps, an rsa-sha1 / sha1 signature verifies', () => {
+    const xml = contentOf(entry('logout-request/post/rsa-sha1')).toString('utf8');
+    const doc = new XmlCryptoDomParser().parseFromString(xml, 'text/xml');
+    const signature = xmlCryptoXpath.select1(
+      "//*[local-name(.)='Signature' and namespace-uri(.)='http://www.w3.org/2000/09/xmldsig#']",
+      doc as never,
+    );
+    const defaults = new SignedXml({ publicCert: certificatePem('sp-a') });
+    defaults.loadSignature(signature as never);
+    expect(defaults.checkSignature(xml)).toBe(true);
+    expect(verifyWithXmlCrypto(xml, certificatePem('sp-a')).valid).toBe(false);
+  });
 });

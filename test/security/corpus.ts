@@ -191,7 +191,8 @@ export async function asyncOutcomeOf(fn: () => Promise<unknown>): Promise<string
 // xml-crypto, strictly configured
 
 const fromXmlCrypto = createRequire(createRequire(import.meta.url).resolve('xml-crypto'));
-const XmlCryptoDomParser = (fromXmlCrypto('@xmldom/xmldom') as typeof import('@xmldom/xmldom')).DOMParser;
+export const XmlCryptoDomParser = (fromXmlCrypto('@xmldom/xmldom') as typeof import('@xmldom/xmldom'))
+  .DOMParser;
 export const xmlCryptoXpath = fromXmlCrypto('xpath') as typeof import('xpath');
 
 export interface XmlCryptoVerdict {
