@@ -196,6 +196,17 @@ const invariantMutation: fc.Arbitrary<Mutation> = fc.oneof(
       return xml.replace(declaration, '').replace(/<saml:(Issuer|NameID)(?=[\s>])/g, (m) => m + declaration);
     },
   }),
+  fc.constant({
+    name: 'xmlns:ds moved from the Signature to the root',
+    changesSignedContent: false,
+    apply: (xml: string) => {
+      const declaration = ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#"';
+      if (!xml.includes(`<ds:Signature${declaration}`)) return xml;
+      return xml
+        .replace(`<ds:Signature${declaration}`, '<ds:Signature')
+        .replace('<samlp:LogoutRequest', `<samlp:LogoutRequest${declaration}`);
+    },
+  }),
   fc
     .constantFrom(' xmlns:unused="urn:example:unused"', ' xmlns="urn:example:default"')
     .map((declaration) => ({
