@@ -1788,14 +1788,14 @@ export function generateAttackCorpus() {
     redirect(id, { attack: 'decoding', ...entry }, redirectQuery({ relayState: 'rs1', ...o }));
   const deflatedRequest = deflateRaw(Buffer.from(redirectRequestXml, 'utf8'));
   {
-    const bombXml = `<samlp:LogoutRequest xmlns:samlp="${ns.samlp}" ID="_bomb">${' '.repeat(4 * 1024 * 1024)}</samlp:LogoutRequest>`;
+    const bombXml = `<samlp:LogoutRequest xmlns:samlp="${ns.samlp}" ID="_bomb">${' '.repeat(8 * 1024 * 1024)}</samlp:LogoutRequest>`;
     const bomb = deflateRaw(Buffer.from(bombXml, 'utf8'));
     const ratio = Math.floor(bombXml.length / bomb.length);
     if (ratio < 1000) throw new Error(`deflate bomb ratio ${ratio} < 1000`);
     redirectDecode(
       'deflate-bomb',
       {
-        provenance: `A raw DEFLATE bomb: 4 MiB of spaces, ${ratio}:1, signed by SP-A so the decoder is what is tested (${ref.ruby2025}; attacks reference §6 recipe a)`,
+        provenance: `A raw DEFLATE bomb: 8 MiB of spaces, ${ratio}:1, signed by SP-A so the decoder is what is tested (${ref.ruby2025}; attacks reference §6 recipe a)`,
         expect: { code: 'SAML_BINDING_LIMIT_EXCEEDED' },
         inflatedBytes: bombXml.length,
       },
