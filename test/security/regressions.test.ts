@@ -148,3 +148,51 @@ describe('regression: text-node splitting of a signed value after signing (attac
     expect(parseLogoutRequest(received.xml).nameId?.value).toBe(signedValue);
   });
 });
+
+describe('regressions found while reviewing the security suite', () => {
+  it('regression: unsafeAllowSha1 alone does not admit dsa-sha1 on receive', async () => {
+    const { acceptSignatureAlgorithm } = await import('../../src/crypto/algorithms.js');
+    const { signatureAlgorithms } = await import('../../src/constants/algorithms.js');
+    const error = (() => {
+      try {
+        acceptSignatureAlgorithm(signatureAlgorithms.dsaSha1, { unsafeAllowSha1: true });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isSamlError(error) && error.code).toBe('SAML_ALGORITHM_FORBIDDEN');
+    expect(
+      acceptSignatureAlgorithm(signatureAlgorithms.dsaSha1, { unsafeAllowSha1: true, unsafeAllowDsa: true }),
+    ).toBe(signatureAlgorithms.dsaSha1);
+  });
+
+  it('regression: encodePost refuses control characters in RelayState, as encodeRedirect does', () => {
+    const xml = request('alice@example.com');
+    for (const relayState of ['a\nb', 'tab\there', '\u0000', 'del\u007f']) {
+      expect(codeOf(() => encodePost({ type: 'SAMLRequest', xml, destination: idpSloUrl, relayState }))).toBe(
+        'SAML_RELAY_STATE_INVALID',
+      );
+      expect(
+        codeOf(() => encodeRedirect({ type: 'SAMLRequest', xml, destination: idpSloUrl, relayState })),
+      ).toBe('SAML_RELAY_STATE_INVALID');
+    }
+  });
+
+  it('regression: receivePost bounds a raw urlencoded body before splitting and decoding it', () => {
+    const body = `SAMLRequest=${'A'.repeat(4 * 1024 + 1)}`;
+    expect(codeOf(() => receivePost(body, { ...options, maxBytes: 1024 }))).toBe(
+      'SAML_BINDING_LIMIT_EXCEEDED',
+    );
+    // A real signed message well under the limit still arrives as a raw body.
+    const form = encodePost({
+      type: 'SAMLRequest',
+      xml: request('alice@example.com'),
+      destination: idpSloUrl,
+      sign,
+    });
+    const raw = new URLSearchParams(form.fields).toString();
+    expect(receivePost(raw, { ...options, expect: { destination: idpSloUrl } }).messageType).toBe(
+      'LogoutRequest',
+    );
+  });
+});
