@@ -342,6 +342,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         clockSkewMs: skew,
         maxMessageAgeMs,
         unsafeAllowSha1: provider.unsafeAllowSha1,
+        unsafeAllowDsa: provider.unsafeAllowDsa,
       };
       let received: Received;
       if (inspected.binding === 'redirect') received = receiveRedirect(input.query ?? '', receiveOptions);
