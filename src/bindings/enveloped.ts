@@ -1,6 +1,7 @@
 import { canonicalizeElement, findEnvelopedSignature, verifyEnvelopedSignature } from '../crypto/index.js';
 import { SamlError } from '../errors/index.js';
 import { messageTypeOf } from '../message/header.js';
+import { checkTextOnlyElements } from '../message/text-only.js';
 import { type ParsedXml, parseXmlRemembered, rememberParsed } from '../xml/index.js';
 import { expectedTypes, finishReceive, type Received, type ReceiveOptions, trustedKeys } from './receive.js';
 
@@ -17,6 +18,7 @@ export function receiveEnveloped(
 ): Received {
   const trusted = trustedKeys(options);
   messageTypeOf(parsed.root, expectedTypes(base.type, options));
+  checkTextOnlyElements(parsed.root);
   const signature = findEnvelopedSignature(parsed);
   if (!signature) {
     if (options.requireSignature !== false)

@@ -5,7 +5,13 @@ import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js'
 import { receiveEnveloped } from './enveloped.js';
 import { formDecode, splitRawParameters } from './form-encoding.js';
 import { renderPostForm } from './html-form.js';
-import { checkRelayState, defaultReceiveLimits, type Received, type ReceiveOptions } from './receive.js';
+import {
+  checkOutgoingRelayState,
+  checkRelayState,
+  defaultReceiveLimits,
+  type Received,
+  type ReceiveOptions,
+} from './receive.js';
 import { type EnvelopedSignOptions, signedTree } from './sign-xml.js';
 
 /** Input to {@link encodePost}. */
@@ -39,12 +45,8 @@ export function encodePost(input: EncodePostInput): PostForm {
   }
   if (input.type !== 'SAMLRequest' && input.type !== 'SAMLResponse')
     throw new TypeError('type must be SAMLRequest or SAMLResponse');
-  if (
-    input.relayState !== undefined &&
-    (typeof input.relayState !== 'string' || Buffer.byteLength(input.relayState, 'utf8') > 80)
-  ) {
-    throw new SamlError('SAML_RELAY_STATE_INVALID', 'RelayState must be a string of at most 80 bytes');
-  }
+  // Same rule as HTTP-Redirect: at most 80 bytes, no control characters (SAMLBind §3.5.3).
+  checkOutgoingRelayState(input.relayState);
   const xml = input.sign ? serialize(signedTree(input.xml, input.sign)) : input.xml;
   const fields: Record<string, string> = { [input.type]: encodeBase64(xml) };
   if (input.relayState) fields.RelayState = input.relayState;
@@ -110,6 +112,14 @@ export function receivePost(
   form: Record<string, unknown> | URLSearchParams | string,
   options: ReceiveOptions,
 ): Received {
+  const maxBytes = options.maxBytes ?? defaultReceiveLimits.maxBytes;
+  // A raw body is bounded before it is split and decoded: base64 and percent-encoding
+  // at most triple the message, and RelayState adds little.
+  if (typeof form === 'string' && form.length > maxBytes * 4) {
+    throw new SamlError('SAML_BINDING_LIMIT_EXCEEDED', 'form body exceeds the size limit', {
+      details: { limit: maxBytes * 4 },
+    });
+  }
   const fields = readForm(form);
   const hasRequest = fields.has('SAMLRequest');
   if (hasRequest === fields.has('SAMLResponse')) {
@@ -121,7 +131,6 @@ export function receivePost(
   const type = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
   const relayState = fields.get('RelayState');
   checkRelayState(relayState, options);
-  const maxBytes = options.maxBytes ?? defaultReceiveLimits.maxBytes;
   const xml = decodePostMessage(fields.get(type)!, maxBytes);
   const parsed = parseXml(xml, { maxBytes });
   return receiveEnveloped(

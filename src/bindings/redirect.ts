@@ -10,6 +10,7 @@ import {
 import { SamlError } from '../errors/index.js';
 import { isHttpUrl } from '../message/build-input.js';
 import { messageTypeOf } from '../message/header.js';
+import { checkTextOnlyElements } from '../message/text-only.js';
 import { parseXml, parseXmlRemembered, recallTree } from '../xml/index.js';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
 import { deflate, inflateCapped } from './deflate.js';
@@ -234,6 +235,7 @@ export function receiveRedirect(rawQueryOrUrl: string, options: ReceiveRedirectO
   const xml = decodeRedirectMessage(rawMessage, maxBytes, options.allowUncompressed === true);
   const parsed = parseXmlRemembered(xml, { maxBytes });
   messageTypeOf(parsed.root, expectedTypes(type, options));
+  checkTextOnlyElements(parsed.root);
   if (parsed.signatureCount > 0) {
     throw new SamlError('SAML_SIGNATURE_PROFILE_VIOLATION', 'HTTP-Redirect message carries an XML signature');
   }

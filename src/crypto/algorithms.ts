@@ -19,6 +19,11 @@ export interface AlgorithmPolicy {
    * enable only for a legacy peer you cannot upgrade.
    */
   unsafeAllowSha1?: boolean;
+  /**
+   * @deprecated Accepts DSA signatures (`dsa-sha1`, which also needs `unsafeAllowSha1`).
+   * DSA is withdrawn from FIPS 186-5 and fails badly on nonce reuse.
+   */
+  unsafeAllowDsa?: boolean;
 }
 
 /** Checks a SignatureMethod / SigAlg URI by exact string against the policy (attacks §7). */
@@ -29,6 +34,10 @@ export function acceptSignatureAlgorithm(uri: string, policy: AlgorithmPolicy = 
   const info = signatureAlgorithmInfo[uri];
   if (info.hash === 'sha1' && !policy.unsafeAllowSha1) {
     throw new SamlError('SAML_ALGORITHM_FORBIDDEN', 'SHA-1 signatures are refused');
+  }
+  // Each unsafe opt-in admits only what it names: SHA-1 alone does not bring DSA in.
+  if (info.keyType === 'dsa' && !policy.unsafeAllowDsa) {
+    throw new SamlError('SAML_ALGORITHM_FORBIDDEN', 'DSA signatures are refused');
   }
   const allowed = policy.algorithms ?? defaultAcceptedSignatureAlgorithms;
   if (!allowed.includes(uri) && !(info.hash === 'sha1' && policy.unsafeAllowSha1)) {

@@ -18,6 +18,11 @@ export { derivePairwiseHex, minPairwiseSecretBytes, pairwiseSecretBytes } from '
 export { randomHex } from './primitives.js';
 export { signQueryString, verifyQueryString } from './query-signature.js';
 export {
+  createSelfSignedCertificate,
+  type SelfSignedCertificate,
+  type SelfSignedCertificateInput,
+} from './self-signed-certificate.js';
+export {
   type DecryptOptions,
   decryptElement,
   type EncryptOptions,

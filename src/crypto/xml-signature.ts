@@ -183,13 +183,17 @@ export function findEnvelopedSignature(parsed: ParsedXml): Element | undefined {
   let signature: Element | undefined;
   let previous: Element | undefined;
   let first = true;
+  let leading = false;
   for (const child of childElements(root)) {
     if (isElement(child, 'ds', 'Signature')) {
       if (signature) violation('more than one Signature');
       // SAMLCore §3.2.1 / §3.2.2: Signature follows Issuer, or comes first without one.
       const placed = first || (previous !== undefined && isElement(previous, 'saml', 'Issuer'));
       if (!placed) violation('Signature is not placed after Issuer');
+      leading = first;
       signature = child;
+    } else if (leading && isElement(child, 'saml', 'Issuer')) {
+      violation('Signature is not placed after Issuer');
     }
     first = false;
     previous = child;

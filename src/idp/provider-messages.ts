@@ -79,6 +79,7 @@ export async function verifyFromSender(
     clockSkewMs: context.clockSkewMs,
     maxMessageAgeMs: context.maxMessageAgeMs,
     unsafeAllowSha1: provider.unsafeAllowSha1,
+    unsafeAllowDsa: provider.unsafeAllowDsa,
   };
   let received: Received;
   if (inspected.binding === 'redirect') received = receiveRedirect(input.query ?? '', options);

@@ -52,6 +52,7 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
         clock: delivery.clock,
         clockSkewMs: delivery.clockSkewMs,
         unsafeAllowSha1: provider.unsafeAllowSha1,
+        unsafeAllowDsa: provider.unsafeAllowDsa,
       });
       const status = parseLogoutResponse(received.xml).status;
       return status.success ? { ok: true } : { ok: false, reason: status.subCode ?? status.code };

@@ -112,6 +112,20 @@ describe('built package', () => {
     for (const name of expected) expect(typeof cjs[name], name).toBe('function');
   });
 
+  it('ships every executable package.json "bin" names, with a node shebang', () => {
+    const bins = Object.values(pkg.bin as Record<string, string>);
+    expect(bins.length).toBeGreaterThan(0);
+    for (const target of bins) {
+      expect(
+        pkg.files.some((entry: string) => target.replace(/^\.\//, '').startsWith(`${entry}/`)),
+        target,
+      ).toBe(true);
+      expect(readFileSync(new URL(target, root), 'utf8').startsWith('#!/usr/bin/env node\n'), target).toBe(
+        true,
+      );
+    }
+  });
+
   it('keeps zod types out of the public declarations', () => {
     for (const file of ['dist/index.d.ts', 'dist/index.d.cts']) {
       expect(readFileSync(new URL(file, root), 'utf8')).not.toMatch(/from ['"]zod['"]|Zod[A-Z]/);

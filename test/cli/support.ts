@@ -1,0 +1,103 @@
+/**
+ * Runs the BUILT `samlkit` executable (dist/cli.cjs) as a subprocess, the way a
+ * user does. `npm test` builds before vitest; when iterating on one file, run
+ * `npm run build` first.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fixturesDir } from '../support/keys.js';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const cliPath = join(repoRoot, 'dist/cli.cjs');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Throws unless dist/cli.cjs exists and is newer than every file under src/. */
+export function assertCliBuilt(): void {
+  if (!existsSync(cliPath)) {
+    throw new Error('dist/cli.cjs is missing: run `npm run build` (npm test builds before running vitest)');
+  }
+  if (statSync(cliPath).mtimeMs < newestSource(join(repoRoot, 'src'))) {
+    throw new Error('dist/cli.cjs is older than src/: run `npm run build` before these tests');
+  }
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node dist/cli.cjs ...args`, with `input` on standard input. Never rejects
+ * for a non-zero exit. Asynchronous, so independent runs can overlap
+ * (`it.concurrent`): each start of the executable costs a Node startup.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { input?: string; cwd?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      resolve({
+        status,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Runs the CLI and resolves to stdout, rejecting with both streams shown when the exit status is not 0. */
+export async function runCliOk(
+  args: readonly string[],
+  options: { input?: string; cwd?: string } = {},
+): Promise<string> {
+  const result = await runCli(args, options);
+  if (result.status !== 0) {
+    throw new Error(`samlkit ${args.join(' ')} exited ${result.status}\n${result.stderr}\n${result.stdout}`);
+  }
+  return result.stdout;
+}
+
+/** Path of a fixture key or certificate, e.g. `keyFile('idp.key')`. */
+export function keyFile(name: string): string {
+  return join(fixturesDir, 'keys', name);
+}
+
+/** Fixed message context so outputs are reproducible. */
+export const fixedId = '_0123456789abcdef0123456789abcdef';
+export const fixedInstant = '2026-04-20T10:00:00Z';
+/** A `--now` that keeps messages issued at {@link fixedInstant} inside the accepted window. */
+export const fixedNow = '2026-04-20T10:01:00Z';
+
+/** Runs `fn` with a fresh temporary directory, removed once `fn` settles. */
+export async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'samlkit-cli-'));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
