@@ -334,10 +334,6 @@ function readEndpoints(descriptor: Element, localName: string): MetadataEndpoint
   });
 }
 
-const spBindings: Readonly<Record<string, SpBinding>> = {
-  [bindingUris.post]: 'post',
-  [bindingUris.redirect]: 'redirect',
-};
 // Every ACS binding a provider can register; Responses go out by HTTP-POST only (SAMLProf §4.1.2).
 const acsBindings: Readonly<Record<string, AcsBinding>> = {
   [bindingUris.post]: 'post',
