@@ -197,18 +197,28 @@ const rows = [
   ...(await ssoRows({ samlkit, read })),
 ];
 
-const bench = new Bench({ time: quick ? 20 : 1500, warmupTime: quick ? 5 : 300, iterations: quick ? 5 : 64 });
-for (const row of rows) {
-  for (const lib of ['samlkit', 'samlify', 'nodeSaml', 'only'])
-    if (row[lib]) bench.add(`${row.id}:${lib}`, row[lib]);
+// Several short rounds, and each operation's best round: a shared, noisy machine only ever
+// makes an operation slower, so the minimum is the steadiest estimate of its own cost.
+const rounds = quick ? 1 : 3;
+const best = new Map();
+for (let round = 0; round < rounds && !process.argv.includes('--fanout-only'); round++) {
+  const bench = new Bench({
+    time: quick ? 20 : 500,
+    warmupTime: quick ? 5 : 100,
+    iterations: quick ? 5 : 32,
+  });
+  for (const row of rows) {
+    for (const lib of ['samlkit', 'samlify', 'nodeSaml', 'only'])
+      if (row[lib]) bench.add(`${row.id}:${lib}`, row[lib]);
+  }
+  await bench.run();
+  for (const task of bench.tasks) {
+    const ms = task.result?.latency?.mean ?? task.result?.mean;
+    if (ms !== undefined)
+      best.set(task.name, Math.min(best.get(task.name) ?? Number.POSITIVE_INFINITY, ms * 1000));
+  }
 }
-if (!process.argv.includes('--fanout-only')) await bench.run();
-const mean = (name) => {
-  const task = bench.getTask(name);
-  const result = task?.result;
-  const ms = result?.latency?.mean ?? result?.mean;
-  return ms === undefined ? undefined : ms * 1000;
-};
+const mean = (name) => best.get(name);
 const results = { quick, node: process.version, rows: [] };
 const rawSignUs = mean('raw-rsa-sign:only');
 const rawVerifyUs = mean('raw-rsa-verify:only');
