@@ -31,6 +31,12 @@ function fullProvider(): Provider {
   return parseProvider({
     entityId: 'https://full.example.com/metadata',
     acsUrl: 'https://full.example.com/acs',
+    // Several registered ACS endpoints, so a store that keeps only the default is caught.
+    assertionConsumerServices: [
+      { url: 'https://full.example.com/acs', index: 0, binding: 'post', isDefault: true },
+      { url: 'https://full.example.com/acs/second', index: 7, binding: 'post' },
+      { url: 'https://full.example.com/acs/artifact', index: 9, binding: 'artifact' },
+    ],
     name: 'Full SP',
     spBinding: 'post',
     audience: 'https://full.example.com/audience',
