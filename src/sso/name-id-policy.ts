@@ -55,5 +55,8 @@ export function resolveNameIdPolicy(provider: Provider, policy: NameIdPolicy = {
       'NameIDPolicy SPNameQualifier does not name this SP',
     );
   }
-  return { format, spNameQualifier: qualifier ?? provider.entityId };
+  // Either name of the SP is accepted in the request, but the NameID always lives in the
+  // namespace of its entity ID: a persistent value must not change with how the SP asked
+  // (SAMLCore §8.3.7), and logout matches participants by that qualifier.
+  return { format, spNameQualifier: provider.entityId };
 }
