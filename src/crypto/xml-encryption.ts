@@ -268,7 +268,31 @@ function recipientKey(certificate: string | KeyPair): KeyObject {
 
 // --- encryption ---------------------------------------------------------------------------------
 
+function keyTooSmall(): never {
+  throw new SamlError(
+    'SAML_KEY_INVALID',
+    "the encryption certificate's RSA key is too small for this key transport and content key",
+  );
+}
+
 function wrapKey(key: Buffer, recipient: KeyObject, transport: KeyTransport): Buffer {
+  const k = modulusBytes(recipient);
+  const { oaep } = transport;
+  // RFC 8017 §7.1.1 step 1b / §7.2.1 step 1: the content key must fit the padded block, or the
+  // result is an error (or, with a hand-rolled encoding, a value nobody can decrypt).
+  if (oaep === undefined ? key.length > k - 11 : key.length > k - 2 * hashBytes[oaep.digest] - 2)
+    keyTooSmall();
+  try {
+    return wrapKeyChecked(key, k, recipient, transport);
+  } catch (cause) {
+    if (cause instanceof SamlError) throw cause;
+    throw new SamlError('SAML_KEY_INVALID', 'the content key could not be encrypted for this certificate', {
+      cause,
+    });
+  }
+}
+
+function wrapKeyChecked(key: Buffer, k: number, recipient: KeyObject, transport: KeyTransport): Buffer {
   const { oaep } = transport;
   if (oaep === undefined) {
     return publicEncrypt({ key: recipient, padding: constants.RSA_PKCS1_PADDING }, key);
@@ -280,7 +304,7 @@ function wrapKey(key: Buffer, recipient: KeyObject, transport: KeyTransport): Bu
       key,
     );
   }
-  const em = encodeOaep(key, modulusBytes(recipient), oaep);
+  const em = encodeOaep(key, k, oaep);
   return publicEncrypt({ key: recipient, padding: constants.RSA_NO_PADDING }, em);
 }
 

@@ -5,7 +5,11 @@
  * decryptors (xmlsec1, OpenSSL, node-saml, samlify) are in
  * xml-encryption-interop.test.ts.
  */
+
+import { execFileSync } from 'node:child_process';
 import { createCipheriv, privateDecrypt, publicEncrypt, randomBytes, constants as rsa } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -656,5 +660,64 @@ describe('structure checks when decrypting', () => {
       const node = encryptedDataOf(wrap(encryptElement(bad, { certificate: certificatePem('sp-a') })));
       expect([bad, failure(() => decryptElement(node, { key: spA }))]).toEqual([bad, uniformFailure]);
     }
+  });
+});
+
+describe('regression: RSA keys too small for the key transport', () => {
+  // openssl writes the small test certificates; samlkit's own generator makes only 2048-bit RSA.
+  const smallCertificate = (bits: number): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'samlkit-small-rsa-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          `rsa:${bits}`,
+          '-nodes',
+          '-subj',
+          '/CN=small',
+          '-days',
+          '1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      return readFileSync(join(dir, 'cert.pem'), 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('refuses with SAML_KEY_INVALID instead of wrapping a key the SP can never unwrap (OAEP SHA-512, 1024-bit)', () => {
+    const certificate1024 = smallCertificate(1024);
+    expect(
+      codeOf(() =>
+        encryptElement(plaintext, {
+          certificate: certificate1024,
+          keyTransport: keyTransportAlgorithms.rsaOaep,
+          oaepDigest: digestAlgorithms.sha512,
+        }),
+      ),
+    ).toBe('SAML_KEY_INVALID');
+    // The same certificate with the default transport still works: the content key fits.
+    expect(codeOf(() => encryptElement(plaintext, { certificate: certificate1024 }))).toBe('no error');
+  });
+
+  it('turns every key-transport failure into a SamlError (512-bit RSA)', () => {
+    const certificate512 = smallCertificate(512);
+    expect(codeOf(() => encryptElement(plaintext, { certificate: certificate512 }))).toBe('SAML_KEY_INVALID');
+    expect(
+      codeOf(() =>
+        encryptElement(plaintext, {
+          certificate: certificate512,
+          keyTransport: keyTransportAlgorithms.rsaOaep,
+        }),
+      ),
+    ).toBe('SAML_KEY_INVALID');
   });
 });
