@@ -48,5 +48,8 @@ export function checkQueueConnection(options: LogoutQueueConnection | undefined,
  * the same logout again adds no second job. BullMQ refuses ":" in ids.
  */
 export function deliveryJobId(logoutId: string, participantId: string): string {
-  return `${encodeURIComponent(logoutId)}.${encodeURIComponent(participantId)}`.replaceAll(':', '%3A');
+  // encodeURIComponent leaves `.` alone; escaping it too keeps the `.` separator unambiguous
+  // (`_a.b` + `c` and `_a` + `b.c` must not share an id, or BullMQ drops one as a duplicate).
+  const part = (value: string) => encodeURIComponent(value).replaceAll('.', '%2E');
+  return `${part(logoutId)}.${part(participantId)}`;
 }
