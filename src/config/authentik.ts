@@ -62,6 +62,7 @@ const optionLabels: Partial<Record<ProviderField, string>> = {
   entityId: 'options.entityId',
   unsafeAllowSha1: 'options.unsafeAllowSha1',
   unsafeAllowDsa: 'options.unsafeAllowDsa',
+  unsafeAllowShortRsaKeys: 'options.unsafeAllowShortRsaKeys',
 };
 
 const snakeNames = new Map<ProviderField, string>(

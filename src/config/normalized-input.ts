@@ -8,6 +8,7 @@ export interface CheckedOptions {
   entityId: string | undefined;
   unsafeAllowSha1: boolean;
   unsafeAllowDsa: boolean;
+  unsafeAllowShortRsaKeys: boolean;
 }
 
 /**

@@ -36,4 +36,5 @@ export const providerDefaults: Readonly<Pick<Provider, DefaultedField>> = Object
   authnContextClassRefMapping: null,
   unsafeAllowSha1: false,
   unsafeAllowDsa: false,
+  unsafeAllowShortRsaKeys: false,
 });

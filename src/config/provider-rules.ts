@@ -10,6 +10,7 @@ export interface RuleInput {
   durations: Partial<ProviderDurations>;
   allowSha1: boolean;
   allowDsa: boolean;
+  allowShortRsaKeys: boolean;
   /** How a field is spelled in the caller's input (camelCase, or authentik's snake_case). */
   label: (field: ProviderField) => string;
 }
@@ -99,17 +100,25 @@ function checkAlgorithms({ fields, allowSha1, allowDsa, label }: RuleInput, issu
 }
 
 /** Key types: DSA only behind its flag; encryption is RSA-OAEP key transport, so it needs an RSA certificate. */
-function checkKeyTypes({ fields, allowDsa, label }: RuleInput, issues: Issue[]): void {
-  const refuseDsa = (pair: KeyPair | null | undefined, path: (string | number)[]) => {
+function checkKeyTypes({ fields, allowDsa, allowShortRsaKeys, label }: RuleInput, issues: Issue[]): void {
+  const refuseWeakKey = (pair: KeyPair | null | undefined, path: (string | number)[]) => {
     if (pair?.keyType === 'dsa' && !allowDsa) {
       issues.push({ path, message: `is a DSA key; set ${label('unsafeAllowDsa')} to allow it` });
     }
+    // NIST SP 800-131A: RSA under 2048 bits no longer protects signatures or key transport.
+    if (pair?.keyType === 'rsa' && pair.keySize < 2048 && !allowShortRsaKeys) {
+      issues.push({
+        path,
+        message: `is an RSA key shorter than 2048 bits; set ${label('unsafeAllowShortRsaKeys')} to allow it`,
+      });
+    }
   };
-  refuseDsa(fields.signingKeyPair, ['signingKeyPair']);
+  refuseWeakKey(fields.signingKeyPair, ['signingKeyPair']);
   for (const [index, pair] of (fields.verificationCertificates ?? []).entries()) {
-    refuseDsa(pair, ['verificationCertificates', index]);
+    refuseWeakKey(pair, ['verificationCertificates', index]);
   }
   const encryption = fields.encryptionCertificate;
+  refuseWeakKey(encryption, ['encryptionCertificate']);
   if (encryption && encryption.keyType !== 'rsa') {
     issues.push({
       path: ['encryptionCertificate'],

@@ -167,6 +167,7 @@ export const providerFieldSchemas = {
   authnContextClassRefMapping: optionalReference(),
   unsafeAllowSha1: booleanField(false),
   unsafeAllowDsa: booleanField(false),
+  unsafeAllowShortRsaKeys: booleanField(false),
 };
 
 export type ProviderField = keyof typeof providerFieldSchemas;

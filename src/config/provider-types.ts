@@ -137,6 +137,8 @@ export interface ProviderInput {
   unsafeAllowSha1?: boolean;
   /** Accept DSA keys and `dsa-sha1` (obsolete, SHA-1 only in XML-DSig). Default `false`. */
   unsafeAllowDsa?: boolean;
+  /** Accept RSA keys shorter than 2048 bits (factorable with modest means). Default `false`. */
+  unsafeAllowShortRsaKeys?: boolean;
 }
 
 /**
@@ -178,6 +180,8 @@ export interface Provider {
   readonly unsafeAllowSha1: boolean;
   /** True when either the input or the parse options opted in. */
   readonly unsafeAllowDsa: boolean;
+  /** True when either the input or the parse options opted in. */
+  readonly unsafeAllowShortRsaKeys: boolean;
 }
 
 /** Looks up an authentik CertificateKeyPair by UUID; `undefined` when there is none. */
@@ -196,6 +200,8 @@ export interface ParseProviderOptions {
   unsafeAllowSha1?: boolean;
   /** Opt in to DSA for this provider (ORed with the input's own flag). */
   unsafeAllowDsa?: boolean;
+  /** Opt in to RSA keys under 2048 bits for this provider (ORed with the input's own flag). */
+  unsafeAllowShortRsaKeys?: boolean;
 }
 
 /**

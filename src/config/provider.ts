@@ -21,6 +21,7 @@ const optionChecks: Record<
   entityId: { test: (value) => typeof value === 'string', message: 'must be a string' },
   unsafeAllowSha1: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
   unsafeAllowDsa: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
+  unsafeAllowShortRsaKeys: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
 };
 
 /** Options are checked like the config itself, so a typo there is reported rather than ignored. */
@@ -30,6 +31,7 @@ function checkOptions(options: unknown, issues: Issue[]): CheckedOptions {
     entityId: undefined,
     unsafeAllowSha1: false,
     unsafeAllowDsa: false,
+    unsafeAllowShortRsaKeys: false,
   };
   if (options === undefined) return checked;
   if (!isRecord(options)) {
@@ -89,6 +91,7 @@ function freezeProvider(
     authnContextClassRefMapping: fields.authnContextClassRefMapping,
     unsafeAllowSha1: fields.unsafeAllowSha1 || options.unsafeAllowSha1,
     unsafeAllowDsa: fields.unsafeAllowDsa || options.unsafeAllowDsa,
+    unsafeAllowShortRsaKeys: fields.unsafeAllowShortRsaKeys || options.unsafeAllowShortRsaKeys,
   });
 }
 
@@ -131,6 +134,7 @@ export function parseProvider(input: unknown, options?: ParseProviderOptions): P
     durations,
     allowSha1: checkedOptions.unsafeAllowSha1 || values.unsafeAllowSha1 === true,
     allowDsa: checkedOptions.unsafeAllowDsa || values.unsafeAllowDsa === true,
+    allowShortRsaKeys: checkedOptions.unsafeAllowShortRsaKeys || values.unsafeAllowShortRsaKeys === true,
     label: normalized.label,
   });
 

@@ -533,5 +533,11 @@ export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {
   const cacheDuration = attribute(entity, 'cacheDuration');
   if (cacheDuration !== undefined) result.cacheDuration = cacheDuration;
   if (outcome.signedBy !== undefined) result.signedBy = outcome.signedBy;
-  return { ...result, provider: toProvider(result, warnings) } as SpMetadata;
+  const provider = toProvider(result, warnings);
+  // A short key the caller admitted here must be admitted by parseProvider too.
+  const loaded = [...result.signingCertificates, ...result.encryptionCertificates];
+  if (options.unsafeAllowShortRsaKeys && loaded.some((k) => k.keyType === 'rsa' && k.keySize < 2048)) {
+    provider.unsafeAllowShortRsaKeys = true;
+  }
+  return { ...result, provider } as SpMetadata;
 }

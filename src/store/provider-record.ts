@@ -97,6 +97,7 @@ export function createProviderCodec(signingKeys: readonly KeyPair[] = []): Provi
         authnContextClassRefMapping: provider.authnContextClassRefMapping,
         unsafeAllowSha1: provider.unsafeAllowSha1,
         unsafeAllowDsa: provider.unsafeAllowDsa,
+        unsafeAllowShortRsaKeys: provider.unsafeAllowShortRsaKeys,
         // Every Provider field but the derived durations: a field added later fails to compile here.
       } satisfies ProviderRecord & Record<Exclude<keyof Provider, 'durations'>, unknown>;
       return JSON.stringify(record);

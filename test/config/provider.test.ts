@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   digestAlgorithms,
@@ -97,6 +100,7 @@ describe('parseProvider: defaults', () => {
       authnContextClassRefMapping: null,
       unsafeAllowSha1: false,
       unsafeAllowDsa: false,
+      unsafeAllowShortRsaKeys: false,
     });
   });
 
@@ -535,5 +539,62 @@ describe('parseProvider: field errors (one per error path)', () => {
     } catch (error) {
       expect((error as Error).message).toBe('invalid provider config: entityId: is required (and 1 more)');
     }
+  });
+});
+
+describe('regression: RSA keys shorter than 2048 bits', () => {
+  // openssl writes the short key; samlkit's own generator makes only 2048-bit RSA.
+  const shortCertificate = (() => {
+    const dir = mkdtempSync(join(tmpdir(), 'samlkit-short-rsa-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:1024',
+          '-nodes',
+          '-subj',
+          '/CN=short',
+          '-days',
+          '1',
+          '-keyout',
+          join(dir, 'k.pem'),
+          '-out',
+          join(dir, 'c.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      return readFileSync(join(dir, 'c.pem'), 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  const input = {
+    entityId: 'https://sp.example.com/metadata',
+    acsUrl: 'https://sp.example.com/acs',
+    verificationCertificates: [shortCertificate],
+    encryptionCertificate: shortCertificate,
+    signAssertion: false,
+  };
+
+  it('are refused for verification and encryption unless unsafeAllowShortRsaKeys', () => {
+    const error = (() => {
+      try {
+        parseProvider(input);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isSamlError(error, 'SAML_CONFIG_INVALID')).toBe(true);
+    const paths = (error as { details: { issues: { path: (string | number)[] }[] } }).details.issues.map(
+      (i) => i.path.join('.'),
+    );
+    expect(paths).toEqual(expect.arrayContaining(['verificationCertificates.0', 'encryptionCertificate']));
+    expect(parseProvider({ ...input, unsafeAllowShortRsaKeys: true }).unsafeAllowShortRsaKeys).toBe(true);
+    expect(parseProvider(input, { unsafeAllowShortRsaKeys: true }).verificationCertificates[0]?.keySize).toBe(
+      1024,
+    );
   });
 });
