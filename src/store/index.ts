@@ -1,4 +1,4 @@
-export { createMemoryStore } from './memory.js';
+export { createMemoryStore, type MemoryStore } from './memory.js';
 export type {
   LogoutTransaction,
   LogoutTransactionStore,
@@ -8,3 +8,4 @@ export type {
   SessionStore,
   Store,
 } from './store.js';
+export type { StoreSweep } from './sweep.js';

@@ -2,13 +2,20 @@ import type { Provider } from '../config/index.js';
 import { SamlError } from '../errors/index.js';
 import { duplicateEntityId } from './provider-record.js';
 import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
+import type { StoreSweep } from './sweep.js';
 
 /**
  * An in-process Store: the embedded default for a single IdP node and for tests.
  * State is lost on restart and not shared between processes; use a database
  * store when several IdP nodes serve the same users.
  */
-export function createMemoryStore(): Store {
+/** The memory store, with `sweep(now)` like the database stores; it also sweeps by itself once a minute. */
+export interface MemoryStore extends Store {
+  /** Removes everything expired at `now` (epoch ms) and says how much. */
+  sweep(now: number): Promise<StoreSweep>;
+}
+
+export function createMemoryStore(): MemoryStore {
   const providers = new Map<string, Provider>();
   const providerIdsByEntity = new Map<string, string>();
   const participants = new Map<string, SessionParticipant>();
@@ -16,7 +23,7 @@ export function createMemoryStore(): Store {
   const participantByProviderSession = new Map<string, string>();
   const replay = new Map<string, number>();
   const transactions = new Map<string, LogoutTransaction>();
-  let replaySweepAt = 0;
+  let sweptAt = 0;
 
   const sessionKey = (providerId: string, sessionIndex: string) => `${providerId}\u0000${sessionIndex}`;
 
@@ -34,7 +41,45 @@ export function createMemoryStore(): Store {
   const live = (p: SessionParticipant | undefined, now: number): p is SessionParticipant =>
     p !== undefined && p.expiresAt > now;
 
+  /**
+   * Drops everything expired at `now`, at most once a minute (amortized over the calls that
+   * carry the caller's clock), so abandoned logout chains, ended sessions and old replay keys
+   * do not accumulate in a long-running process.
+   */
+  function sweep(now: number): void {
+    if (now - sweptAt <= 60_000) return;
+    sweptAt = now;
+    sweepExpired(now);
+  }
+
+  function sweepExpired(now: number): StoreSweep {
+    const removed: StoreSweep = { participants: 0, replayKeys: 0, transactions: 0 };
+    for (const [key, until] of replay) {
+      if (until <= now) {
+        replay.delete(key);
+        removed.replayKeys++;
+      }
+    }
+    for (const [id, transaction] of transactions) {
+      if (transaction.expiresAt <= now) {
+        transactions.delete(id);
+        removed.transactions++;
+      }
+    }
+    for (const participant of [...participants.values()]) {
+      if (participant.expiresAt <= now) {
+        removeParticipant(participant.id);
+        removed.participants++;
+      }
+    }
+    return removed;
+  }
+
   return {
+    async sweep(now) {
+      sweptAt = now;
+      return sweepExpired(now);
+    },
     async putProvider(id, provider) {
       const owner = providerIdsByEntity.get(provider.entityId);
       if (owner !== undefined && owner !== id) throw duplicateEntityId(owner);
@@ -69,6 +114,7 @@ export function createMemoryStore(): Store {
       participantByProviderSession.set(key, participant.id);
     },
     async listParticipantsByUser(userId, now) {
+      sweep(now);
       const result: SessionParticipant[] = [];
       for (const id of participantsByUser.get(userId) ?? []) {
         const participant = participants.get(id);
@@ -77,6 +123,7 @@ export function createMemoryStore(): Store {
       return result;
     },
     async findParticipants({ providerId, nameId, sessionIndex }, now) {
+      sweep(now);
       if (sessionIndex !== undefined) {
         const participant = participants.get(
           participantByProviderSession.get(sessionKey(providerId, sessionIndex)) ?? '',
@@ -112,11 +159,7 @@ export function createMemoryStore(): Store {
     },
 
     async rememberOnce(key, expiresAt, now) {
-      // Sweep at most once a minute so the cache stays bounded by the acceptance window.
-      if (now - replaySweepAt > 60_000) {
-        replaySweepAt = now;
-        for (const [k, until] of replay) if (until <= now) replay.delete(k);
-      }
+      sweep(now);
       const until = replay.get(key);
       if (until !== undefined && until > now) return false;
       replay.set(key, expiresAt);
@@ -124,6 +167,7 @@ export function createMemoryStore(): Store {
     },
 
     async createTransaction(transaction, now) {
+      sweep(now);
       const existing = transactions.get(transaction.id);
       if (existing && existing.expiresAt > now) {
         throw new SamlError('SAML_STORE_FAILED', 'a logout transaction with this id exists');

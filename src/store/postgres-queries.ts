@@ -1,7 +1,8 @@
 /**
  * Every statement of the PostgreSQL store, parameterized ($1, $2, …): values never
  * enter SQL text. Only the schema name does, checked and quoted by `quoteSchema`.
- * Each lookup has its index in `sql/001_init.sql`.
+ * Each lookup has its index in `sql/001_init.sql`. Listings of participants are in the order they
+ * were recorded (`recorded_seq`, `sql/002_participant_order.sql`).
  */
 export function postgresQueries(schema: string | undefined) {
   const t = (name: string) => (schema ? `${schema}.samlkit_${name}` : `samlkit_${name}`);
@@ -26,12 +27,14 @@ export function postgresQueries(schema: string | undefined) {
       ON CONFLICT (provider_id, session_index) DO UPDATE SET id = EXCLUDED.id, user_id = EXCLUDED.user_id,
         name_id = EXCLUDED.name_id, name_id_format = EXCLUDED.name_id_format,
         name_qualifier = EXCLUDED.name_qualifier, sp_name_qualifier = EXCLUDED.sp_name_qualifier,
-        sp_provided_id = EXCLUDED.sp_provided_id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
-    listParticipantsByUser: `SELECT ${participantColumns} FROM ${participants} WHERE user_id = $1 AND expires_at > $2`,
+        sp_provided_id = EXCLUDED.sp_provided_id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
+        recorded_seq = EXCLUDED.recorded_seq`,
+    listParticipantsByUser: `SELECT ${participantColumns} FROM ${participants} WHERE user_id = $1 AND expires_at > $2
+      ORDER BY recorded_seq`,
     findParticipantBySession: `SELECT ${participantColumns} FROM ${participants}
       WHERE provider_id = $1 AND session_index = $2 AND name_id = $3 AND expires_at > $4`,
     findParticipantsByNameId: `SELECT ${participantColumns} FROM ${participants}
-      WHERE provider_id = $1 AND name_id = $2 AND expires_at > $3`,
+      WHERE provider_id = $1 AND name_id = $2 AND expires_at > $3 ORDER BY recorded_seq`,
     deleteParticipants: `DELETE FROM ${participants} WHERE id = ANY($1::text[])`,
     expireParticipants: `DELETE FROM ${participants} WHERE expires_at <= $1`,
 

@@ -77,6 +77,11 @@ function toParticipant(row: ParticipantRow): SessionParticipant {
  * @throws SamlError `SAML_CONFIG_INVALID` for unusable options. Operations throw
  * `SAML_STORE_FAILED` (the pg error in `cause`) when PostgreSQL fails.
  */
+// Columns hold whole epoch milliseconds, but durations may carry microseconds (parseDuration):
+// an expiry rounds up and a `now` down, so nothing expires early or is kept alive by rounding.
+const millisecondsUp = (time: number): number => Math.ceil(time);
+const millisecondsDown = (time: number): number => Math.floor(time);
+
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const pool = options?.pool;
   if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
@@ -138,8 +143,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             nameId.spNameQualifier ?? null,
             nameId.spProvidedId ?? null,
             participant.sessionIndex,
-            participant.createdAt,
-            participant.expiresAt,
+            millisecondsDown(participant.createdAt),
+            millisecondsUp(participant.expiresAt),
           ]);
           await client.query('COMMIT');
         } catch (error) {
@@ -151,19 +156,26 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }),
     listParticipantsByUser: (userId, now) =>
       op('listParticipantsByUser', async () => {
-        const { rows } = await pool.query<ParticipantRow>(q.listParticipantsByUser, [userId, now]);
+        const { rows } = await pool.query<ParticipantRow>(q.listParticipantsByUser, [
+          userId,
+          millisecondsDown(now),
+        ]);
         return rows.map(toParticipant);
       }),
     findParticipants: ({ providerId, nameId, sessionIndex }, now) =>
       op('findParticipants', async () => {
         const { rows } =
           sessionIndex === undefined
-            ? await pool.query<ParticipantRow>(q.findParticipantsByNameId, [providerId, nameId, now])
+            ? await pool.query<ParticipantRow>(q.findParticipantsByNameId, [
+                providerId,
+                nameId,
+                millisecondsDown(now),
+              ])
             : await pool.query<ParticipantRow>(q.findParticipantBySession, [
                 providerId,
                 sessionIndex,
                 nameId,
-                now,
+                millisecondsDown(now),
               ]);
         return rows.map(toParticipant);
       }),
@@ -172,11 +184,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         if (ids.length > 0) await pool.query(q.deleteParticipants, [[...ids]]);
       }),
     expireParticipants: (now) =>
-      op('expireParticipants', async () => (await pool.query(q.expireParticipants, [now])).rowCount ?? 0),
+      op(
+        'expireParticipants',
+        async () => (await pool.query(q.expireParticipants, [millisecondsDown(now)])).rowCount ?? 0,
+      ),
 
     rememberOnce: (key, expiresAt, now) =>
       op('rememberOnce', async () => {
-        const { rowCount } = await pool.query(q.rememberOnce, [replayKey(key), expiresAt, now]);
+        const { rowCount } = await pool.query(q.rememberOnce, [
+          replayKey(key),
+          millisecondsUp(expiresAt),
+          millisecondsDown(now),
+        ]);
         return rowCount === 1;
       }),
 
@@ -185,9 +204,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const { rowCount } = await pool.query(q.createTransaction, [
           transaction.id,
           transaction.version,
-          transaction.expiresAt,
+          millisecondsUp(transaction.expiresAt),
           stateText(transaction),
-          now,
+          millisecondsDown(now),
         ]);
         if (rowCount !== 1)
           throw new SamlError('SAML_STORE_FAILED', 'a logout transaction with this id exists');
@@ -196,7 +215,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       op('getTransaction', async () => {
         const { rows } = await pool.query<{ version: number; expires_at: string; state: string }>(
           q.getTransaction,
-          [id, now],
+          [id, millisecondsDown(now)],
         );
         const row = rows[0];
         if (!row) return undefined;
@@ -207,10 +226,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const { rowCount } = await pool.query(q.updateTransaction, [
           transaction.id,
           transaction.version,
-          transaction.expiresAt,
+          millisecondsUp(transaction.expiresAt),
           stateText(transaction),
           expectedVersion,
-          now,
+          millisecondsDown(now),
         ]);
         return rowCount === 1;
       }),
@@ -221,9 +240,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     sweep: (now) =>
       op('sweep', async () => {
-        const participants = (await pool.query(q.expireParticipants, [now])).rowCount ?? 0;
-        const replayKeys = (await pool.query(q.expireReplay, [now])).rowCount ?? 0;
-        const transactions = (await pool.query(q.expireTransactions, [now])).rowCount ?? 0;
+        const participants = (await pool.query(q.expireParticipants, [millisecondsDown(now)])).rowCount ?? 0;
+        const replayKeys = (await pool.query(q.expireReplay, [millisecondsDown(now)])).rowCount ?? 0;
+        const transactions = (await pool.query(q.expireTransactions, [millisecondsDown(now)])).rowCount ?? 0;
         return { participants, replayKeys, transactions };
       }),
   };

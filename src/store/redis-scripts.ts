@@ -12,6 +12,8 @@ local function removeParticipant(prefix, id)
   local key = prefix .. 'pt:' .. id
   local fields = redis.call('HMGET', key, 'u', 'n', 's')
   redis.call('ZREM', prefix .. 'exp', id)
+  -- with no participant left, no recorded order is left to keep: the counter may start over
+  if redis.call('EXISTS', prefix .. 'exp') == 0 then redis.call('DEL', prefix .. 'seq') end
   if not fields[1] then return 0 end
   redis.call('ZREM', fields[1], id)
   redis.call('ZREM', fields[2], id)
@@ -66,7 +68,11 @@ removeParticipant(prefix, id)
 local other = redis.call('GET', sessionKey)
 if other then removeParticipant(prefix, other) end
 local key = prefix .. 'pt:' .. id
-redis.call('HSET', key, 'data', ARGV[3], 'u', userKey, 'n', nameKey, 's', sessionKey)
+-- the recording order, which listings keep (the sorted sets are scored by expiry); the counter
+-- lives as long as the longest-lived participant numbered from it
+local seq = redis.call('INCR', prefix .. 'seq')
+extendTtl(prefix .. 'seq', ttl)
+redis.call('HSET', key, 'data', ARGV[3], 'u', userKey, 'n', nameKey, 's', sessionKey, 'q', seq)
 redis.call('PEXPIRE', key, ttl)
 redis.call('SET', sessionKey, id, 'PX', ttl)
 -- index entries already expired when this one is recorded are dropped on the way
@@ -81,15 +87,27 @@ extendTtl(prefix .. 'exp', ttl)
 -- entries of the sweep index whose participants Redis has certainly dropped by now
 redis.call('ZREMRANGEBYSCORE', prefix .. 'exp', '-inf', '(' .. (tonumber(ARGV[9]) - tonumber(ARGV[10])))
 `,
-  /** ARGV: prefix, indexKey, now. The data of participants in a sorted-set index that are live at `now`. */
+  /**
+   * ARGV: prefix, indexKey, now. The data of participants in a sorted-set index that are live
+   * at `now`, in the order they were recorded.
+   */
   listIndexed: `
 local prefix = ARGV[1]
 local ids = redis.call('ZRANGEBYSCORE', ARGV[2], '(' .. ARGV[3], '+inf')
-local out = {}
+local found = {}
 for _, id in ipairs(ids) do
-  local data = redis.call('HGET', prefix .. 'pt:' .. id, 'data')
-  if data then out[#out + 1] = data end
+  local fields = redis.call('HMGET', prefix .. 'pt:' .. id, 'data', 'q')
+  if fields[1] then
+    -- a participant recorded before sequence numbers were kept sorts first
+    found[#found + 1] = { seq = tonumber(fields[2]) or 0, at = #found, data = fields[1] }
+  end
 end
+table.sort(found, function(a, b)
+  if a.seq ~= b.seq then return a.seq < b.seq end
+  return a.at < b.at
+end)
+local out = {}
+for i, entry in ipairs(found) do out[i] = entry.data end
 return out
 `,
   /** ARGV: prefix, sessionKey. The data of the participant with this provider and SessionIndex. */

@@ -1,4 +1,13 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadKeyPair } from '../../src/index.js';
@@ -122,6 +131,38 @@ describe('samlkit keygen', () => {
       expect(readFileSync(certificatePath, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
       expect(readFileSync(keyPath, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
       expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+    });
+  });
+
+  it('regression: --force replaces a key.pem symlink itself, never writing the key into its target', async () => {
+    await inTempDir(async (dir) => {
+      const out = join(dir, 'keys');
+      const victim = join(dir, 'victim.txt');
+      writeFileSync(victim, 'victim data');
+      chmodSync(victim, 0o666);
+      await runCliOk(['keygen', '--out', out]);
+      const keyPath = join(out, 'key.pem');
+      const certificatePath = join(out, 'cert.pem');
+      rmSync(keyPath);
+      symlinkSync(victim, keyPath);
+      const refused = await runCli(['keygen', '--out', out]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^samlkit: EEXIST: /);
+      expect(readFileSync(victim, 'utf8')).toBe('victim data');
+
+      await runCliOk(['keygen', '--out', out, '--force']);
+      expect(readFileSync(victim, 'utf8')).toBe('victim data');
+      expect(statSync(victim).mode & 0o777).toBe(0o666);
+      expect(lstatSync(keyPath).isSymbolicLink()).toBe(false);
+      expect(lstatSync(keyPath).isFile()).toBe(true);
+      expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+      expect(statSync(certificatePath).mode & 0o777).toBe(0o644);
+      loadKeyPair({
+        certificate: readFileSync(certificatePath, 'utf8'),
+        privateKey: readFileSync(keyPath, 'utf8'),
+      });
+      // No temporary files left behind.
+      expect(readdirSync(out).sort()).toEqual(['cert.pem', 'key.pem']);
     });
   });
 

@@ -226,6 +226,32 @@ export function runStoreConformance(
       expect((await store.listParticipantsByUser('alice', 2_000)).map((p) => p.id)).toEqual(['p9']);
     });
 
+    it('regression: lists participants in the order they were recorded, not by expiry', async () => {
+      const store = await createStore();
+      // Later recordings expire sooner, and all share one createdAt: only the recording order tells them apart.
+      const ids = ['r1', 'r2', 'r3', 'r4'];
+      for (const [i, id] of ids.entries()) {
+        await store.recordParticipant(
+          participant({ id, sessionIndex: `_${id}`, expiresAt: 90_000 - i * 10_000 }),
+        );
+      }
+      await store.recordParticipant(
+        participant({ id: 'other', userId: 'bob', nameId: { value: 'bob' }, sessionIndex: '_other' }),
+      );
+      const listed = async () => (await store.listParticipantsByUser('alice', 2_000)).map((p) => p.id);
+      const found = async () =>
+        (await store.findParticipants({ providerId: 'sp-a', nameId: 'alice@example.com' }, 2_000)).map(
+          (p) => p.id,
+        );
+      expect(await listed()).toEqual(ids);
+      expect(await found()).toEqual(ids);
+      // Re-recording moves a participant to the end; a replacement by SessionIndex takes the end too.
+      await store.recordParticipant(participant({ id: 'r2', sessionIndex: '_r2', expiresAt: 95_000 }));
+      await store.recordParticipant(participant({ id: 'r5', sessionIndex: '_r1', expiresAt: 20_000 }));
+      expect(await listed()).toEqual(['r3', 'r4', 'r2', 'r5']);
+      expect(await found()).toEqual(['r3', 'r4', 'r2', 'r5']);
+    });
+
     it('hides expired participants and sweeps them', async () => {
       const store = await createStore();
       await store.recordParticipant(participant({ expiresAt: 5_000 }));
@@ -352,6 +378,19 @@ export function runStoreConformance(
       expect(await store.rememberOnce('https://sp\u0000_id2', 10_000, 1_000)).toBe(true);
       expect(await store.rememberOnce('https://sp\u0000_id1', 10_000, 1_000)).toBe(false);
       expect(await store.rememberOnce('https://sp', 10_000, 1_000)).toBe(true);
+    });
+
+    it('regression: accepts times with fractions of a millisecond (durations carry microseconds)', async () => {
+      const store = await createStore();
+      await store.recordParticipant(participant({ createdAt: 1_000.25, expiresAt: 100_000.5 }));
+      expect((await store.listParticipantsByUser('alice', 2_000.75)).map((p) => p.id)).toEqual(['p1']);
+      expect(await store.rememberOnce('k', 10_000.5, 1_000.5)).toBe(true);
+      expect(await store.rememberOnce('k', 10_000.5, 1_000.5)).toBe(false);
+      await store.createTransaction({ id: 't', version: 1, expiresAt: 50_000.5, state: {} }, 1_000.5);
+      expect(
+        await store.updateTransaction({ id: 't', version: 2, expiresAt: 60_000.5, state: {} }, 1, 2_000.5),
+      ).toBe(true);
+      expect((await store.getTransaction('t', 3_000.5))?.version).toBe(2);
     });
   });
 }

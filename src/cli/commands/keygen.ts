@@ -1,5 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createSelfSignedCertificate, loadKeyPair } from '../../crypto/index.js';
 import type { Command } from '../command.js';
 import { parseCommandLine, required, UsageError } from '../command-line.js';
@@ -65,10 +74,31 @@ export const keygenCommand: Command = {
     });
     const pair = loadKeyPair({ certificate: made.certificatePem, privateKey: made.privateKeyPem });
     mkdirSync(out, { recursive: true });
-    const flag = values.force ? 'w' : 'wx';
-    writeFileSync(keyPath, made.privateKeyPem, { mode: 0o600, flag });
-    chmodSync(keyPath, 0o600);
-    writeFileSync(certificatePath, made.certificatePem, { flag });
+    if (values.force) {
+      // Never open the targets: a key.pem symlink would be followed and a file someone else
+      // owns would receive the key. Write new files, then rename over the targets (rename
+      // replaces a symlink itself, not what it points to).
+      const keyTemp = writeNewFile(temporaryPath(keyPath), made.privateKeyPem, 0o600);
+      let certificateTemp: string | undefined;
+      try {
+        certificateTemp = writeNewFile(temporaryPath(certificatePath), made.certificatePem, 0o644);
+        renameSync(keyTemp, keyPath);
+        renameSync(certificateTemp, certificatePath);
+      } catch (error) {
+        removeQuietly(keyTemp);
+        if (certificateTemp !== undefined) removeQuietly(certificateTemp);
+        throw error;
+      }
+    } else {
+      // Exclusive creation refuses any existing entry, a symlink included, without following it.
+      writeNewFile(keyPath, made.privateKeyPem, 0o600);
+      try {
+        writeNewFile(certificatePath, made.certificatePem, 0o644);
+      } catch (error) {
+        removeQuietly(keyPath);
+        throw error;
+      }
+    }
     const algorithm = pair.keyType === 'ec' ? `ECDSA ${pair.curve}` : `RSA-${pair.keySize}`;
     io.out(
       `Wrote ${keyPath} (${algorithm} private key, PKCS#8, unencrypted: keep it private)\n` +
@@ -78,3 +108,37 @@ export const keygenCommand: Command = {
     return 0;
   },
 };
+
+/** A name next to `path` (same directory, so rename stays on one file system) for a file about to replace it. */
+function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+}
+
+/**
+ * Creates `path` exclusively ('wx': an existing file or symlink there is an EEXIST error, never
+ * opened) with `mode`, writes `text`, and returns `path`. A partly written file is removed.
+ */
+function writeNewFile(path: string, text: string, mode: number): string {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    try {
+      // The umask may have narrowed the mode; the file is new and ours, so set it exactly.
+      fchmodSync(fd, mode);
+      writeFileSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    removeQuietly(path);
+    throw error;
+  }
+  return path;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
