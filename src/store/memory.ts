@@ -15,6 +15,10 @@ export interface MemoryStore extends Store {
   sweep(now: number): Promise<StoreSweep>;
 }
 
+/**
+ * Creates an in-process Store: the embedded default for a single IdP node and for tests.
+ * State is lost on restart and not shared between processes.
+ */
 export function createMemoryStore(): MemoryStore {
   const providers = new Map<string, Provider>();
   const providerIdsByEntity = new Map<string, string>();
