@@ -18,7 +18,7 @@ const IDP = 'https://idp.example.com/metadata';
 const SP = 'https://sp.example.com/metadata';
 const SP_SLO = 'https://sp.example.com/slo';
 const IDP_SLO = 'https://idp.example.com/slo';
-const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const RSA_SHA256 = samlkit.signatureAlgorithms.rsaSha256;
 const nameId = 'alice@example.com';
 const sessionIndex = '_3b5c9f1e2a7d4c8b9e0f1a2b3c4d5e6f';
 const relayState = 'https://app.example.com/after-logout';
@@ -68,10 +68,7 @@ const receivePost = (form, cert) => () =>
 
 // --- samlify: the IdP sends (createLogoutRequest) and the SP side receives (parseLogoutRequest)
 samlify.setSchemaValidator({ validate: async () => 'skipped' });
-const binding = {
-  redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
-  post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
-};
+const binding = samlkit.bindingUris;
 const slo = (url) => [
   { Binding: binding.redirect, Location: url },
   { Binding: binding.post, Location: url },
@@ -93,7 +90,7 @@ const samlifySp = samlify.ServiceProvider({
   singleLogoutService: slo(SP_SLO),
   wantLogoutRequestSigned: true,
   wantLogoutResponseSigned: true,
-  nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
+  nameIDFormat: [samlkit.nameIdFormats.emailAddress],
 });
 const user = { logoutNameID: nameId, sessionIndex };
 const samlifyRedirect = () => samlifyIdp.createLogoutRequest(samlifySp, 'redirect', user, relayState);
@@ -129,7 +126,7 @@ const nodeSaml = new SAML({
 });
 const profile = {
   nameID: nameId,
-  nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  nameIDFormat: samlkit.nameIdFormats.emailAddress,
   sessionIndex,
   ID: '_x',
   issuer: IDP,

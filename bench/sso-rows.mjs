@@ -7,17 +7,18 @@ const IDP = 'https://idp.example.com/metadata';
 const SP = 'https://sp.example.com/metadata';
 const ACS = 'https://sp.example.com/acs';
 const REQUEST_ID = '_0f1e2d3c4b5a69788796a5b4c3d2e1f0';
-const EMAIL = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
-const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
-const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
-const AES256_CBC = 'http://www.w3.org/2001/04/xmlenc#aes256-cbc';
-const OAEP = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
 
 /**
  * @param {{ samlkit: typeof import('../dist/index.js'), read: (name: string) => string }} context
  * @returns {Promise<object[]>} rows in bench/run.mjs's shape
  */
 export async function ssoRows({ samlkit, read }) {
+  // The URIs come from samlkit's own constant tables, the same values samlify is given.
+  const EMAIL = samlkit.nameIdFormats.emailAddress;
+  const POST = samlkit.bindingUris.post;
+  const RSA_SHA256 = samlkit.signatureAlgorithms.rsaSha256;
+  const AES256_CBC = samlkit.dataEncryptionAlgorithms.aes256Cbc;
+  const OAEP = samlkit.keyTransportAlgorithms.rsaOaepMgf1p;
   const idpKey = samlkit.loadKeyPair({ certificate: read('idp.crt'), privateKey: read('idp.key') });
   const spCert = samlkit.loadKeyPair({ certificate: read('sp-a.crt') });
   const provider = (flags) =>

@@ -4,7 +4,7 @@ import { type MessageHeader, readHeader } from '../message/header.js';
 import { parseXml } from '../xml/index.js';
 import { formDecode } from './form-encoding.js';
 import { decodePostMessage, readForm } from './post.js';
-import { defaultReceiveLimits } from './receive.js';
+import { defaultReceiveLimits, onlyMessageParameter } from './receive.js';
 import { collectParameters, decodeRedirectMessage, rawQueryOf } from './redirect.js';
 import { bodyMessage } from './soap.js';
 
@@ -51,25 +51,13 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
   let relayState: string | undefined;
   if (binding === 'redirect') {
     const params = collectParameters(rawQueryOf(input.query ?? ''));
-    if (params.has('SAMLRequest') === params.has('SAMLResponse')) {
-      throw new SamlError(
-        'SAML_BINDING_PARAMETER_INVALID',
-        'exactly one of SAMLRequest or SAMLResponse is required',
-      );
-    }
-    type = params.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+    type = onlyMessageParameter((name) => params.has(name));
     const raw = params.get('RelayState');
     if (raw !== undefined) relayState = formDecode(raw);
     xml = decodeRedirectMessage(params.get(type)!, maxBytes, false);
   } else if (binding === 'post') {
     const fields = readForm(input.body ?? '');
-    if (fields.has('SAMLRequest') === fields.has('SAMLResponse')) {
-      throw new SamlError(
-        'SAML_BINDING_PARAMETER_INVALID',
-        'exactly one of SAMLRequest or SAMLResponse is required',
-      );
-    }
-    type = fields.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+    type = onlyMessageParameter((name) => fields.has(name));
     relayState = fields.get('RelayState');
     xml = decodePostMessage(fields.get(type)!, maxBytes);
   } else {

@@ -9,6 +9,7 @@ import {
   checkOutgoingRelayState,
   checkRelayState,
   defaultReceiveLimits,
+  onlyMessageParameter,
   type Received,
   type ReceiveOptions,
 } from './receive.js';
@@ -121,14 +122,7 @@ export function receivePost(
     });
   }
   const fields = readForm(form);
-  const hasRequest = fields.has('SAMLRequest');
-  if (hasRequest === fields.has('SAMLResponse')) {
-    throw new SamlError(
-      'SAML_BINDING_PARAMETER_INVALID',
-      'exactly one of SAMLRequest or SAMLResponse is required',
-    );
-  }
-  const type = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
+  const type = onlyMessageParameter((name) => fields.has(name));
   const relayState = fields.get('RelayState');
   checkRelayState(relayState, options);
   const xml = decodePostMessage(fields.get(type)!, maxBytes);

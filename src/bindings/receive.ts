@@ -79,6 +79,19 @@ export function expectedTypes(
   return options.messageTypes ? byParameter.filter((t) => options.messageTypes!.includes(t)) : byParameter;
 }
 
+/** The one message parameter present: exactly one of SAMLRequest or SAMLResponse (SAMLBind §3.4.4, §3.5.4). */
+export function onlyMessageParameter(
+  has: (name: 'SAMLRequest' | 'SAMLResponse') => boolean,
+): 'SAMLRequest' | 'SAMLResponse' {
+  if (has('SAMLRequest') === has('SAMLResponse')) {
+    throw new SamlError(
+      'SAML_BINDING_PARAMETER_INVALID',
+      'exactly one of SAMLRequest or SAMLResponse is required',
+    );
+  }
+  return has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+}
+
 const relayStateForbidden = /[\u0000-\u001F\u007F]/;
 
 /** Outgoing RelayState: at most 80 bytes and no control characters, so the peer can echo it back to us. */

@@ -21,6 +21,7 @@ import {
   defaultReceiveLimits,
   expectedTypes,
   finishReceive,
+  onlyMessageParameter,
   type Received,
   type ReceiveOptions,
   trustedKeys,
@@ -186,14 +187,7 @@ export function receiveRedirect(rawQueryOrUrl: string, options: ReceiveRedirectO
     });
   }
   const params = collectParameters(query);
-  const hasRequest = params.has('SAMLRequest');
-  if (hasRequest === params.has('SAMLResponse')) {
-    throw new SamlError(
-      'SAML_BINDING_PARAMETER_INVALID',
-      'exactly one of SAMLRequest or SAMLResponse is required',
-    );
-  }
-  const type = hasRequest ? 'SAMLRequest' : 'SAMLResponse';
+  const type = onlyMessageParameter((name) => params.has(name));
   const encoding = params.get('SAMLEncoding');
   if (encoding !== undefined && formDecode(encoding) !== deflateEncoding) {
     throw new SamlError('SAML_BINDING_PARAMETER_INVALID', 'SAMLEncoding is not DEFLATE');

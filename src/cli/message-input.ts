@@ -2,7 +2,7 @@ import { encodeBase64 } from '../bindings/base64.js';
 import { formDecode, formEncode } from '../bindings/form-encoding.js';
 import { detectBinding, type HttpInput, type InspectedMessage, inspectMessage } from '../bindings/inspect.js';
 import { decodePostMessage, readForm } from '../bindings/post.js';
-import { defaultReceiveLimits } from '../bindings/receive.js';
+import { defaultReceiveLimits, onlyMessageParameter } from '../bindings/receive.js';
 import { collectParameters, decodeRedirectMessage, rawQueryOf } from '../bindings/redirect.js';
 import { bodyMessage } from '../bindings/soap.js';
 import type { Binding } from '../constants/saml.js';
@@ -55,16 +55,6 @@ function parameterOf(root: Element): Parameter {
     : 'SAMLRequest';
 }
 
-function onlyParameter(has: (name: Parameter) => boolean): Parameter {
-  if (has('SAMLRequest') === has('SAMLResponse')) {
-    throw new SamlError(
-      'SAML_BINDING_PARAMETER_INVALID',
-      'exactly one of SAMLRequest or SAMLResponse is required',
-    );
-  }
-  return has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
-}
-
 function finish(
   fields: Omit<MessageInput, 'binding' | 'parsed' | 'message' | 'inspection'> & { inspection?: HttpInput },
 ): MessageInput {
@@ -81,7 +71,7 @@ function finish(
 
 function fromForm(body: string | Record<string, unknown>, form: 'form' | 'json'): MessageInput {
   const fields = readForm(body);
-  const parameter = onlyParameter((name) => fields.has(name));
+  const parameter = onlyMessageParameter((name) => fields.has(name));
   const relayState = fields.get('RelayState');
   return finish({
     form,
@@ -94,7 +84,7 @@ function fromForm(body: string | Record<string, unknown>, form: 'form' | 'json')
 
 function fromQuery(text: string, form: 'url' | 'query'): MessageInput {
   const params = collectParameters(rawQueryOf(text));
-  const parameter = onlyParameter((name) => params.has(name));
+  const parameter = onlyMessageParameter((name) => params.has(name));
   const raw = params.get(parameter)!;
   const rawSigAlg = params.get('SigAlg');
   const querySignature = params.has('Signature');

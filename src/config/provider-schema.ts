@@ -88,7 +88,8 @@ const assertionConsumerServiceSchema = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? 'has an unknown key' : 'must be an object') },
 );
 
-const nameIdPolicies = [
+/** The NameID formats a provider may use as its default policy. */
+export const providerNameIdFormats = [
   nameIdFormats.emailAddress,
   nameIdFormats.persistent,
   nameIdFormats.unspecified,
@@ -161,7 +162,7 @@ export const providerFieldSchemas = {
     })
     .default(providerDefaults.defaultRelayState),
   defaultNameIdPolicy: z
-    .enum(nameIdPolicies, { error: 'is not one of the six supported NameID format URIs' })
+    .enum(providerNameIdFormats, { error: 'is not one of the six supported NameID format URIs' })
     .default(providerDefaults.defaultNameIdPolicy),
   nameIdMapping: optionalReference(),
   authnContextClassRefMapping: optionalReference(),

@@ -467,12 +467,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     );
     results.forEach((result, i) => {
       const { participant, provider } = backchannel[i]!;
-      const base = {
-        participantId: participant.id,
-        providerId: participant.providerId,
-        entityId: provider.entityId,
-        method: 'backchannel',
-      } as const;
+      const base = backchannelOutcomeBase(participant, provider);
       record(
         logoutId,
         state,
@@ -486,6 +481,16 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
             },
       );
     });
+  }
+
+  /** The fields every back-channel outcome of this participant carries. */
+  function backchannelOutcomeBase(participant: SessionParticipant, provider: Provider) {
+    return {
+      participantId: participant.id,
+      providerId: participant.providerId,
+      entityId: provider.entityId,
+      method: 'backchannel',
+    } as const;
   }
 
   /**
@@ -515,12 +520,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       queued = false;
     }
     for (const { participant, provider } of backchannel) {
-      const base = {
-        participantId: participant.id,
-        providerId: participant.providerId,
-        entityId: provider.entityId,
-        method: 'backchannel',
-      } as const;
+      const base = backchannelOutcomeBase(participant, provider);
       record(
         logoutId,
         state,

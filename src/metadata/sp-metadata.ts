@@ -1,13 +1,13 @@
+import { providerNameIdFormats } from '../config/provider-schema.js';
 import type {
   AcsBinding,
   AssertionConsumerServiceInput,
   ProviderInput,
   ProviderNameIdFormat,
   SlsBinding,
-  SpBinding,
 } from '../config/provider-types.js';
 import { namespaces } from '../constants/namespaces.js';
-import { bindingUris, nameIdFormats } from '../constants/saml.js';
+import { bindingUris } from '../constants/saml.js';
 import {
   type AlgorithmPolicy,
   findEnvelopedSignature,
@@ -356,15 +356,6 @@ function defaultEndpoint<T extends { isDefault?: boolean }>(endpoints: readonly 
   );
 }
 
-const providerNameIdFormats: readonly string[] = [
-  nameIdFormats.emailAddress,
-  nameIdFormats.persistent,
-  nameIdFormats.unspecified,
-  nameIdFormats.x509SubjectName,
-  nameIdFormats.windowsDomainQualifiedName,
-  nameIdFormats.transient,
-];
-
 function supportsSaml2(descriptor: Element): boolean {
   return (attribute(descriptor, 'protocolSupportEnumeration') ?? '')
     .split(/\s+/)
@@ -447,7 +438,7 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
   if (result.encryptionCertificates.some((pair) => pair.keyType !== 'rsa')) {
     warnings.push('non-RSA encryption certificates were left out (RSA-OAEP key transport only)');
   }
-  const format = result.nameIdFormats.find((f) => providerNameIdFormats.includes(f));
+  const format = result.nameIdFormats.find((f) => (providerNameIdFormats as readonly string[]).includes(f));
   if (format !== undefined) provider.defaultNameIdPolicy = format as ProviderNameIdFormat;
   else if (result.nameIdFormats.length > 0) warnings.push('none of the NameIDFormats is one samlkit issues');
   if (result.wantAssertionsSigned === true) provider.signAssertion = true;
