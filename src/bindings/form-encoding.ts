@@ -35,7 +35,7 @@ export function formDecode(token: string): string {
   if (!token.includes('%') && !token.includes('+')) return token;
   try {
     // decodeURIComponent throws on malformed escapes and on invalid UTF-8 sequences.
-    return decodeURIComponent(token.replace(/\+/g, ' '));
+    return decodeURIComponent(token.includes('+') ? token.replace(/\+/g, ' ') : token);
   } catch (cause) {
     throw new SamlError('SAML_BINDING_DECODE_FAILED', 'invalid percent-encoding in a parameter', { cause });
   }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, sign, verify } from 'node:crypto';
+import { createHash, randomFillSync, sign, verify } from 'node:crypto';
 import {
   type DigestAlgorithm,
   digestAlgorithmInfo,
@@ -54,7 +54,20 @@ export function verifyBytes(
   }
 }
 
+// One CSPRNG call per 4 KiB instead of one per ID: each call has a fixed cost that
+// dominated building a small message. Every byte is handed out once, then the pool is refilled.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
 /** Lower-case hex from a CSPRNG. */
 export function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > pool.length)
+    throw new RangeError('invalid byte count');
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
 }

@@ -1,14 +1,28 @@
 import { SamlError } from '../errors/index.js';
 
 /** `YYYY-MM-DDTHH:MM:SSZ`: UTC, no fraction, as SAMLCore §1.3.3 and authentik emit. */
+// Messages built within the same second share one formatted instant.
+let lastSecond = Number.NaN;
+let lastFormatted = '';
+
 export function formatInstant(date: Date): string {
   const time = date.getTime();
   if (!Number.isFinite(time)) throw new TypeError('invalid date');
-  return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(time / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 // xs:dateTime in UTC: optional fraction (up to 9 digits), mandatory `Z` (SAMLCore §1.3.3).
 const instantPattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
 
 /**
  * Parses a SAML instant strictly: no `Date.parse` leniency, no offsets other
@@ -21,26 +35,22 @@ export function parseInstant(text: string, field: string): number {
     const year = Number(y);
     const month = Number(mo);
     const day = Number(d);
-    const ms = Date.UTC(
-      year,
-      month - 1,
-      day,
-      Number(h),
-      Number(mi),
-      Number(s),
-      Number((fraction ?? '0').padEnd(3, '0').slice(0, 3)),
-    );
-    const check = new Date(ms);
+    const hour = Number(h);
+    const minute = Number(mi);
+    const second = Number(s);
+    // Years below 100 are refused: Date.UTC would read them as 1900–1999.
     if (
-      year >= 1 &&
-      check.getUTCFullYear() === year &&
-      check.getUTCMonth() === month - 1 &&
-      check.getUTCDate() === day &&
-      Number(h) < 24 &&
-      Number(mi) < 60 &&
-      Number(s) < 60
+      year >= 100 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= daysInMonth(year, month) &&
+      hour < 24 &&
+      minute < 60 &&
+      second < 60
     ) {
-      return ms;
+      const millis = fraction === undefined ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3));
+      return Date.UTC(year, month - 1, day, hour, minute, second, millis);
     }
   }
   throw new SamlError('SAML_MESSAGE_INVALID', `${field} is not a valid UTC instant`);

@@ -154,8 +154,13 @@ function canonicalizeInto(
 ): void {
   // Exclusive C14N (xml-exc-c14n): a namespace is output where it is visibly
   // utilized and not already output by an output ancestor with the same value.
-  const scope = new Map(inScope);
-  for (const declaration of node.declarations) scope.set(declaration.prefix ?? '', declaration.uri);
+  // The maps are copied only where this element changes them: most elements declare nothing.
+  let scope = inScope;
+  if (node.declarations.length > 0) {
+    const own = new Map(inScope);
+    for (const declaration of node.declarations) own.set(declaration.prefix ?? '', declaration.uri);
+    scope = own;
+  }
   const needed = new Map<string, string>();
   const prefixKey = node.prefix ?? '';
   needed.set(prefixKey, node.namespace ?? '');
@@ -166,14 +171,16 @@ function canonicalizeInto(
     const uri = scope.get(prefix);
     if (uri !== undefined && !needed.has(prefix)) needed.set(prefix, uri);
   }
-  const next = new Map(rendered);
   const declarations: [string, string][] = [];
   for (const [prefix, uri] of needed) {
     const current = rendered.get(prefix) ?? (prefix === '' ? '' : undefined);
-    if (current !== uri) {
-      declarations.push([prefix, uri]);
-      next.set(prefix, uri);
-    }
+    if (current !== uri) declarations.push([prefix, uri]);
+  }
+  let next = rendered;
+  if (declarations.length > 0) {
+    const own = new Map(rendered);
+    for (const [prefix, uri] of declarations) own.set(prefix, uri);
+    next = own;
   }
   declarations.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const name = qualifiedName(node.prefix, node.localName);

@@ -310,7 +310,11 @@ function read(text: string, limits: Required<XmlLimits>): ReadDocument {
         if (expanded.has(key)) malformed(`duplicate attribute {${namespace}}${localName}`);
         expanded.add(key);
       }
-      element.setAttributeNS(namespace, attributeName, value);
+      // Duplicates were refused above, so the attribute is created and attached directly
+      // (setAttributeNS would validate the name twice and look for an existing one).
+      const attribute = document.createAttributeNS(namespace, attributeName);
+      attribute.value = attribute.nodeValue = value;
+      element.setAttributeNode(attribute);
       // xml-crypto resolves references by ID, Id or id in any namespace: count them all (attacks §1).
       if (localName === 'ID' || localName === 'Id' || localName === 'id') {
         ids.set(value, (ids.get(value) ?? 0) + 1);
