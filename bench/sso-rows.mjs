@@ -116,6 +116,7 @@ export async function ssoRows({ samlkit, read }) {
       samlkit: kitResponse({ signAssertion: true, signResponse: true }),
       samlify: samlifyResponse(plainIdp, bothSp),
       raw: 'sign',
+      rawOps: 2, // two signatures: the assertion's and the response's
     },
     {
       id: 'sso-response-encrypted',
