@@ -22,11 +22,18 @@ const subCodes: Partial<Record<SamlErrorCode, StatusInput['subCode']>> = {
  * The Status to answer an AuthnRequest with when handling it failed: the
  * error's top-level status (docs/errors.md) and a second-level code where one
  * fits, e.g. InvalidNameIDPolicy, UnsupportedBinding, NoAuthnContext or
- * RequestDenied. The message is the error's: short, fixed text, no XML or
- * personal data. Anything not a SamlError is a Responder error without detail.
+ * RequestDenied. The StatusMessage is the error's own short, fixed text when
+ * it is about the request (a Requester status or a second-level code); an
+ * IdP-side failure (store, transport, configuration, keys) says nothing about
+ * this IdP's internals. Anything not a SamlError is a Responder error without detail.
  */
 export function statusForError(error: unknown): StatusInput {
   if (!isSamlError(error)) return { code: 'Responder' };
   const subCode = subCodes[error.code];
-  return { code: error.status, ...(subCode ? { subCode } : {}), message: error.message };
+  const aboutTheRequest = error.status !== 'Responder' || subCode !== undefined;
+  return {
+    code: error.status,
+    ...(subCode ? { subCode } : {}),
+    ...(aboutTheRequest ? { message: error.message } : {}),
+  };
 }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { SamlError } from '../../src/errors/index.js';
+import { statusForError } from '../../src/sso/error-status.js';
+
+describe('statusForError', () => {
+  it('tells the SP what was wrong with its request', () => {
+    const error = new SamlError('SAML_SIGNATURE_INVALID', 'signature does not verify with a trusted certificate');
+    expect(statusForError(error)).toEqual({
+      code: 'Requester',
+      subCode: 'RequestDenied',
+      message: 'signature does not verify with a trusted certificate',
+    });
+    const context = new SamlError(
+      'SAML_AUTHN_CONTEXT_UNSATISFIED',
+      'the authentication does not satisfy the requested context',
+    );
+    expect(statusForError(context)).toMatchObject({ code: 'Responder', subCode: 'NoAuthnContext' });
+    expect(statusForError(context).message).toBe('the authentication does not satisfy the requested context');
+  });
+
+  it.each([
+    ['SAML_STORE_FAILED', 'redis store: connection refused'],
+    ['SAML_TRANSPORT_FAILED', 'POST to http://10.0.0.7/slo failed'],
+    ['SAML_CONFIG_INVALID', 'provider sp-internal-7 has no ACS'],
+    ['SAML_KEY_INVALID', 'signing key file is not readable'],
+  ] as const)('keeps IdP-side failures (%s) out of the StatusMessage', (code, message) => {
+    const status = statusForError(new SamlError(code, message));
+    expect(status).toEqual({ code: 'Responder' });
+  });
+
+  it('answers anything else as a bare Responder error', () => {
+    expect(statusForError(new Error('database password is hunter2'))).toEqual({ code: 'Responder' });
+  });
+});
