@@ -416,6 +416,11 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
     ),
     verificationCertificates: result.signingCertificates,
   };
+  // A provider with signing certificates must sign its AuthnRequests; without one, a promise to
+  // sign could not be held to and unsigned requests would pass, so the metadata is refused.
+  if (result.authnRequestsSigned === true && result.signingCertificates.length === 0) {
+    invalid('AuthnRequestsSigned is true but no signing certificate is listed');
+  }
   // Front-channel first: it works with the default logoutMethod; SOAP needs the back channel.
   const logout =
     result.singleLogoutServices.find(

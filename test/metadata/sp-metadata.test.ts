@@ -489,6 +489,11 @@ describe('malformed metadata', () => {
       }),
       'SAML_KEY_INVALID',
     ],
+    [
+      'AuthnRequestsSigned="true" without a signing certificate',
+      spMetadata({ keys: keyDescriptor('sp-b', 'encryption') }),
+      'SAML_METADATA_INVALID',
+    ],
     ['no entityID', spMetadata().replace(` entityID="${spEntityId}"`, ''), 'SAML_METADATA_INVALID'],
     ['not metadata', `<samlp:LogoutRequest xmlns:samlp="${namespaces.samlp}"/>`, 'SAML_METADATA_INVALID'],
     ['a DOCTYPE', `<!DOCTYPE x [<!ENTITY e "e">]>${spMetadata()}`, 'SAML_XML_DTD_FORBIDDEN'],

@@ -4,7 +4,10 @@ import { statusForError } from '../../src/sso/error-status.js';
 
 describe('statusForError', () => {
   it('tells the SP what was wrong with its request', () => {
-    const error = new SamlError('SAML_SIGNATURE_INVALID', 'signature does not verify with a trusted certificate');
+    const error = new SamlError(
+      'SAML_SIGNATURE_INVALID',
+      'signature does not verify with a trusted certificate',
+    );
     expect(statusForError(error)).toEqual({
       code: 'Requester',
       subCode: 'RequestDenied',
