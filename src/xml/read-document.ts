@@ -32,7 +32,38 @@ const startChar =
 const nameChar = `${startChar}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
 // A QName: NCName, optionally prefixed. Sticky, so it matches exactly at lastIndex.
 const qualifiedName = new RegExp(`[${startChar}][${nameChar}]*(?::[${startChar}][${nameChar}]*)?`, 'uy');
-const whitespace = /[ \t\n]*/y;
+// ASCII name characters: 1 may start a name, 2 may only continue one (XML 1.0 §2.3).
+const asciiName = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) asciiName[c] = 1;
+  else if (/[0-9.-]/.test(ch)) asciiName[c] = 2;
+}
+
+/**
+ * The end of a QName made only of ASCII name characters starting at `pos`, or
+ * -1 when anything is unusual (non-ASCII, a second colon, a colon not followed
+ * by a name start): the full Unicode pattern then decides, so the fast path
+ * never accepts what it would refuse.
+ */
+function asciiNameEnd(source: string, pos: number): number {
+  let c = source.charCodeAt(pos);
+  if (c >= 128 || asciiName[c] !== 1) return -1;
+  let colon = false;
+  for (;;) {
+    c = source.charCodeAt(++pos);
+    if (c < 128 && asciiName[c] !== 0) continue;
+    if (c === 0x3a /* : */) {
+      const next = source.charCodeAt(pos + 1);
+      if (colon || next >= 128 || asciiName[next] !== 1) return -1;
+      colon = true;
+      continue;
+    }
+    // A non-ASCII character might continue the name; NaN (the end) and ASCII cannot.
+    return c >= 128 ? -1 : pos;
+  }
+}
+
 const reference = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z]+));/g;
 // Maps, not object literals: a name such as `constructor` must not find Object.prototype (attacks §4).
 const predefined = new Map([
@@ -87,10 +118,11 @@ function decodeReferences(raw: string): string {
   return decoded;
 }
 
-/** Prefix bindings in scope; null-prototype objects chained to the parent's, so no name resolves through Object.prototype. */
-interface Scope {
-  readonly bindings: Readonly<Record<string, string>>;
-}
+/**
+ * Prefix bindings in scope, copied only by an element that declares something.
+ * A Map, so no prefix resolves through Object.prototype.
+ */
+type Scope = ReadonlyMap<string, string>;
 
 interface RawAttribute {
   name: string;
@@ -103,9 +135,7 @@ interface Open {
   scope: Scope;
 }
 
-const rootBindings: Record<string, string> = Object.create(null);
-rootBindings.xml = xmlNamespace;
-const rootScope: Scope = { bindings: rootBindings };
+const rootScope: Scope = new Map([['xml', xmlNamespace]]);
 
 /**
  * Namespaces in XML 1.0 §3: applies the declarations among `attributes`,
@@ -113,7 +143,7 @@ const rootScope: Scope = { bindings: rootBindings };
  * feature) and unbound prefixes.
  */
 function declare(parent: Scope, attributes: RawAttribute[]): Scope {
-  let bindings: Record<string, string> | undefined;
+  let bindings: Map<string, string> | undefined;
   for (const { name, value } of attributes) {
     let prefix: string;
     if (name === 'xmlns') prefix = '';
@@ -125,20 +155,20 @@ function declare(parent: Scope, attributes: RawAttribute[]): Scope {
     }
     if (value === xmlnsNamespace) malformed('the xmlns namespace cannot be bound');
     if (prefix !== '' && value === '') malformed(`prefix ${prefix} is bound to an empty namespace`);
-    bindings ??= Object.create(parent.bindings) as Record<string, string>;
-    bindings[prefix] = value;
+    bindings ??= new Map(parent);
+    bindings.set(prefix, value);
   }
-  return bindings === undefined ? parent : { bindings };
+  return bindings ?? parent;
 }
 
 function namespaceOf(name: string, scope: Scope, isAttribute: boolean): string | null {
   const colon = name.indexOf(':');
   if (colon === -1) {
     if (isAttribute) return null;
-    const uri = scope.bindings[''];
+    const uri = scope.get('');
     return uri === undefined || uri === '' ? null : uri;
   }
-  const uri = scope.bindings[name.slice(0, colon)];
+  const uri = scope.get(name.slice(0, colon));
   if (uri === undefined) malformed(`prefix ${name.slice(0, colon)} is not declared`);
   return uri;
 }
@@ -167,13 +197,21 @@ function read(text: string, limits: Required<XmlLimits>): ReadDocument {
   let pos = 0;
 
   const skipWhitespace = (): number => {
-    whitespace.lastIndex = pos;
-    whitespace.test(source);
-    const skipped = whitespace.lastIndex - pos;
-    pos = whitespace.lastIndex;
-    return skipped;
+    const start = pos;
+    for (
+      let c = source.charCodeAt(pos);
+      c === 0x20 || c === 0x0a || c === 0x09;
+      c = source.charCodeAt(++pos)
+    );
+    return pos - start;
   };
   const readName = (): string => {
+    const end = asciiNameEnd(source, pos);
+    if (end !== -1) {
+      const name = source.slice(pos, end);
+      pos = end;
+      return name;
+    }
     qualifiedName.lastIndex = pos;
     const match = qualifiedName.exec(source);
     if (match === null) malformed('expected a name');

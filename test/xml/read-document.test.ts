@@ -354,6 +354,12 @@ const tricky: [string, string][] = [
     '<a xmlns:__proto__="urn:x" xmlns:constructor="urn:y"><__proto__:b/><constructor:c constructor:d="1"/></a>',
   ],
   ['a large character reference', '<a b="&#x10FFFF;&#1114111;">&#x10000;</a>'],
+  // Names that start as plain ASCII and continue with other characters, or end right at `>`, `/`, `=`.
+  [
+    'ASCII names continued by non-ASCII name characters',
+    '<ab\u00e9 xmlns:p\u00b7="urn:p" p\u00b7:x\u0300="1" q=\'2\'><p\u00b7:c\u00e9/><d\u203f>t</d\u203f></ab\u00e9>',
+  ],
+  ['names that end at =, / and > without white space', '<a b="1"><c/><d e=\'2\'/></a>'],
 ];
 
 describe('parseXml and xmldom agree on tricky but valid documents', () => {
@@ -861,6 +867,8 @@ const malformed: [string, string][] = [
   ['an attribute name starting with a digit', '<zqx 1b="1"/>'],
   ['an attribute name starting with -', '<zqx -b="1"/>'],
   ['a name with two colons', '<a:b:zqx xmlns:a="u"/>'],
+  ['a local name starting with a digit', '<zqx xmlns:a="u" a:1b="x"/>'],
+  ['a local name starting with a combining character', '<a:\u0300zqx xmlns:a="u"/>'],
   ['an attribute name with two colons', '<zqx xmlns:a="u" a:b:c="1"/>'],
   ['an empty prefix', '<:zqx/>'],
   ['an empty local name', '<zqx: xmlns:zqx="u"/>'],
