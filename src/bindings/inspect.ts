@@ -4,7 +4,7 @@ import { type MessageHeader, readHeader } from '../message/header.js';
 import { parseXml } from '../xml/index.js';
 import { formDecode } from './form-encoding.js';
 import { decodePostMessage, readForm } from './post.js';
-import { defaultReceiveLimits, onlyMessageParameter } from './receive.js';
+import { defaultReceiveLimits, type EarlierParse, onlyMessageParameter } from './receive.js';
 import { collectParameters, decodeRedirectMessage, rawQueryOf } from './redirect.js';
 import { bodyMessage } from './soap.js';
 
@@ -27,6 +27,20 @@ export interface InspectedMessage {
   /** Unverified: use it only to look up the peer, then verify with that peer's certificates. */
   header: MessageHeader;
   relayState?: string;
+}
+
+// Unverified parses stay with the inspection of their own request and are handed over once:
+// they are never cached where another request could reach them.
+const earlierParses = new WeakMap<InspectedMessage, EarlierParse>();
+
+/**
+ * Hands over, once, the parse `inspectMessage` made, so the receive step of the
+ * same request reuses it when it decodes exactly the same text.
+ */
+export function takeEarlierParse(inspected: InspectedMessage): EarlierParse | undefined {
+  const earlier = earlierParses.get(inspected);
+  earlierParses.delete(inspected);
+  return earlier;
 }
 
 /** Which binding an HTTP request uses (SAMLBind §3.2, §3.4, §3.5). */
@@ -62,11 +76,22 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
     xml = decodePostMessage(fields.get(type)!, maxBytes);
   } else {
     if (typeof input.body !== 'string') throw new TypeError('a SOAP request needs the raw body string');
-    const header = readHeader(bodyMessage(parseXml(input.body, { maxBytes }).root));
+    const parsed = parseXml(input.body, { maxBytes });
+    const header = readHeader(bodyMessage(parsed.root));
     const soapType =
       header.type === 'LogoutResponse' || header.type === 'Response' ? 'SAMLResponse' : 'SAMLRequest';
-    return { binding, type: soapType, header };
+    const inspected: InspectedMessage = { binding, type: soapType, header };
+    earlierParses.set(inspected, { xml: input.body, maxBytes, parsed });
+    return inspected;
   }
-  const header = readHeader(parseXml(xml, { maxBytes }).root);
-  return { binding, type, header, ...(relayState === undefined ? {} : { relayState }) };
+  const parsed = parseXml(xml, { maxBytes });
+  const header = readHeader(parsed.root);
+  const inspected: InspectedMessage = {
+    binding,
+    type,
+    header,
+    ...(relayState === undefined ? {} : { relayState }),
+  };
+  earlierParses.set(inspected, { xml, maxBytes, parsed });
+  return inspected;
 }

@@ -1,6 +1,6 @@
 import { SamlError } from '../errors/index.js';
 import { isHttpUrl } from '../message/build-input.js';
-import { parseXml, serialize } from '../xml/index.js';
+import { serialize } from '../xml/index.js';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
 import { receiveEnveloped } from './enveloped.js';
 import { formDecode, splitRawParameters } from './form-encoding.js';
@@ -9,7 +9,9 @@ import {
   checkOutgoingRelayState,
   checkRelayState,
   defaultReceiveLimits,
+  type EarlierParse,
   onlyMessageParameter,
+  parseOrReuse,
   type Received,
   type ReceiveOptions,
 } from './receive.js';
@@ -113,6 +115,15 @@ export function receivePost(
   form: Record<string, unknown> | URLSearchParams | string,
   options: ReceiveOptions,
 ): Received {
+  return receivePostReusing(form, options, undefined);
+}
+
+/** {@link receivePost}, taking the parse an inspection of the same request made when the text is the same. */
+export function receivePostReusing(
+  form: Record<string, unknown> | URLSearchParams | string,
+  options: ReceiveOptions,
+  earlier: EarlierParse | undefined,
+): Received {
   const maxBytes = options.maxBytes ?? defaultReceiveLimits.maxBytes;
   // A raw body is bounded before it is split and decoded: base64 and percent-encoding
   // at most triple the message, and RelayState adds little.
@@ -126,7 +137,7 @@ export function receivePost(
   const relayState = fields.get('RelayState');
   checkRelayState(relayState, options);
   const xml = decodePostMessage(fields.get(type)!, maxBytes);
-  const parsed = parseXml(xml, { maxBytes });
+  const parsed = parseOrReuse(xml, maxBytes, earlier);
   return receiveEnveloped(
     parsed,
     xml,

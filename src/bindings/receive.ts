@@ -5,7 +5,7 @@ import { SamlError } from '../errors/index.js';
 import { type Clock, systemClock } from '../message/context.js';
 import { type MessageHeader, type MessageType, readHeader } from '../message/header.js';
 import { parseInstant } from '../message/instant.js';
-import type { ParsedXml } from '../xml/index.js';
+import { type ParsedXml, parseXml } from '../xml/index.js';
 
 /** What to check on an incoming message. `{ trust }` alone is a complete call. */
 export interface ReceiveOptions extends AlgorithmPolicy {
@@ -168,4 +168,20 @@ export function finishReceive(
   const header = readHeader(parsed.root, expectedTypes(base.type, options));
   checkHeader(header, base.signed, options);
   return { ...base, messageType: header.type, xml, header };
+}
+
+/**
+ * The parse an unverified inspection of the same request made (`inspectMessage`),
+ * handed to its receive step so the same text is not decoded and parsed twice.
+ */
+export interface EarlierParse {
+  readonly xml: string;
+  readonly maxBytes: number;
+  readonly parsed: ParsedXml;
+}
+
+/** Parses `xml`, or takes the earlier parse when it was made of exactly this text under the same limit. */
+export function parseOrReuse(xml: string, maxBytes: number, earlier: EarlierParse | undefined): ParsedXml {
+  if (earlier !== undefined && earlier.maxBytes === maxBytes && earlier.xml === xml) return earlier.parsed;
+  return parseXml(xml, { maxBytes });
 }

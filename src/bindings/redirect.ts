@@ -11,7 +11,7 @@ import { SamlError } from '../errors/index.js';
 import { isHttpUrl } from '../message/build-input.js';
 import { messageTypeOf } from '../message/header.js';
 import { checkTextOnlyElements } from '../message/text-only.js';
-import { parseXml, parseXmlRemembered, recallTree } from '../xml/index.js';
+import { parseXml, recallTree, rememberParsed } from '../xml/index.js';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
 import { deflate, inflateCapped } from './deflate.js';
 import { formDecode, formEncode, splitRawParameters } from './form-encoding.js';
@@ -19,9 +19,11 @@ import {
   checkOutgoingRelayState,
   checkRelayState,
   defaultReceiveLimits,
+  type EarlierParse,
   expectedTypes,
   finishReceive,
   onlyMessageParameter,
+  parseOrReuse,
   type Received,
   type ReceiveOptions,
   trustedKeys,
@@ -176,6 +178,15 @@ export function collectParameters(query: string): Map<SamlParameter, string> {
  * parsing and the message checks. Synchronous and fail-closed.
  */
 export function receiveRedirect(rawQueryOrUrl: string, options: ReceiveRedirectOptions): Received {
+  return receiveRedirectReusing(rawQueryOrUrl, options, undefined);
+}
+
+/** {@link receiveRedirect}, taking the parse an inspection of the same request made when the text is the same. */
+export function receiveRedirectReusing(
+  rawQueryOrUrl: string,
+  options: ReceiveRedirectOptions,
+  earlier: EarlierParse | undefined,
+): Received {
   if (typeof rawQueryOrUrl !== 'string')
     throw new TypeError('receiveRedirect expects the raw query string or URL');
   const trusted = trustedKeys(options);
@@ -227,7 +238,9 @@ export function receiveRedirect(rawQueryOrUrl: string, options: ReceiveRedirectO
   }
 
   const xml = decodeRedirectMessage(rawMessage, maxBytes, options.allowUncompressed === true);
-  const parsed = parseXmlRemembered(xml, { maxBytes });
+  // Verified above: the signature covers the encoded message this text was decoded from.
+  const parsed = parseOrReuse(xml, maxBytes, earlier);
+  rememberParsed(xml, parsed);
   messageTypeOf(parsed.root, expectedTypes(type, options));
   checkTextOnlyElements(parsed.root);
   if (parsed.signatureCount > 0) {

@@ -1,15 +1,13 @@
 import { SamlError } from '../errors/index.js';
-import {
-  childElements,
-  type Element,
-  element,
-  isElement,
-  parseXml,
-  readText,
-  serialize,
-} from '../xml/index.js';
+import { childElements, type Element, element, isElement, readText, serialize } from '../xml/index.js';
 import { receiveEnveloped } from './enveloped.js';
-import { defaultReceiveLimits, type Received, type ReceiveOptions } from './receive.js';
+import {
+  defaultReceiveLimits,
+  type EarlierParse,
+  parseOrReuse,
+  type Received,
+  type ReceiveOptions,
+} from './receive.js';
 import { type EnvelopedSignOptions, signedTree } from './sign-xml.js';
 
 /**
@@ -93,9 +91,18 @@ export function bodyMessage(root: Element): Element {
  * signature must be enveloped in the SAML message itself.
  */
 export function receiveSoap(body: string, options: ReceiveOptions): Received {
+  return receiveSoapReusing(body, options, undefined);
+}
+
+/** {@link receiveSoap}, taking the parse an inspection of the same request made when the text is the same. */
+export function receiveSoapReusing(
+  body: string,
+  options: ReceiveOptions,
+  earlier: EarlierParse | undefined,
+): Received {
   if (typeof body !== 'string') throw new TypeError('receiveSoap expects the response body as a string');
   const maxBytes = options.maxBytes ?? defaultReceiveLimits.maxBytes;
-  const parsed = parseXml(body, { maxBytes });
+  const parsed = parseOrReuse(body, maxBytes, earlier);
   const message = bodyMessage(parsed.root);
   const type =
     message.localName === 'LogoutResponse' || message.localName === 'Response'

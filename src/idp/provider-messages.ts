@@ -1,12 +1,8 @@
-import {
-  type HttpInput,
-  type InspectedMessage,
-  type Received,
-  type ReceiveOptions,
-  receivePost,
-  receiveRedirect,
-  receiveSoap,
-} from '../bindings/index.js';
+import type { HttpInput, InspectedMessage, Received, ReceiveOptions } from '../bindings/index.js';
+import { takeEarlierParse } from '../bindings/inspect.js';
+import { receivePostReusing } from '../bindings/post.js';
+import { receiveRedirectReusing } from '../bindings/redirect.js';
+import { receiveSoapReusing } from '../bindings/soap.js';
 import type { Provider } from '../config/index.js';
 import { SamlError } from '../errors/index.js';
 import type { Clock } from '../message/context.js';
@@ -82,9 +78,12 @@ export async function verifyFromSender(
     unsafeAllowDsa: provider.unsafeAllowDsa,
   };
   let received: Received;
-  if (inspected.binding === 'redirect') received = receiveRedirect(input.query ?? '', options);
-  else if (inspected.binding === 'post') received = receivePost(input.body ?? '', options);
-  else received = receiveSoap(String(input.body ?? ''), options);
+  // The inspection's parse is reused only if the receive step decodes exactly the same text.
+  const earlier = takeEarlierParse(inspected);
+  if (inspected.binding === 'redirect')
+    received = receiveRedirectReusing(input.query ?? '', options, earlier);
+  else if (inspected.binding === 'post') received = receivePostReusing(input.body ?? '', options, earlier);
+  else received = receiveSoapReusing(String(input.body ?? ''), options, earlier);
   const expiresAt =
     parseInstant(received.header.issueInstant, 'IssueInstant') +
     context.maxMessageAgeMs +
