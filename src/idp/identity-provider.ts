@@ -390,6 +390,20 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   }
 
   /**
+   * Deletes the participants and returns the ids this call removed. Two logouts of one user
+   * racing (on this node or another sharing the store) both list every participant; only the
+   * one whose delete removed a participant may tell its SP, or the SP hears twice.
+   */
+  async function claimParticipants(ids: readonly string[]): Promise<Set<string>> {
+    const removed: unknown = await store.deleteParticipants(ids);
+    // A store written to the old contract (no ids back) would silently leave every SP untold.
+    if (!Array.isArray(removed)) {
+      throw new SamlError('SAML_STORE_FAILED', 'store.deleteParticipants must return the ids it removed');
+    }
+    return new Set(removed as string[]);
+  }
+
+  /**
    * Propagates to every participant: back channel now (bounded concurrency),
    * iframes listed for the caller, native ones queued for the chain.
    */
@@ -763,13 +777,15 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       }
       state.userId = [...userIds][0]!;
       const all = await store.listParticipantsByUser(state.userId, now);
-      await store.deleteParticipants([...new Set([...all.map((p) => p.id), ...matched.keys()])]);
-      // Everyone but the sessions the request itself ended is told, the requester's other sessions included.
+      const removed = await claimParticipants([...new Set([...all.map((p) => p.id), ...matched.keys()])]);
+      // Everyone but the sessions the request itself ended is told, the requester's other sessions
+      // included; a participant a concurrent logout removed first is told by that logout. The
+      // requester's sessions are ended either way, so its answer does not change.
       const iframes: FrontChannelStep[] = [];
       await propagate(
         logoutId,
         state,
-        all.filter((p) => !matched.has(p.id)),
+        all.filter((p) => !matched.has(p.id) && removed.has(p.id)),
         !soap,
         iframes,
       );
@@ -844,12 +860,13 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         ...(logoutOptions.returnTo ? { returnTo: logoutOptions.returnTo } : {}),
       };
       const all = await store.listParticipantsByUser(userId, clock().getTime());
-      await store.deleteParticipants(all.map((p) => p.id));
+      const removed = await claimParticipants(all.map((p) => p.id));
       const iframes: FrontChannelStep[] = [];
       await propagate(
         logoutId,
         state,
-        all.filter((p) => p.providerId !== logoutOptions.exceptProviderId),
+        // A participant a concurrent logout removed first is that logout's to tell.
+        all.filter((p) => removed.has(p.id) && p.providerId !== logoutOptions.exceptProviderId),
         true,
         iframes,
       );

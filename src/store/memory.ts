@@ -31,15 +31,17 @@ export function createMemoryStore(): MemoryStore {
 
   const sessionKey = (providerId: string, sessionIndex: string) => `${providerId}\u0000${sessionIndex}`;
 
-  function removeParticipant(id: string): void {
+  /** Removes one participant and its index entries; returns whether it was there. */
+  function removeParticipant(id: string): boolean {
     const participant = participants.get(id);
-    if (!participant) return;
+    if (!participant) return false;
     participants.delete(id);
     const ids = participantsByUser.get(participant.userId);
     ids?.delete(id);
     if (ids?.size === 0) participantsByUser.delete(participant.userId);
     const key = sessionKey(participant.providerId, participant.sessionIndex);
     if (participantByProviderSession.get(key) === id) participantByProviderSession.delete(key);
+    return true;
   }
 
   const live = (p: SessionParticipant | undefined, now: number): p is SessionParticipant =>
@@ -149,7 +151,9 @@ export function createMemoryStore(): MemoryStore {
       return result;
     },
     async deleteParticipants(ids) {
-      for (const id of ids) removeParticipant(id);
+      const removed: string[] = [];
+      for (const id of ids) if (removeParticipant(id)) removed.push(id);
+      return removed;
     },
     async expireParticipants(now) {
       let count = 0;

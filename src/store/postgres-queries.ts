@@ -35,7 +35,8 @@ export function postgresQueries(schema: string | undefined) {
       WHERE provider_id = $1 AND session_index = $2 AND name_id = $3 AND expires_at > $4`,
     findParticipantsByNameId: `SELECT ${participantColumns} FROM ${participants}
       WHERE provider_id = $1 AND name_id = $2 AND expires_at > $3 ORDER BY recorded_seq`,
-    deleteParticipants: `DELETE FROM ${participants} WHERE id = ANY($1::text[])`,
+    /** The rows this statement deleted come back; a row a concurrent DELETE took first does not. */
+    deleteParticipants: `DELETE FROM ${participants} WHERE id = ANY($1::text[]) RETURNING id`,
     expireParticipants: `DELETE FROM ${participants} WHERE expires_at <= $1`,
 
     /** Set-if-absent in one statement; an entry expired at $3 counts as absent. A row back means "first time". */

@@ -181,7 +181,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }),
     deleteParticipants: (ids) =>
       op('deleteParticipants', async () => {
-        if (ids.length > 0) await pool.query(q.deleteParticipants, [[...ids]]);
+        if (ids.length === 0) return [];
+        const { rows } = await pool.query<{ id: string }>(q.deleteParticipants, [[...ids]]);
+        return rows.map((row) => row.id);
       }),
     expireParticipants: (now) =>
       op(

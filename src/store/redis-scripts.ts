@@ -117,9 +117,13 @@ local id = redis.call('GET', ARGV[2])
 if not id then return nil end
 return redis.call('HGET', prefix .. 'pt:' .. id, 'data')
 `,
-  /** ARGV: prefix, id… */
+  /** ARGV: prefix, id…. Returns the ids this call removed (each once, however often it is passed). */
   deleteParticipants: `${removeParticipant}
-for i = 2, #ARGV do removeParticipant(ARGV[1], ARGV[i]) end
+local removed = {}
+for i = 2, #ARGV do
+  if removeParticipant(ARGV[1], ARGV[i]) == 1 then removed[#removed + 1] = ARGV[i] end
+end
+return removed
 `,
   /** ARGV: prefix, now, batch. Returns { removed, examined }. */
   expireParticipants: `${removeParticipant}

@@ -165,7 +165,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }),
     deleteParticipants: (ids) =>
       op('deleteParticipants', async () => {
-        if (ids.length > 0) await run('deleteParticipants', [], [...ids]);
+        if (ids.length === 0) return [];
+        return (await run('deleteParticipants', [], [...ids])) as string[];
       }),
     expireParticipants: (now) => op('expireParticipants', () => expire(now)),
 

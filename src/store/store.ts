@@ -43,8 +43,13 @@ export interface SessionStore {
     query: { providerId: string; nameId: string; sessionIndex?: string },
     now: number,
   ): Promise<SessionParticipant[]>;
-  /** Deletes the participants with these ids; unknown ids are ignored. */
-  deleteParticipants(ids: readonly string[]): Promise<void>;
+  /**
+   * Deletes the participants with these ids, atomically, and returns the ids this call removed:
+   * those stored until now, each once. Unknown ids, and ids another call already removed, are
+   * not returned, so of concurrent calls over the same ids each id goes to exactly one; the
+   * facade tells an SP of a logout only when its own call removed the SP's participant.
+   */
+  deleteParticipants(ids: readonly string[]): Promise<string[]>;
   /** Deletes participants expired at `now`; returns how many. */
   expireParticipants(now: number): Promise<number>;
 }

@@ -108,8 +108,13 @@ function describeNodes(backend: Backend) {
     let storeConfig: Record<string, string>;
     let nodeA: NodeProcess;
     let nodeB: NodeProcess;
+    let backchannel: BackchannelSp[];
 
     beforeAll(async () => {
+      backchannel = await Promise.all([
+        startBackchannelSp(`${backend.kind}-bc1`, 'post'),
+        startBackchannelSp(`${backend.kind}-bc2`, 'soap'),
+      ]);
       if (backend.kind === 'redis') {
         const prefix = `${uniqueName('nodes')}:`;
         store = createRedisStore({ client: connectRedis(), prefix });
@@ -122,6 +127,7 @@ function describeNodes(backend: Backend) {
       }
       await store.putProvider('n1', nativeProvider('n1'));
       await store.putProvider('n2', nativeProvider('n2'));
+      for (const sp of backchannel) await store.putProvider(sp.name, sp.provider());
       const env = {
         SAMLKIT_NODE: JSON.stringify({ store: storeConfig, entityId: idpEntityId, endpoints: idpEndpoints }),
       };
@@ -133,6 +139,7 @@ function describeNodes(backend: Backend) {
 
     afterAll(async () => {
       await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+      await Promise.all((backchannel ?? []).map((sp) => sp.close()));
     });
 
     const signIn = (node: NodeProcess, user: string, sp: string) =>
@@ -159,6 +166,29 @@ function describeNodes(backend: Backend) {
       });
       // The session the first node ended is gone for both.
       expect(await store.listParticipantsByUser('rita', Date.now())).toEqual([]);
+    });
+
+    it('fix: the same user logged out on both nodes at once: each back-channel SP is told once', async () => {
+      // Several users at once, so the two nodes' list-then-delete windows overlap for some of them.
+      const users = Array.from({ length: 12 }, (_, i) => `racer${i}`);
+      for (const user of users) for (const sp of backchannel) await signIn(nodeA, user, sp.name);
+      const calls = users.flatMap((user) =>
+        [nodeA, nodeB].map((node) => callNode(node, '/control/logout', { json: { userId: user } })),
+      );
+      const answers = await Promise.all(calls);
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+      for (const sp of backchannel) {
+        expect(sp.refused, sp.name).toEqual([]);
+        expect(sp.received.map((r) => r.nameId).sort(), sp.name).toEqual(
+          users.map((user) => `${user}@${sp.name}`).sort(),
+        );
+      }
+      // Per user, the two logouts told the SPs between them once, not once each.
+      for (const [i, user] of users.entries()) {
+        const [a, b] = [resultOf(answers[2 * i]!.body), resultOf(answers[2 * i + 1]!.body)];
+        expect(a.participants.length + b.participants.length, user).toBe(backchannel.length);
+        expect(await store.listParticipantsByUser(user, Date.now())).toEqual([]);
+      }
     });
 
     it('a front-channel chain started on one node is continued on the other, one step at a time', async () => {

@@ -48,7 +48,8 @@ export interface BackchannelSp {
   close(): Promise<void>;
 }
 
-const spKeys = { post: 'sp-a', soap: 'sp-b' } as const;
+/** The fixture key each kind of SP signs with (its provider's verification certificate). */
+export const spKeys = { post: 'sp-a', soap: 'sp-b' } as const;
 
 export async function startBackchannelSp(name: string, binding: 'post' | 'soap'): Promise<BackchannelSp> {
   const entityId = `https://${name}.nodes.test/metadata`;

@@ -274,12 +274,41 @@ export function runStoreConformance(
       ]);
     });
 
-    it('deletes participants by id', async () => {
+    it('deletes participants by id and returns exactly the ids it removed', async () => {
       const store = await createStore();
       await store.recordParticipant(participant());
       await store.recordParticipant(participant({ id: 'p2', sessionIndex: '_s2' }));
-      await store.deleteParticipants(['p1', 'unknown']);
+      await store.recordParticipant(participant({ id: 'p3', sessionIndex: '_s3' }));
+      expect(await store.deleteParticipants(['p1', 'unknown'])).toEqual(['p1']);
+      expect((await store.listParticipantsByUser('alice', 2_000)).map((p) => p.id)).toEqual(['p2', 'p3']);
+      // Already removed and unknown ids are not returned; an id passed twice comes back once.
+      expect((await store.deleteParticipants(['p1', 'p3', 'p3', 'nobody'])).sort()).toEqual(['p3']);
+      expect(await store.deleteParticipants(['p1', 'p3'])).toEqual([]);
+      expect(await store.deleteParticipants([])).toEqual([]);
       expect((await store.listParticipantsByUser('alice', 2_000)).map((p) => p.id)).toEqual(['p2']);
+    });
+
+    it('gives each id to exactly one of concurrent deletes over overlapping ids', async () => {
+      const store = await createStore();
+      const ids = Array.from({ length: 30 }, (_, i) => `c${i}`);
+      for (const [i, id] of ids.entries()) {
+        await store.recordParticipant(participant({ id, sessionIndex: `_c${i}`, userId: `user${i % 3}` }));
+      }
+      // Each call asks for an overlapping window, some in reverse order, as racing logouts would.
+      const calls = Array.from({ length: 6 }, (_, k) => {
+        const window = ids.slice(k * 3, k * 3 + 15);
+        return k % 2 === 0 ? window : window.reverse();
+      });
+      const results = await Promise.all(calls.map((window) => store.deleteParticipants(window)));
+      const returned = results.flat();
+      expect(returned.sort()).toEqual([...ids].sort());
+      expect(new Set(returned).size).toBe(returned.length);
+      results.forEach((removed, k) => {
+        for (const id of removed) expect(calls[k]).toContain(id);
+      });
+      for (const user of ['user0', 'user1', 'user2']) {
+        expect(await store.listParticipantsByUser(user, 2_000)).toEqual([]);
+      }
     });
 
     it('returns copies, not live references', async () => {
