@@ -208,14 +208,15 @@ const invariantMutation: fc.Arbitrary<Mutation> = fc.oneof(
     },
   }),
   fc
-    .constantFrom(' xmlns:unused="urn:example:unused"', ' xmlns="urn:example:default"')
-    .map((declaration) => ({
+    .constantFrom(['xmlns:unused', 'urn:example:unused'] as const, ['xmlns', 'urn:example:default'] as const)
+    .map(([attribute, uri]) => ({
       name: 'unused namespace declaration on the root',
       changesSignedContent: false,
+      // Added once: an earlier "single quotes" mutation may have rewritten its quotes.
       apply: (xml: string) =>
-        xml.includes(declaration)
+        new RegExp(`\\s${attribute}=`).test(startTags(xml)[0]!.text)
           ? xml
-          : xml.replace('<samlp:LogoutRequest', `<samlp:LogoutRequest${declaration}`),
+          : xml.replace('<samlp:LogoutRequest', `<samlp:LogoutRequest ${attribute}="${uri}"`),
     })),
   fc.constant({
     name: 'attacker certificate in KeyInfo (not signed, never used)',
