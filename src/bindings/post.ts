@@ -64,7 +64,7 @@ export function encodePost(input: EncodePostInput): PostForm {
 /** Decodes the base64 form value of an HTTP-POST message to its XML, within the size limit. */
 export function decodePostMessage(value: string, maxBytes: number): string {
   // Some SPs wrap base64 at 76 columns; CR/LF are the only characters dropped.
-  const encoded = value.replace(/\r?\n/g, '');
+  const encoded = value.includes('\n') ? value.replace(/\r?\n/g, '') : value;
   if (encoded.length > Math.ceil(maxBytes / 3) * 4) {
     throw new SamlError('SAML_BINDING_LIMIT_EXCEEDED', 'message exceeds the size limit', {
       details: { limit: maxBytes },
