@@ -16,10 +16,10 @@ import { createLogoutQueue, type LogoutQueue } from '../../src/queue/logout-queu
 import { createLogoutWorker, type LogoutWorker } from '../../src/queue/logout-worker.js';
 import { createRedisStore } from '../../src/store/redis.js';
 import {
-  type BackchannelSp,
+  type BackchannelTrio,
   idpEndpoints,
   idpEntityId,
-  startBackchannelSp,
+  startBackchannelTrio,
 } from '../support/backchannel-sps.js';
 import {
   connectRedis,
@@ -34,14 +34,10 @@ if (!redisUrl) {
   skipLoudly('redis-server');
 } else {
   const connection = connectRedis({ maxRetriesPerRequest: null });
-  let sps: Record<'post1' | 'post2' | 'soap', BackchannelSp>;
+  let sps: BackchannelTrio;
 
   beforeAll(async () => {
-    sps = {
-      post1: await startBackchannelSp('post1', 'post'),
-      post2: await startBackchannelSp('post2', 'post'),
-      soap: await startBackchannelSp('soap', 'soap'),
-    };
+    sps = await startBackchannelTrio('');
   });
   afterAll(async () => {
     await Promise.all(Object.values(sps ?? {}).map((sp) => sp.close()));

@@ -22,7 +22,7 @@ import {
   idpEndpoints,
   idpEntityId,
   spKeys,
-  startBackchannelSp,
+  startBackchannelTrio,
 } from '../support/backchannel-sps.js';
 import { keyPair } from '../support/keys.js';
 
@@ -31,11 +31,7 @@ const spNames: SpName[] = ['post1', 'post2', 'soap'];
 let sps: Record<SpName, BackchannelSp>;
 
 beforeAll(async () => {
-  sps = {
-    post1: await startBackchannelSp('race-post1', 'post'),
-    post2: await startBackchannelSp('race-post2', 'post'),
-    soap: await startBackchannelSp('race-soap', 'soap'),
-  };
+  sps = await startBackchannelTrio('race-');
 });
 afterAll(async () => {
   await Promise.all(Object.values(sps ?? {}).map((sp) => sp.close()));

@@ -22,9 +22,11 @@ import { createRedisStore } from '../../src/store/redis.js';
 import { rawQuery } from '../e2e/support.js';
 import {
   type BackchannelSp,
+  type BackchannelTrio,
   idpEndpoints,
   idpEntityId,
   startBackchannelSp,
+  startBackchannelTrio,
 } from '../support/backchannel-sps.js';
 import {
   connectPostgres,
@@ -249,15 +251,11 @@ else describeNodes({ kind: 'postgres', url: postgresUrl });
 
 if (redisUrl) {
   describe('back-channel jobs queued by an IdP node process, delivered by worker processes', () => {
-    let sps: Record<'post1' | 'post2' | 'soap', BackchannelSp>;
+    let sps: BackchannelTrio;
     const nodes: NodeProcess[] = [];
 
     beforeAll(async () => {
-      sps = {
-        post1: await startBackchannelSp('wpost1', 'post'),
-        post2: await startBackchannelSp('wpost2', 'post'),
-        soap: await startBackchannelSp('wsoap', 'soap'),
-      };
+      sps = await startBackchannelTrio('w');
     });
     afterAll(async () => {
       await Promise.all(nodes.map((n) => n.stop('SIGKILL')));

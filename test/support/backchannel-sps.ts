@@ -128,3 +128,14 @@ export async function startBackchannelSp(name: string, binding: 'post' | 'soap')
   sp.url = `${server.origin}/slo`;
   return sp;
 }
+
+/** The usual set: two HTTP-POST back-channel SPs and one SOAP SP, named `${prefix}post1` and so on. */
+export type BackchannelTrio = Record<'post1' | 'post2' | 'soap', BackchannelSp>;
+
+export async function startBackchannelTrio(prefix: string): Promise<BackchannelTrio> {
+  return {
+    post1: await startBackchannelSp(`${prefix}post1`, 'post'),
+    post2: await startBackchannelSp(`${prefix}post2`, 'post'),
+    soap: await startBackchannelSp(`${prefix}soap`, 'soap'),
+  };
+}
