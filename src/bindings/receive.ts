@@ -180,7 +180,10 @@ export interface EarlierParse {
   readonly parsed: ParsedXml;
 }
 
-/** Parses `xml`, or takes the earlier parse when it was made of exactly this text under the same limit. */
+/**
+ * Parses `xml`, or takes the earlier parse when it was made of exactly this text under the same
+ * limit. `maxBytes` is the only XML limit receive options set; compare any other one added later.
+ */
 export function parseOrReuse(xml: string, maxBytes: number, earlier: EarlierParse | undefined): ParsedXml {
   if (earlier !== undefined && earlier.maxBytes === maxBytes && earlier.xml === xml) return earlier.parsed;
   return parseXml(xml, { maxBytes });

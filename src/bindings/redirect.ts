@@ -238,15 +238,14 @@ export function receiveRedirectReusing(
   }
 
   const xml = decodeRedirectMessage(rawMessage, maxBytes, options.allowUncompressed === true);
-  // Verified above: the signature covers the encoded message this text was decoded from.
+  // When signed, the signature covered the encoded message this text was decoded from.
   const parsed = parseOrReuse(xml, maxBytes, earlier);
-  rememberParsed(xml, parsed);
   messageTypeOf(parsed.root, expectedTypes(type, options));
   checkTextOnlyElements(parsed.root);
   if (parsed.signatureCount > 0) {
     throw new SamlError('SAML_SIGNATURE_PROFILE_VIOLATION', 'HTTP-Redirect message carries an XML signature');
   }
-  return finishReceive(
+  const received = finishReceive(
     parsed,
     xml,
     {
@@ -259,4 +258,7 @@ export function receiveRedirectReusing(
     },
     options,
   );
+  // Only a message that passed every check is remembered for parse* to read again.
+  rememberParsed(xml, parsed);
+  return received;
 }

@@ -396,11 +396,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
    */
   async function claimParticipants(ids: readonly string[]): Promise<Set<string>> {
     const removed: unknown = await store.deleteParticipants(ids);
-    // A store written to the old contract (no ids back) would silently leave every SP untold.
-    if (!Array.isArray(removed)) {
-      throw new SamlError('SAML_STORE_FAILED', 'store.deleteParticipants must return the ids it removed');
-    }
-    return new Set(removed as string[]);
+    // A store that returns no ids (written before deleteParticipants reported them) has deleted
+    // already: every id counts as ours, so each SP is still told, as before, though two racing
+    // logouts may then both tell it. Failing here would end the sessions and tell no one.
+    return new Set(Array.isArray(removed) ? (removed as string[]) : ids);
   }
 
   /**

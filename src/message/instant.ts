@@ -1,10 +1,10 @@
 import { SamlError } from '../errors/index.js';
 
-/** `YYYY-MM-DDTHH:MM:SSZ`: UTC, no fraction, as SAMLCore §1.3.3 and authentik emit. */
 // Messages built within the same second share one formatted instant.
 let lastSecond = Number.NaN;
 let lastFormatted = '';
 
+/** `YYYY-MM-DDTHH:MM:SSZ`: UTC, no fraction, as SAMLCore §1.3.3 and authentik emit. */
 export function formatInstant(date: Date): string {
   const time = date.getTime();
   if (!Number.isFinite(time)) throw new TypeError('invalid date');

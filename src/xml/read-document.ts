@@ -118,12 +118,6 @@ function decodeReferences(raw: string): string {
   return decoded;
 }
 
-/**
- * Prefix bindings in scope, copied only by an element that declares something.
- * A Map, so no prefix resolves through Object.prototype.
- */
-type Scope = ReadonlyMap<string, string>;
-
 interface RawAttribute {
   name: string;
   value: string;
@@ -132,45 +126,64 @@ interface RawAttribute {
 interface Open {
   element: Element;
   name: string;
-  scope: Scope;
+  /** Prefixes this element declared, to be dropped at its end tag. */
+  declared: string[] | undefined;
 }
-
-const rootScope: Scope = new Map([['xml', xmlNamespace]]);
 
 /**
- * Namespaces in XML 1.0 §3: applies the declarations among `attributes`,
- * refusing the reserved prefixes and names, empty prefixed bindings (a 1.1
- * feature) and unbound prefixes.
+ * The prefix bindings in scope while reading: for each prefix, a stack of
+ * namespace URIs, the innermost last. Declaring and resolving cost the same
+ * whatever the depth or the number of prefixes in scope, so no document within
+ * the limits can make either expensive. A Map, so no prefix resolves through
+ * Object.prototype.
  */
-function declare(parent: Scope, attributes: RawAttribute[]): Scope {
-  let bindings: Map<string, string> | undefined;
-  for (const { name, value } of attributes) {
-    let prefix: string;
-    if (name === 'xmlns') prefix = '';
-    else if (name.startsWith('xmlns:')) prefix = name.slice(6);
-    else continue;
-    if (prefix === 'xmlns') malformed('the xmlns prefix cannot be declared');
-    if ((prefix === 'xml') !== (value === xmlNamespace)) {
-      malformed('the xml prefix and the XML namespace belong only to each other');
-    }
-    if (value === xmlnsNamespace) malformed('the xmlns namespace cannot be bound');
-    if (prefix !== '' && value === '') malformed(`prefix ${prefix} is bound to an empty namespace`);
-    bindings ??= new Map(parent);
-    bindings.set(prefix, value);
-  }
-  return bindings ?? parent;
-}
+class Bindings {
+  readonly #stacks = new Map<string, string[]>([['xml', [xmlNamespace]]]);
 
-function namespaceOf(name: string, scope: Scope, isAttribute: boolean): string | null {
-  const colon = name.indexOf(':');
-  if (colon === -1) {
-    if (isAttribute) return null;
-    const uri = scope.get('');
-    return uri === undefined || uri === '' ? null : uri;
+  /**
+   * Namespaces in XML 1.0 §3: applies the declarations among `attributes`,
+   * refusing the reserved prefixes and names and empty prefixed bindings (a
+   * 1.1 feature). Returns the prefixes declared, for {@link Bindings.drop}.
+   */
+  declare(attributes: RawAttribute[]): string[] | undefined {
+    let declared: string[] | undefined;
+    for (const { name, value } of attributes) {
+      let prefix: string;
+      if (name === 'xmlns') prefix = '';
+      else if (name.startsWith('xmlns:')) prefix = name.slice(6);
+      else continue;
+      if (prefix === 'xmlns') malformed('the xmlns prefix cannot be declared');
+      if ((prefix === 'xml') !== (value === xmlNamespace)) {
+        malformed('the xml prefix and the XML namespace belong only to each other');
+      }
+      if (value === xmlnsNamespace) malformed('the xmlns namespace cannot be bound');
+      if (prefix !== '' && value === '') malformed(`prefix ${prefix} is bound to an empty namespace`);
+      const stack = this.#stacks.get(prefix);
+      if (stack === undefined) this.#stacks.set(prefix, [value]);
+      else stack.push(value);
+      declared ??= [];
+      declared.push(prefix);
+    }
+    return declared;
   }
-  const uri = scope.get(name.slice(0, colon));
-  if (uri === undefined) malformed(`prefix ${name.slice(0, colon)} is not declared`);
-  return uri;
+
+  /** Ends the scope of the prefixes an element declared. */
+  drop(declared: string[] | undefined): void {
+    if (declared !== undefined) for (const prefix of declared) this.#stacks.get(prefix)!.pop();
+  }
+
+  /** The namespace of an element or attribute name; unprefixed attributes have none. */
+  namespaceOf(name: string, isAttribute: boolean): string | null {
+    const colon = name.indexOf(':');
+    if (colon === -1) {
+      if (isAttribute) return null;
+      const uri = this.#stacks.get('')?.at(-1);
+      return uri === undefined || uri === '' ? null : uri;
+    }
+    const uri = this.#stacks.get(name.slice(0, colon))?.at(-1);
+    if (uri === undefined) malformed(`prefix ${name.slice(0, colon)} is not declared`);
+    return uri;
+  }
 }
 
 /** Reads a screened document into an xmldom Document, enforcing the structural limits as it goes. */
@@ -194,6 +207,7 @@ function read(text: string, limits: Required<XmlLimits>): ReadDocument {
   let elements = 0;
   let root: Element | null = null;
   const stack: Open[] = [];
+  const bindings = new Bindings();
   let pos = 0;
 
   const skipWhitespace = (): number => {
@@ -254,7 +268,7 @@ function read(text: string, limits: Required<XmlLimits>): ReadDocument {
       if (source.charCodeAt(pos) !== 0x3e) malformed('malformed end tag');
       if (name !== open.name) malformed(`end tag ${name} does not match ${open.name}`);
       pos++;
-      stack.pop();
+      bindings.drop(stack.pop()!.declared);
       continue;
     }
 
@@ -333,13 +347,13 @@ function read(text: string, limits: Required<XmlLimits>): ReadDocument {
       }
     }
 
-    const scope = declare(open?.scope ?? rootScope, attributes);
+    const declared = bindings.declare(attributes);
     if (name === 'xmlns' || name.startsWith('xmlns:')) malformed('an element cannot be named xmlns');
-    const element = document.createElementNS(namespaceOf(name, scope, false), name);
+    const element = document.createElementNS(bindings.namespaceOf(name, false), name);
     let expanded: Set<string> | undefined;
     for (const { name: attributeName, value } of attributes) {
       const isDeclaration = attributeName === 'xmlns' || attributeName.startsWith('xmlns:');
-      const namespace = isDeclaration ? xmlnsNamespace : namespaceOf(attributeName, scope, true);
+      const namespace = isDeclaration ? xmlnsNamespace : bindings.namespaceOf(attributeName, true);
       const localName = attributeName.slice(attributeName.indexOf(':') + 1);
       if (namespace !== null && !isDeclaration) {
         // Namespaces in XML §6.3: no two attributes with the same expanded name.
@@ -366,7 +380,8 @@ function read(text: string, limits: Required<XmlLimits>): ReadDocument {
     } else {
       open.element.appendChild(element);
     }
-    if (!selfClosing) stack.push({ element, name, scope });
+    if (selfClosing) bindings.drop(declared);
+    else stack.push({ element, name, declared });
   }
 
   if (stack.length > 0) malformed(`element ${stack[stack.length - 1]!.name} is not closed`);

@@ -381,6 +381,27 @@ describe('parseXml: limits', () => {
     expect(error.details).toMatchObject({ kind: 'attributes' });
     expect(performance.now() - started).toBeLessThan(2000);
   });
+
+  it('parses the most namespace-heavy layout within the limits quickly (no scope copied per element)', () => {
+    // 62 nested elements declaring 63 prefixes each, then thousands of siblings that each
+    // declare one more: copying the scope per declaring element took seconds here.
+    const declarations = (level: number) =>
+      Array.from({ length: 63 }, (_, i) => `xmlns:p${level}_${i}="u"`).join(' ');
+    const open = Array.from({ length: 62 }, (_, level) => `<e ${declarations(level)}>`).join('');
+    const close = '</e>'.repeat(62);
+    const head = `<r>${open}`;
+    const sibling = '<a xmlns:z="u" p0_0:x="1"/>';
+    const room = 256 * 1024 - head.length - close.length - '</r>'.length;
+    const siblings = Math.min(Math.floor(room / sibling.length), 10_000 - 64);
+    const xml = `${head}${sibling.repeat(siblings)}${close}</r>`;
+    expect(xml.length).toBeLessThanOrEqual(256 * 1024);
+    const started = performance.now();
+    const parsed = parseXml(xml);
+    expect(performance.now() - started).toBeLessThan(2000);
+    const last = parsed.root.getElementsByTagName('a').item(siblings - 1)!;
+    expect(last.getAttributeNodeNS('u', 'x')?.value).toBe('1');
+    expect(last.lookupNamespaceURI('z')).toBe('u');
+  });
 });
 
 describe('parseXml: ids and signatureCount', () => {
