@@ -23,6 +23,8 @@ import {
   expectSamlError,
   fromSp,
   idpEntityId,
+  idpPostToSp,
+  idpRedirectToSp,
   idpSloUrl,
   idpSsoUrl,
   inflateRedirectMessage,
@@ -83,12 +85,7 @@ describe('node-saml 5.1.0 as SP', () => {
     it('HTTP-Redirect, RSA-SHA256: node-saml verifies it and extracts our ID, Issuer, NameID and SessionIndex', async () => {
       const principal = samplePrincipal();
       const request = idpLogoutRequest(principal);
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', request.xml);
       // node-saml accepts unsigned redirect messages, so check ours is signed.
       expect(parameterNames(url)).toEqual(['SAMLRequest', 'SigAlg', 'Signature']);
       const { query, rawQuery } = splitRedirect(url);
@@ -109,13 +106,7 @@ describe('node-saml 5.1.0 as SP', () => {
     it('HTTP-POST, enveloped RSA-SHA256: node-saml verifies it and extracts our ID, Issuer, NameID and SessionIndex', async () => {
       const principal = samplePrincipal();
       const request = idpLogoutRequest(principal);
-      const form = encodePost({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        relayState: 'rs-post',
-        sign: { key: idpKey() },
-      });
+      const form = idpPostToSp('SAMLRequest', request.xml, 'rs-post');
       expect(form.url).toBe(spSloUrl);
 
       const result = await nodeSamlSp().validatePostRequestAsync(form.fields);
@@ -133,12 +124,7 @@ describe('node-saml 5.1.0 as SP', () => {
     });
 
     it('negative: node-saml rejects our redirect LogoutRequest when the Signature is tampered', async () => {
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: idpLogoutRequest().xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', idpLogoutRequest().xml);
       const { query, rawQuery } = splitRedirect(tamperSignature(url));
       await expect(nodeSamlSp().validateRedirectAsync(query, rawQuery)).rejects.toThrow(
         /Invalid query signature/,
@@ -158,25 +144,14 @@ describe('node-saml 5.1.0 as SP', () => {
     });
 
     it('peer quirk: node-saml accepts an UNSIGNED redirect LogoutRequest (it has no option to require one)', async () => {
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: idpLogoutRequest().xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', idpLogoutRequest().xml);
       const { query, rawQuery } = splitRedirect(stripSignature(url));
       const result = await nodeSamlSp().validateRedirectAsync(query, rawQuery);
       expect(result.loggedOut).toBe(true);
     });
 
     it("peer quirk: node-saml rejects a correctly signed redirect whose RelayState contains 'SigAlg'", async () => {
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: idpLogoutRequest().xml,
-        destination: spSloUrl,
-        relayState: 'SigAlg',
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', idpLogoutRequest().xml, 'SigAlg');
       // The same URL is fine for samlkit's own verifier…
       expect(receiveRedirect(url, { trust: [keyPair('idp')] }).relayState).toBe('SigAlg');
       // …but node-saml picks query tokens by substring and rebuilds the wrong octet string.
@@ -233,13 +208,7 @@ describe('node-saml 5.1.0 as SP', () => {
         destination: spSloUrl,
         inResponseTo: request.id,
       });
-      const url = encodeRedirect({
-        type: 'SAMLResponse',
-        xml: response.xml,
-        destination: spSloUrl,
-        relayState: received.relayState,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLResponse', response.xml, received.relayState);
       expect(parameterNames(url)).toEqual(['SAMLResponse', 'RelayState', 'SigAlg', 'Signature']);
       const { query, rawQuery } = splitRedirect(url);
 
@@ -257,13 +226,7 @@ describe('node-saml 5.1.0 as SP', () => {
         destination: spSloUrl,
         inResponseTo: request.id,
       });
-      const form = encodePost({
-        type: 'SAMLResponse',
-        xml: response.xml,
-        destination: spSloUrl,
-        relayState: received.relayState,
-        sign: { key: idpKey() },
-      });
+      const form = idpPostToSp('SAMLResponse', response.xml, received.relayState);
 
       const result = await sp.validatePostResponseAsync(form.fields);
 
@@ -278,12 +241,7 @@ describe('node-saml 5.1.0 as SP', () => {
         destination: spSloUrl,
         inResponseTo: '_not-a-request-of-this-sp',
       });
-      const url = encodeRedirect({
-        type: 'SAMLResponse',
-        xml: response.xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLResponse', response.xml);
       const { query, rawQuery } = splitRedirect(url);
       await expect(nodeSamlSp().validateRedirectAsync(query, rawQuery)).rejects.toThrow(
         /InResponseTo is not valid/,
@@ -295,13 +253,7 @@ describe('node-saml 5.1.0 as SP', () => {
     it('HTTP-Redirect: samlkit verifies node-saml’s signed LogoutResponse and matches InResponseTo', async () => {
       const sp = nodeSamlSp();
       const request = idpLogoutRequest();
-      const outgoing = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        relayState: 'rs-idp',
-        sign: { key: idpKey() },
-      });
+      const outgoing = idpRedirectToSp('SAMLRequest', request.xml, 'rs-idp');
       const { query, rawQuery } = splitRedirect(outgoing);
       const { profile } = await sp.validateRedirectAsync(query, rawQuery);
       expect(profile).not.toBeNull();
@@ -325,14 +277,7 @@ describe('node-saml 5.1.0 as SP', () => {
     it('HTTP-Redirect, failure status: samlkit reads node-saml’s Requester/UnknownPrincipal answer', async () => {
       const sp = nodeSamlSp();
       const request = idpLogoutRequest();
-      const { query, rawQuery } = splitRedirect(
-        encodeRedirect({
-          type: 'SAMLRequest',
-          xml: request.xml,
-          destination: spSloUrl,
-          sign: { key: idpKey() },
-        }),
-      );
+      const { query, rawQuery } = splitRedirect(idpRedirectToSp('SAMLRequest', request.xml));
       const { profile } = await sp.validateRedirectAsync(query, rawQuery);
       const url = await sp.getLogoutResponseUrlAsync(profile!, '', {}, false);
 
@@ -349,14 +294,7 @@ describe('node-saml 5.1.0 as SP', () => {
     it('negative: samlkit rejects node-saml’s LogoutResponse when it answers another request', async () => {
       const sp = nodeSamlSp();
       const request = idpLogoutRequest();
-      const { query, rawQuery } = splitRedirect(
-        encodeRedirect({
-          type: 'SAMLRequest',
-          xml: request.xml,
-          destination: spSloUrl,
-          sign: { key: idpKey() },
-        }),
-      );
+      const { query, rawQuery } = splitRedirect(idpRedirectToSp('SAMLRequest', request.xml));
       const { profile } = await sp.validateRedirectAsync(query, rawQuery);
       const url = await sp.getLogoutResponseUrlAsync(profile!, '', {}, true);
       expectSamlError(
@@ -379,24 +317,14 @@ describe('node-saml 5.1.0 as SP', () => {
         },
         sessionIndex: ['_s1', '_s2'],
       });
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', request.xml);
       const { query, rawQuery } = splitRedirect(url);
       const { profile } = await nodeSamlSp().validateRedirectAsync(query, rawQuery);
       expect(profile?.nameID).toBe(`a&<b>"'c`);
       expect(profile?.sessionIndex).toBe('_s1');
       expect(profile?.nameQualifier).toBeUndefined();
       expect(profile?.spNameQualifier).toBeUndefined();
-      const form = encodePost({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const form = idpPostToSp('SAMLRequest', request.xml);
       expect((await nodeSamlSp().validatePostRequestAsync(form.fields)).profile?.sessionIndex).toBe('_s1');
     });
 
@@ -422,13 +350,7 @@ describe('node-saml 5.1.0 as SP', () => {
       'IdP→SP redirect LogoutRequest with RelayState %j: node-saml verifies our form-encoded URL',
       async (relayState) => {
         const request = idpLogoutRequest();
-        const url = encodeRedirect({
-          type: 'SAMLRequest',
-          xml: request.xml,
-          destination: spSloUrl,
-          relayState,
-          sign: { key: idpKey() },
-        });
+        const url = idpRedirectToSp('SAMLRequest', request.xml, relayState);
         // Form-encoding: space as '+', upper-case hex, nothing a browser would re-encode.
         expect(rawParameter(url, 'RelayState')).not.toMatch(
           /%(?:[0-9a-fA-F][a-f]|[a-f][0-9a-fA-F])|[ !'()*~]/,
@@ -454,13 +376,7 @@ describe('node-saml 5.1.0 as SP', () => {
           destination: spSloUrl,
           inResponseTo: requestId,
         });
-        const answer = encodeRedirect({
-          type: 'SAMLResponse',
-          xml: response.xml,
-          destination: spSloUrl,
-          relayState,
-          sign: { key: idpKey() },
-        });
+        const answer = idpRedirectToSp('SAMLResponse', response.xml, relayState);
         const { query, rawQuery } = splitRedirect(answer);
 
         await expect(sp.validateRedirectAsync(query, rawQuery)).resolves.toEqual({
@@ -502,14 +418,7 @@ describe('node-saml 5.1.0 as SP', () => {
     async function nodeSamlLogoutResponseUrl(relayState: string) {
       const sp = nodeSamlSp();
       const request = idpLogoutRequest();
-      const { query, rawQuery } = splitRedirect(
-        encodeRedirect({
-          type: 'SAMLRequest',
-          xml: request.xml,
-          destination: spSloUrl,
-          sign: { key: idpKey() },
-        }),
-      );
+      const { query, rawQuery } = splitRedirect(idpRedirectToSp('SAMLRequest', request.xml));
       const { profile } = await sp.validateRedirectAsync(query, rawQuery);
       const url = await sp.getLogoutResponseUrlAsync(profile!, relayState, {}, true);
       return { url, requestId: request.id };

@@ -24,6 +24,8 @@ import {
   expectSamlError,
   fromSp,
   idpEntityId,
+  idpPostToSp,
+  idpRedirectToSp,
   idpSloUrl,
   idpSsoUrl,
   parameterNames,
@@ -111,13 +113,7 @@ describe('samlify 2.13.1 as SP', () => {
     it('HTTP-Redirect, RSA-SHA256: samlify verifies it and extracts our ID, Issuer, NameID and SessionIndex', async () => {
       const principal = samplePrincipal();
       const request = idpLogoutRequest(principal);
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        relayState: 'rs-idp',
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', request.xml, 'rs-idp');
       expect(parameterNames(url)).toEqual(['SAMLRequest', 'RelayState', 'SigAlg', 'Signature']);
       const { query, octetString } = splitRedirect(url);
 
@@ -134,13 +130,7 @@ describe('samlify 2.13.1 as SP', () => {
     it('HTTP-POST, enveloped RSA-SHA256: samlify verifies it and extracts our ID, Issuer, NameID and SessionIndex', async () => {
       const principal = samplePrincipal();
       const request = idpLogoutRequest(principal);
-      const form = encodePost({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        relayState: 'rs-idp',
-        sign: { key: idpKey() },
-      });
+      const form = idpPostToSp('SAMLRequest', request.xml, 'rs-idp');
 
       const result = await samlifySp().parseLogoutRequest(samlkitIdp(), 'post', { body: form.fields });
 
@@ -152,12 +142,7 @@ describe('samlify 2.13.1 as SP', () => {
     });
 
     it('negative: samlify rejects our redirect LogoutRequest when the Signature is tampered or removed', async () => {
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: idpLogoutRequest().xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', idpLogoutRequest().xml);
       await expect(
         samlifySp().parseLogoutRequest(samlkitIdp(), 'redirect', splitRedirect(tamperSignature(url))),
       ).rejects.toThrow('ERR_FAILED_MESSAGE_SIGNATURE_VERIFICATION');
@@ -267,13 +252,7 @@ describe('samlify 2.13.1 as SP', () => {
         destination: spSloUrl,
         inResponseTo: request.id,
       });
-      const url = encodeRedirect({
-        type: 'SAMLResponse',
-        xml: response.xml,
-        destination: spSloUrl,
-        relayState: received.relayState,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLResponse', response.xml, received.relayState);
 
       const result = await sp.parseLogoutResponse(samlkitIdp(), 'redirect', splitRedirect(url));
 
@@ -302,13 +281,7 @@ describe('samlify 2.13.1 as SP', () => {
         destination: spSloUrl,
         inResponseTo: request.id,
       });
-      const form = encodePost({
-        type: 'SAMLResponse',
-        xml: response.xml,
-        destination: spSloUrl,
-        relayState: received.relayState,
-        sign: { key: idpKey() },
-      });
+      const form = idpPostToSp('SAMLResponse', response.xml, received.relayState);
 
       const result = await sp.parseLogoutResponse(samlkitIdp(), 'post', { body: form.fields });
 
@@ -328,12 +301,7 @@ describe('samlify 2.13.1 as SP', () => {
         inResponseTo: '_any',
         status: { code: 'Responder', subCode: 'PartialLogout' },
       });
-      const form = encodePost({
-        type: 'SAMLResponse',
-        xml: response.xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const form = idpPostToSp('SAMLResponse', response.xml);
       await expect(
         samlifySp().parseLogoutResponse(samlkitIdp(), 'post', { body: form.fields }),
       ).rejects.toThrow(/ERR_FAILED_STATUS/);
@@ -344,13 +312,7 @@ describe('samlify 2.13.1 as SP', () => {
     it('HTTP-Redirect: samlkit verifies samlify’s signed LogoutResponse and matches InResponseTo', async () => {
       const sp = samlifySp();
       const request = idpLogoutRequest();
-      const outgoing = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        relayState: 'rs-idp',
-        sign: { key: idpKey() },
-      });
+      const outgoing = idpRedirectToSp('SAMLRequest', request.xml, 'rs-idp');
       const { query, octetString } = splitRedirect(outgoing);
       const parsed = await sp.parseLogoutRequest(samlkitIdp(), 'redirect', { query, octetString });
       const answer = sp.createLogoutResponse(samlkitIdp(), requestInfo(parsed), 'redirect', query.RelayState);
@@ -375,13 +337,7 @@ describe('samlify 2.13.1 as SP', () => {
     it('HTTP-POST: samlkit verifies samlify’s enveloped-signed LogoutResponse and matches InResponseTo', async () => {
       const sp = samlifySp();
       const request = idpLogoutRequest();
-      const outgoing = encodePost({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        relayState: 'rs-idp',
-        sign: { key: idpKey() },
-      });
+      const outgoing = idpPostToSp('SAMLRequest', request.xml, 'rs-idp');
       const parsed = await sp.parseLogoutRequest(samlkitIdp(), 'post', { body: outgoing.fields });
       const answer = sp.createLogoutResponse(
         samlkitIdp(),
@@ -408,12 +364,7 @@ describe('samlify 2.13.1 as SP', () => {
 
     it('negative: samlkit rejects samlify’s LogoutResponse when it answers another request', async () => {
       const sp = samlifySp();
-      const outgoing = encodePost({
-        type: 'SAMLRequest',
-        xml: idpLogoutRequest().xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const outgoing = idpPostToSp('SAMLRequest', idpLogoutRequest().xml);
       const parsed = await sp.parseLogoutRequest(samlkitIdp(), 'post', { body: outgoing.fields });
       const answer = sp.createLogoutResponse(samlkitIdp(), requestInfo(parsed), 'post', '');
       expectSamlError(
@@ -436,21 +387,11 @@ describe('samlify 2.13.1 as SP', () => {
         },
         sessionIndex: ['_s1', '_s2'],
       });
-      const url = encodeRedirect({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const url = idpRedirectToSp('SAMLRequest', request.xml);
       const viaRedirect = await samlifySp().parseLogoutRequest(samlkitIdp(), 'redirect', splitRedirect(url));
       expect(viaRedirect.extract.nameID).toBe(`a&<b>"'c`);
       expect(viaRedirect.extract.sessionIndex).toEqual(['_s1', '_s2']);
-      const form = encodePost({
-        type: 'SAMLRequest',
-        xml: request.xml,
-        destination: spSloUrl,
-        sign: { key: idpKey() },
-      });
+      const form = idpPostToSp('SAMLRequest', request.xml);
       const viaPost = await samlifySp().parseLogoutRequest(samlkitIdp(), 'post', { body: form.fields });
       expect(viaPost.extract.nameID).toBe(`a&<b>"'c`);
     });
@@ -471,13 +412,7 @@ describe('samlify 2.13.1 as SP', () => {
       'IdP→SP redirect LogoutRequest with RelayState %j: samlify verifies our URL, also after a browser followed it',
       async (relayState) => {
         const request = idpLogoutRequest();
-        const url = encodeRedirect({
-          type: 'SAMLRequest',
-          xml: request.xml,
-          destination: spSloUrl,
-          relayState,
-          sign: { key: idpKey() },
-        });
+        const url = idpRedirectToSp('SAMLRequest', request.xml, relayState);
         // Nothing in our URL is re-encoded by a WHATWG URL parser, so the signed bytes survive.
         expect(browserNormalized(url)).toBe(url);
         const { query, octetString } = splitRedirect(browserNormalized(url));
@@ -497,13 +432,7 @@ describe('samlify 2.13.1 as SP', () => {
           destination: spSloUrl,
           inResponseTo: '_req',
         });
-        const url = encodeRedirect({
-          type: 'SAMLResponse',
-          xml: response.xml,
-          destination: spSloUrl,
-          relayState,
-          sign: { key: idpKey() },
-        });
+        const url = idpRedirectToSp('SAMLResponse', response.xml, relayState);
         const { query, octetString } = splitRedirect(url);
 
         const result = await samlifySp().parseLogoutResponse(samlkitIdp(), 'redirect', {
@@ -536,12 +465,7 @@ describe('samlify 2.13.1 as SP', () => {
       async (relayState) => {
         const sp = samlifySp();
         const request = idpLogoutRequest();
-        const outgoing = encodeRedirect({
-          type: 'SAMLRequest',
-          xml: request.xml,
-          destination: spSloUrl,
-          sign: { key: idpKey() },
-        });
+        const outgoing = idpRedirectToSp('SAMLRequest', request.xml);
         const parsed = await sp.parseLogoutRequest(samlkitIdp(), 'redirect', splitRedirect(outgoing));
         const answer = sp.createLogoutResponse(samlkitIdp(), requestInfo(parsed), 'redirect', relayState);
 
@@ -677,12 +601,7 @@ describe('samlify 2.13.1 as SP', () => {
       async () => {
         const request = idpLogoutRequest();
         expect(xsdProblems(request.xml)).toEqual([]);
-        const signed = encodePost({
-          type: 'SAMLRequest',
-          xml: request.xml,
-          destination: spSloUrl,
-          sign: { key: idpKey() },
-        });
+        const signed = idpPostToSp('SAMLRequest', request.xml);
         expect(xsdProblems(signed.xml)).toEqual([]);
         // SessionIndex before NameID violates the LogoutRequest content model.
         const invalid = request.xml.replace(

@@ -5,8 +5,15 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { expect } from 'vitest';
-import { isSamlError, nameIdFormats, type ReceiveRedirectOptions } from '../../src/index.js';
-import { certificate } from '../support/keys.js';
+import {
+  encodePost,
+  encodeRedirect,
+  isSamlError,
+  nameIdFormats,
+  type PostForm,
+  type ReceiveRedirectOptions,
+} from '../../src/index.js';
+import { certificate, keyPair } from '../support/keys.js';
 import { idpEntityId, idpSloUrl, spEntityId, spSloUrl } from '../support/messages.js';
 import { hasXmllint, schemaErrors, schemas } from '../support/xsd.js';
 
@@ -183,3 +190,27 @@ export const samlifySchemaValidator = {
     return 'root-checked';
   },
 };
+
+type MessageParameter = 'SAMLRequest' | 'SAMLResponse';
+
+/** samlkit's IdP sends `xml` to the SP's SLO URL by HTTP-Redirect, signed with the IdP key. */
+export function idpRedirectToSp(type: MessageParameter, xml: string, relayState?: string): string {
+  return encodeRedirect({
+    type,
+    xml,
+    destination: spSloUrl,
+    ...(relayState === undefined ? {} : { relayState }),
+    sign: { key: keyPair('idp') },
+  });
+}
+
+/** The same by HTTP-POST, enveloped-signed with the IdP key. */
+export function idpPostToSp(type: MessageParameter, xml: string, relayState?: string): PostForm {
+  return encodePost({
+    type,
+    xml,
+    destination: spSloUrl,
+    ...(relayState === undefined ? {} : { relayState }),
+    sign: { key: keyPair('idp') },
+  });
+}
