@@ -34,6 +34,8 @@ import {
   keyFile,
   runCli,
   runCliOk,
+  samlifyIdp,
+  samlifySp,
 } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -351,33 +353,6 @@ describe('samlkit decode: messages from node-saml and samlify', () => {
       status: { code: 'urn:oasis:names:tc:SAML:2.0:status:Success', success: true },
     });
   });
-
-  function samlifySp() {
-    return samlify.ServiceProvider({
-      entityID: spEntityId,
-      privateKey: privateKeyPem('sp-a'),
-      signingCert: certificatePem('sp-a'),
-      requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-      nameIDFormat: [nameIdFormats.persistent],
-      singleLogoutService: [
-        { Binding: redirectBinding, Location: spSloUrl },
-        { Binding: postBinding, Location: spSloUrl },
-      ],
-    });
-  }
-
-  function samlifyIdp() {
-    return samlify.IdentityProvider({
-      entityID: idpEntityId,
-      signingCert: certificatePem('idp'),
-      singleSignOnService: [{ Binding: redirectBinding, Location: idpSsoUrl }],
-      singleLogoutService: [
-        { Binding: redirectBinding, Location: idpSloUrl },
-        { Binding: postBinding, Location: idpSloUrl },
-      ],
-      wantLogoutRequestSigned: true,
-    });
-  }
 
   const user = { logoutNameID: principal.nameId, sessionIndex: principal.sessionIndex };
 

@@ -8,7 +8,18 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixturesDir } from '../support/keys.js';
+import * as samlify from 'samlify';
+import { nameIdFormats } from '../../src/index.js';
+import {
+  idpEntityId,
+  idpSloUrl,
+  idpSsoUrl,
+  postBinding,
+  redirectBinding,
+  spEntityId,
+  spSloUrl,
+} from '../interop/support.js';
+import { certificatePem, fixturesDir, privateKeyPem } from '../support/keys.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const cliPath = join(repoRoot, 'dist/cli.cjs');
@@ -100,4 +111,33 @@ export async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** samlify as the SP whose messages the CLI reads and checks (Redirect and POST logout). */
+export function samlifySp() {
+  return samlify.ServiceProvider({
+    entityID: spEntityId,
+    privateKey: privateKeyPem('sp-a'),
+    signingCert: certificatePem('sp-a'),
+    requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    nameIDFormat: [nameIdFormats.persistent],
+    singleLogoutService: [
+      { Binding: redirectBinding, Location: spSloUrl },
+      { Binding: postBinding, Location: spSloUrl },
+    ],
+  });
+}
+
+/** samlify's view of samlkit's IdP, which the SP sends its logout messages to. */
+export function samlifyIdp() {
+  return samlify.IdentityProvider({
+    entityID: idpEntityId,
+    signingCert: certificatePem('idp'),
+    singleSignOnService: [{ Binding: redirectBinding, Location: idpSsoUrl }],
+    singleLogoutService: [
+      { Binding: redirectBinding, Location: idpSloUrl },
+      { Binding: postBinding, Location: idpSloUrl },
+    ],
+    wantLogoutRequestSigned: true,
+  });
 }

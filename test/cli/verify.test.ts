@@ -8,8 +8,6 @@ import {
   idpEntityId,
   idpSloUrl,
   idpSsoUrl,
-  postBinding,
-  redirectBinding,
   samlifySchemaValidator,
   spAcsUrl,
   spEntityId,
@@ -26,6 +24,8 @@ import {
   keyFile,
   runCli,
   runCliOk,
+  samlifyIdp,
+  samlifySp,
 } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -397,33 +397,6 @@ describe('samlkit verify: messages signed by node-saml and samlify', () => {
     expect(loose.stdout).toMatch(/^VALID: /);
     expect(loose.stdout).toContain('(or re-encoded, --accept-reencoded-signature)');
   });
-
-  function samlifySp() {
-    return samlify.ServiceProvider({
-      entityID: spEntityId,
-      privateKey: privateKeyPem('sp-a'),
-      signingCert: certificatePem('sp-a'),
-      requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-      nameIDFormat: [nameIdFormats.persistent],
-      singleLogoutService: [
-        { Binding: redirectBinding, Location: spSloUrl },
-        { Binding: postBinding, Location: spSloUrl },
-      ],
-    });
-  }
-
-  function samlifyIdp() {
-    return samlify.IdentityProvider({
-      entityID: idpEntityId,
-      signingCert: certificatePem('idp'),
-      singleSignOnService: [{ Binding: redirectBinding, Location: idpSsoUrl }],
-      singleLogoutService: [
-        { Binding: redirectBinding, Location: idpSloUrl },
-        { Binding: postBinding, Location: idpSloUrl },
-      ],
-      wantLogoutRequestSigned: true,
-    });
-  }
 
   it('samlify’s HTTP-Redirect and HTTP-POST LogoutRequests: VALID with the SP certificate', async () => {
     const user = { logoutNameID: 'bob@example.com', sessionIndex: '_peer' };
