@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from '../../src/bindings/base64.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
+import { expectCode } from '../support/errors.js';
 
 const xml = '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_a"/>';
 // Chosen so the base64 holds both '+' and '/' (bytes 0xFB 0xFF) and needs padding.

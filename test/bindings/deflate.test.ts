@@ -1,23 +1,7 @@
 import { deflateRaw, gzip, deflate as zlibDeflate } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { deflate, inflateCapped } from '../../src/bindings/deflate.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
+import { expectCode } from '../support/errors.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const xml =

@@ -1,23 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formDecode, formEncode, splitRawParameters } from '../../src/bindings/form-encoding.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
+import { expectCode } from '../support/errors.js';
 
 describe('formEncode', () => {
   it('encodes space as +', () => {

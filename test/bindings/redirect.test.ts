@@ -8,26 +8,10 @@ import {
   receiveRedirect,
 } from '../../src/bindings/index.js';
 import { signatureAlgorithms } from '../../src/constants/algorithms.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
 import { buildLogoutRequest, buildLogoutResponse, parseLogoutRequest } from '../../src/logout/index.js';
+import { expectCode } from '../support/errors.js';
 import { certificate, certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
 import { fixedClock, fixedNow, idpSloUrl, spEntityId } from '../support/messages.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 const rsaSha256 = signatureAlgorithms.rsaSha256;
 const deflateUrn = 'urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE';

@@ -8,31 +8,15 @@ import {
 } from '../../src/bindings/index.js';
 import { signatureAlgorithms } from '../../src/constants/algorithms.js';
 import { namespaces } from '../../src/constants/namespaces.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
 import {
   buildLogoutRequest,
   buildLogoutResponse,
   parseLogoutRequest,
   parseLogoutResponse,
 } from '../../src/logout/index.js';
+import { expectCode } from '../support/errors.js';
 import { certificate, keyPair } from '../support/keys.js';
 import { fixedClock, fixedNow, idpSloUrl, spEntityId } from '../support/messages.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 const soapNs = namespaces.soapenv;
 

@@ -2,27 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { receivePost, receiveRedirect } from '../../src/bindings/index.js';
 import { namespaces } from '../../src/constants/namespaces.js';
 import { logoutReasons, nameIdFormats } from '../../src/constants/saml.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
 import { buildLogoutRequest, buildLogoutResponse, parseLogoutRequest } from '../../src/logout/index.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { childElements } from '../../src/xml/select.js';
+import { expectCode } from '../support/errors.js';
 import { fixedNow, idpEntityId, sampleLogoutRequest, spSloUrl } from '../support/messages.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 function issuesOf(fn: () => unknown): unknown[] {
   const error = expectCode(fn, 'SAML_INPUT_INVALID');

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { namespaces } from '../../src/constants/namespaces.js';
 import { statusCodes } from '../../src/constants/saml.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
 import {
   buildLogoutRequest,
   buildLogoutResponse,
@@ -10,23 +9,8 @@ import {
 } from '../../src/logout/index.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { childElements } from '../../src/xml/select.js';
+import { expectCode } from '../support/errors.js';
 import { fixedNow, idpEntityId, sampleLogoutResponse, spSloUrl } from '../support/messages.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 function issuesOf(fn: () => unknown): unknown[] {
   const error = expectCode(fn, 'SAML_INPUT_INVALID');

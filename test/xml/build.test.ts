@@ -4,7 +4,6 @@ import { ExclusiveCanonicalization } from 'xml-crypto';
 import { signatureAlgorithms } from '../../src/constants/algorithms.js';
 import { namespaces } from '../../src/constants/namespaces.js';
 import { signTree } from '../../src/crypto/xml-signature.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
 import { buildLogoutRequest } from '../../src/logout/index.js';
 import { buildLogoutRequestTree } from '../../src/logout/logout-request.js';
 import { buildLogoutResponseTree } from '../../src/logout/logout-response.js';
@@ -12,23 +11,8 @@ import { canonicalize, element, serialize, type XmlElement } from '../../src/xml
 import { elementFromDom } from '../../src/xml/from-dom.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { attribute, childElements, childrenNamed, readText } from '../../src/xml/select.js';
+import { expectCode } from '../support/errors.js';
 import { keyPair } from '../support/keys.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 /** xml-crypto's exclusive C14N of a parsed element, the reference implementation. */
 function referenceC14n(

@@ -1,24 +1,9 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
 import { defaultXmlLimits, parseXml } from '../../src/xml/parse.js';
+import { expectCode, samlErrorOf } from '../support/errors.js';
 
 /** Runs `fn` and returns the SamlError it throws; fails when it throws nothing or something else. */
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 const samlp = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const saml = 'urn:oasis:names:tc:SAML:2.0:assertion';

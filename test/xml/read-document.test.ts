@@ -12,10 +12,11 @@ import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldo
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExclusiveCanonicalization, ExclusiveCanonicalizationWithComments } from 'xml-crypto';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
+import { isSamlError, type SamlError } from '../../src/errors/index.js';
 import { encodePost, encodeSoap, logoutReasons, nameIdFormats, receivePost } from '../../src/index.js';
 import { defaultXmlLimits, readText, type XmlLimits } from '../../src/xml/index.js';
 import { parseXml } from '../../src/xml/parse.js';
+import { expectCode, samlErrorOf } from '../support/errors.js';
 import { certificate, keyPair } from '../support/keys.js';
 import {
   fixedClock,
@@ -27,21 +28,6 @@ import {
 } from '../support/messages.js';
 
 /** Runs `fn` and returns the SamlError it throws; fails when it throws nothing or something else. */
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 /** xmldom's own parser, made strict: every warning, error and fatal error is a rejection (attacks §4). */
 function parseWithXmldom(xml: string): Document {

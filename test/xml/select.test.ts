@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { encodePost, receivePost } from '../../src/bindings/index.js';
-import { isSamlError, type SamlError, type SamlErrorCode } from '../../src/errors/index.js';
 import { buildLogoutRequest, parseLogoutRequest } from '../../src/logout/index.js';
 import { parseXml } from '../../src/xml/parse.js';
 import {
@@ -12,24 +11,9 @@ import {
   readText,
   selectElements,
 } from '../../src/xml/select.js';
+import { expectCode, samlErrorOf } from '../support/errors.js';
 import { certificate, keyPair } from '../support/keys.js';
 import { fixedClock, fixedNow } from '../support/messages.js';
-
-function samlErrorOf(fn: () => unknown): SamlError {
-  try {
-    fn();
-  } catch (error) {
-    if (isSamlError(error)) return error;
-    throw new Error(`expected a SamlError, got ${String(error)}`);
-  }
-  throw new Error('expected a SamlError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
-  const error = samlErrorOf(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
 
 const samlp = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const saml = 'urn:oasis:names:tc:SAML:2.0:assertion';
