@@ -23,6 +23,7 @@ export {
   type SelfSignedCertificateInput,
 } from './self-signed-certificate.js';
 export {
+  type AssertionEncryptionOptions,
   type DecryptOptions,
   decryptElement,
   type EncryptOptions,

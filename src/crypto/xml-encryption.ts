@@ -45,10 +45,12 @@ type Hash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
 const hashBytes: Record<Hash, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
-/** Options of {@link encryptElement}. */
-export interface EncryptOptions {
-  /** The recipient's RSA certificate (PEM or base64 DER), or a loaded KeyPair. */
-  certificate: string | KeyPair;
+/**
+ * How an Assertion is encrypted (XML Encryption 1.1). Default AES-256-GCM
+ * with RSA-OAEP (`xmlenc#rsa-oaep-mgf1p`). AES-CBC and RSA 1.5 only with
+ * their `unsafe…` opt-ins, for an SP known to need them.
+ */
+export interface AssertionEncryptionOptions {
   /** Block encryption. Default AES-256-GCM (`xmlenc11#aes256-gcm`). CBC needs `unsafeAllowCbc`. */
   dataAlgorithm?: DataEncryptionAlgorithm;
   /**
@@ -67,7 +69,10 @@ export interface EncryptOptions {
   mgf?: MaskGenerationFunction;
   /** Writes the recipient certificate into `EncryptedKey/ds:KeyInfo`, a hint for recipients with several keys. */
   includeCertificate?: boolean;
-  /** `Recipient` attribute of the EncryptedKey, e.g. the SP entity ID (SAMLCore §2.2.4). */
+  /**
+   * `Recipient` attribute of the EncryptedKey, e.g. the SP entity ID (SAMLCore §2.2.4).
+   * `buildResponse` sets the SP entity ID when it is not given.
+   */
   recipient?: string;
   /**
    * Allows AES-CBC. A receiver that accepts unauthenticated CBC can be made to
@@ -82,6 +87,12 @@ export interface EncryptOptions {
    * Bleichenbacher oracle for its RSA key (xmlenc-core1 §5.4.1).
    */
   unsafeAllowRsa15?: boolean;
+}
+
+/** Options of {@link encryptElement}: the algorithm choice and the recipient's certificate. */
+export interface EncryptOptions extends AssertionEncryptionOptions {
+  /** The recipient's RSA certificate (PEM or base64 DER), or a loaded KeyPair. */
+  certificate: string | KeyPair;
 }
 
 /** Options of {@link decryptElement}. */
@@ -99,9 +110,9 @@ export interface DecryptOptions {
   keyTransports?: readonly KeyTransportAlgorithm[];
   /** Only EncryptedKeys without a `Recipient`, or with this one, are tried. */
   recipient?: string;
-  /** Accepts AES-CBC; see {@link EncryptOptions.unsafeAllowCbc} for why that makes us an oracle. */
+  /** Accepts AES-CBC; see {@link AssertionEncryptionOptions.unsafeAllowCbc} for why that makes us an oracle. */
   unsafeAllowCbc?: boolean;
-  /** Accepts RSA PKCS#1 v1.5 key transport; see {@link EncryptOptions.unsafeAllowRsa15}. */
+  /** Accepts RSA PKCS#1 v1.5 key transport; see {@link AssertionEncryptionOptions.unsafeAllowRsa15}. */
   unsafeAllowRsa15?: boolean;
 }
 

@@ -1,37 +1,9 @@
-import type { DigestAlgorithm } from '../constants/algorithms.js';
-import type {
-  DataEncryptionAlgorithm,
-  KeyTransportAlgorithm,
-  MaskGenerationFunction,
-} from '../constants/encryption.js';
 import { namespaces } from '../constants/namespaces.js';
-import { encryptElement } from '../crypto/index.js';
+import { type AssertionEncryptionOptions, encryptElement } from '../crypto/index.js';
 import type { KeyPair } from '../crypto/keys.js';
 import { element, serialize, type XmlElement } from '../xml/index.js';
 
-/**
- * How an Assertion is encrypted (XML Encryption 1.1). Default AES-256-GCM
- * with RSA-OAEP (`xmlenc#rsa-oaep-mgf1p`). AES-CBC and RSA 1.5 only with
- * their `unsafe…` opt-ins, for an SP known to need them.
- */
-export interface AssertionEncryptionOptions {
-  /** Block encryption. Default AES-256-GCM; CBC needs `unsafeAllowCbc`. */
-  dataAlgorithm?: DataEncryptionAlgorithm;
-  /** Key transport. Default `xmlenc#rsa-oaep-mgf1p`; RSA 1.5 needs `unsafeAllowRsa15`. */
-  keyTransport?: KeyTransportAlgorithm;
-  /** The OAEP DigestMethod. Default SHA-1 for `rsa-oaep-mgf1p`, SHA-256 for `xmlenc11#rsa-oaep`. */
-  oaepDigest?: DigestAlgorithm;
-  /** MGF of `xmlenc11#rsa-oaep`. Default MGF1-SHA1. */
-  mgf?: MaskGenerationFunction;
-  /** Writes the SP certificate into the EncryptedKey's KeyInfo, a hint for SPs with several keys. */
-  includeCertificate?: boolean;
-  /** `Recipient` of the EncryptedKey. Default (in `buildResponse`): the SP entity ID. */
-  recipient?: string;
-  /** Allows AES-CBC, which makes any receiver that accepts it a padding oracle. */
-  unsafeAllowCbc?: boolean;
-  /** Allows RSA PKCS#1 v1.5 key transport (Bleichenbacher oracles). */
-  unsafeAllowRsa15?: boolean;
-}
+export type { AssertionEncryptionOptions };
 
 /**
  * The Assertion serialized on its own, with the `saml` namespace declared on
