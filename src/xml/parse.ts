@@ -45,26 +45,59 @@ const doctype = /<!DOCTYPE|<!ENTITY/i;
 const xmlDeclaration =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z0-9._-]+)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*\?>/;
 
-// A character reference must name a character the raw screen would have let through.
-const reference = /&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|[A-Za-z_:][\w.:-]*);|&/g;
+// A character reference must name a character the raw screen would have let through. Sticky:
+// it is tried exactly at one `&`, so each ampersand costs only the reference it starts.
+const reference = /&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|[A-Za-z_:][\w.:-]*);/y;
 
+function malformed(message: string): never {
+  throw new SamlError('SAML_XML_MALFORMED', message);
+}
+
+/**
+ * Checks every reference outside CDATA sections and comments, which hold literal text (`&` there
+ * is neither a reference nor an error). One forward scan: the next `&` and the next `<!` are each
+ * searched for once per position passed, so no shape of input (an unterminated `<!--` repeated
+ * thousands of times, say) makes the screen revisit text it has already read.
+ */
 function screenReferences(body: string): void {
-  // CDATA sections and comments hold literal text: `&` there is neither a reference nor an error.
-  const markup = body.includes('<!') ? body.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '') : body;
-  for (const match of markup.matchAll(reference)) {
-    if (match[0] === '&') throw new SamlError('SAML_XML_MALFORMED', 'document has a bare ampersand');
+  let pos = 0;
+  let ampersand = body.indexOf('&');
+  let markup = body.indexOf('<!');
+  while (ampersand !== -1) {
+    if (markup !== -1 && markup < ampersand) {
+      const comment = body.startsWith('<!--', markup);
+      const cdata = !comment && body.startsWith('<![CDATA[', markup);
+      if (comment || cdata) {
+        const end = body.indexOf(comment ? '-->' : ']]>', markup + (comment ? 4 : 9));
+        // The reader refuses these too; stopping here keeps the scan from searching again.
+        if (end === -1) malformed(comment ? 'unterminated comment' : 'unterminated CDATA section');
+        pos = end + 3;
+      } else {
+        pos = markup + 2;
+      }
+      markup = body.indexOf('<!', pos);
+      if (ampersand < pos) ampersand = body.indexOf('&', pos);
+      continue;
+    }
+    reference.lastIndex = ampersand;
+    const match = reference.exec(body);
+    if (match === null) malformed('document has a bare ampersand');
     const hex = match[1];
     const decimal = match[2];
-    if (hex === undefined && decimal === undefined) continue;
-    const code = hex === undefined ? Number(decimal) : Number.parseInt(hex, 16);
-    const allowed =
-      code === 0x9 ||
-      code === 0xa ||
-      code === 0xd ||
-      (code >= 0x20 && code <= 0xd7ff && code !== 0x85 && code !== 0x2028 && code !== 0x2029) ||
-      (code >= 0xe000 && code <= 0xfffd) ||
-      (code >= 0x10000 && code <= 0x10ffff);
-    if (!allowed) reject('SAML_XML_FORBIDDEN_CONTENT', 'document references a forbidden character');
+    if (hex !== undefined || decimal !== undefined) {
+      const code = hex === undefined ? Number(decimal) : Number.parseInt(hex, 16);
+      const allowed =
+        code === 0x9 ||
+        code === 0xa ||
+        code === 0xd ||
+        (code >= 0x20 && code <= 0xd7ff && code !== 0x85 && code !== 0x2028 && code !== 0x2029) ||
+        (code >= 0xe000 && code <= 0xfffd) ||
+        (code >= 0x10000 && code <= 0x10ffff);
+      if (!allowed) reject('SAML_XML_FORBIDDEN_CONTENT', 'document references a forbidden character');
+    }
+    pos = reference.lastIndex;
+    ampersand = body.indexOf('&', pos);
+    if (markup !== -1 && markup < pos) markup = body.indexOf('<!', pos);
   }
 }
 

@@ -1,0 +1,58 @@
+import { isSamlError } from '../../src/errors/index.js';
+
+/** Runs `fn` and accepts only a result or a SamlError, the contract for untrusted input. */
+export async function settle(fn: () => unknown): Promise<'result' | string> {
+  try {
+    await fn();
+    return 'result';
+  } catch (error) {
+    if (isSamlError(error)) return error.code;
+    throw error;
+  }
+}
+
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+async function batch(fn: () => unknown, count: number): Promise<number> {
+  const start = now();
+  for (let i = 0; i < count; i++) await settle(fn);
+  return now() - start;
+}
+
+export interface Growth {
+  /** Best time of one call at `n` and at `factor × n`, in milliseconds. */
+  small: number;
+  large: number;
+  /** large / small: about `factor` when the work is linear, `factor²` when quadratic. */
+  ratio: number;
+}
+
+/**
+ * Times the same adversarial shape at `n` and `factor × n` in this process and returns the
+ * ratio of the best times. Ratios within one run, never absolute timings: the machine may be
+ * slow or loaded, but it is rarely loaded differently for the two sizes when their repetitions
+ * are interleaved and the minimum of each is kept. Each timed batch lasts at least
+ * `minBatchMs` at size n, so timer resolution and per-call overhead cannot dominate.
+ */
+export async function growth(
+  make: (size: number) => () => unknown,
+  n: number,
+  { factor = 4, repetitions = 7, minBatchMs = 15 } = {},
+): Promise<Growth> {
+  const small = make(n);
+  const large = make(n * factor);
+  // Warm both up (JIT, caches), then size the batch so the small one is measurable.
+  await batch(small, 2);
+  await batch(large, 1);
+  const once = Math.max((await batch(small, 3)) / 3, 0.001);
+  const count = Math.max(1, Math.ceil(minBatchMs / once));
+  let bestSmall = Number.POSITIVE_INFINITY;
+  let bestLarge = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < repetitions; i++) {
+    bestSmall = Math.min(bestSmall, (await batch(small, count)) / count);
+    bestLarge = Math.min(bestLarge, (await batch(large, count)) / count);
+  }
+  return { small: bestSmall, large: bestLarge, ratio: bestLarge / bestSmall };
+}
