@@ -224,13 +224,13 @@ export function receiveRedirectReusing(
     if (rawRelayState !== undefined) octets += `&RelayState=${rawRelayState}`;
     octets += `&SigAlg=${rawSigAlg}`;
     try {
-      certificate = verifyQueryString(trusted, algorithm, octets, signature);
+      certificate = verifyQueryString(trusted, algorithm, octets, signature, options);
     } catch (error) {
       if (!options.acceptReencodedSignature) throw error;
       let reencoded = `${type}=${encodeURIComponent(formDecode(rawMessage))}`;
       if (relayState !== undefined) reencoded += `&RelayState=${encodeURIComponent(relayState)}`;
       reencoded += `&SigAlg=${encodeURIComponent(algorithm)}`;
-      certificate = verifyQueryString(trusted, algorithm, reencoded, signature);
+      certificate = verifyQueryString(trusted, algorithm, reencoded, signature, options);
     }
     signed = true;
   } else if (options.requireSignature !== false) {

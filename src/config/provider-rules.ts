@@ -1,5 +1,5 @@
 import { digestAlgorithmInfo, signatureAlgorithmInfo } from '../constants/index.js';
-import type { KeyPair } from '../crypto/keys.js';
+import { isShortRsaKey, type KeyPair } from '../crypto/keys.js';
 import type { Issue } from '../errors/index.js';
 import type { ProviderField, ProviderFields } from './provider-schema.js';
 import type { ProviderDurations } from './provider-types.js';
@@ -106,7 +106,7 @@ function checkKeyTypes({ fields, allowDsa, allowShortRsaKeys, label }: RuleInput
       issues.push({ path, message: `is a DSA key; set ${label('unsafeAllowDsa')} to allow it` });
     }
     // NIST SP 800-131A: RSA under 2048 bits no longer protects signatures or key transport.
-    if (pair?.keyType === 'rsa' && pair.keySize < 2048 && !allowShortRsaKeys) {
+    if (pair && isShortRsaKey(pair) && !allowShortRsaKeys) {
       issues.push({
         path,
         message: `is an RSA key shorter than 2048 bits; set ${label('unsafeAllowShortRsaKeys')} to allow it`,

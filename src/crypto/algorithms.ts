@@ -24,6 +24,11 @@ export interface AlgorithmPolicy {
    * DSA is withdrawn from FIPS 186-5 and fails badly on nonce reuse.
    */
   unsafeAllowDsa?: boolean;
+  /**
+   * @deprecated Trusts RSA keys shorter than 2048 bits for verification (factorable with
+   * modest means). Provider input and SP metadata carry the same opt-in.
+   */
+  unsafeAllowShortRsaKeys?: boolean;
 }
 
 /** Checks a SignatureMethod / SigAlg URI by exact string against the policy (attacks §7). */

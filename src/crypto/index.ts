@@ -8,10 +8,13 @@ export {
 } from './algorithms.js';
 export {
   isKeyPair,
+  isShortRsaKey,
   type KeyPair,
   type KeyPairInput,
   type KeyPairType,
   loadKeyPair,
+  minimumRsaKeyBits,
+  refuseShortRsaKeys,
   toKeyPair,
 } from './keys.js';
 export { derivePairwiseHex, minPairwiseSecretBytes, pairwiseSecretBytes } from './pairwise.js';

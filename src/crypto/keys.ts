@@ -43,11 +43,11 @@ interface KeyObjects {
 
 const keyObjects = new WeakMap<KeyPair, KeyObjects>();
 
-const curveNames: Record<string, KeyPair['curve']> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-};
+const curveNames: ReadonlyMap<string, KeyPair['curve']> = new Map([
+  ['prime256v1', 'P-256'],
+  ['secp384r1', 'P-384'],
+  ['secp521r1', 'P-521'],
+]);
 
 const pemCertificate = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----\s*$/;
 
@@ -70,7 +70,7 @@ function describeKeyType(key: KeyObject): { keyType: KeyPairType; curve: KeyPair
     case 'rsa':
       return { keyType: 'rsa', curve: undefined, keySize: details.modulusLength ?? 0 };
     case 'ec': {
-      const curve = curveNames[details.namedCurve ?? ''];
+      const curve = curveNames.get(details.namedCurve ?? '');
       if (!curve) throw new SamlError('SAML_KEY_INVALID', 'EC key must use curve P-256, P-384 or P-521');
       return { keyType: 'ec', curve, keySize: Number(curve.slice(2)) };
     }
@@ -141,6 +141,31 @@ export function loadKeyPair(input: KeyPairInput): KeyPair {
   });
   keyObjects.set(pair, { publicKey, privateKey });
   return pair;
+}
+
+/** NIST SP 800-131A: RSA under 2048 bits no longer protects signatures or key transport. */
+export const minimumRsaKeyBits = 2048;
+
+/**
+ * The one rule for short RSA keys, applied wherever a key is trusted or configured: provider
+ * input, SP metadata, and every signature verification (`receive*`, the facade, `samlkit verify`).
+ */
+export function isShortRsaKey(pair: KeyPair): boolean {
+  return pair.keyType === 'rsa' && pair.keySize < minimumRsaKeyBits;
+}
+
+/** Refuses, with `SAML_KEY_INVALID`, a trusted RSA key under 2048 bits unless the caller opted in. */
+export function refuseShortRsaKeys(
+  trusted: readonly KeyPair[],
+  policy: { unsafeAllowShortRsaKeys?: boolean | undefined },
+): void {
+  if (policy.unsafeAllowShortRsaKeys === true) return;
+  const index = trusted.findIndex(isShortRsaKey);
+  if (index !== -1) {
+    throw new SamlError('SAML_KEY_INVALID', 'a trusted RSA key is shorter than 2048 bits', {
+      details: { keySize: trusted[index]!.keySize, minimum: minimumRsaKeyBits },
+    });
+  }
 }
 
 /** True when `value` was produced by {@link loadKeyPair} in this copy of samlkit. */

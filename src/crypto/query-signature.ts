@@ -1,7 +1,7 @@
 import type { SignatureAlgorithm } from '../constants/algorithms.js';
 import { SamlError } from '../errors/index.js';
-import { keyFitsAlgorithm } from './algorithms.js';
-import type { KeyPair } from './keys.js';
+import { type AlgorithmPolicy, keyFitsAlgorithm } from './algorithms.js';
+import { type KeyPair, refuseShortRsaKeys } from './keys.js';
 import { signBase64, verifyBytes } from './primitives.js';
 
 /**
@@ -14,14 +14,17 @@ export function signQueryString(key: KeyPair, algorithm: SignatureAlgorithm, oct
 
 /**
  * Verifies a detached query signature over the octets as received, trying only
- * the trusted certificates that fit the algorithm. Returns the one that verified.
+ * the trusted certificates that fit the algorithm (RSA keys under 2048 bits are
+ * refused unless `policy` opts in). Returns the one that verified.
  */
 export function verifyQueryString(
   trusted: readonly KeyPair[],
   algorithm: SignatureAlgorithm,
   octets: string,
   signature: Uint8Array,
+  policy: AlgorithmPolicy = {},
 ): KeyPair {
+  refuseShortRsaKeys(trusted, policy);
   const data = Buffer.from(octets, 'utf8');
   const candidates = trusted.filter((key) => keyFitsAlgorithm(key, algorithm));
   if (candidates.length === 0) {

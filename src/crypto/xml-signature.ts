@@ -25,7 +25,7 @@ import {
   acceptSignatureAlgorithm,
   keyFitsAlgorithm,
 } from './algorithms.js';
-import type { KeyPair } from './keys.js';
+import { type KeyPair, refuseShortRsaKeys } from './keys.js';
 import { digestBase64, signBase64, verifyBytes } from './primitives.js';
 
 const excC14nNamespace = 'http://www.w3.org/2001/10/xml-exc-c14n#';
@@ -205,7 +205,8 @@ export function findEnvelopedSignature(parsed: ParsedXml): Element | undefined {
 /**
  * Verifies the enveloped signature of a parsed message under the SAML
  * signature profile (SAMLCore §5.4). Structure is checked before any crypto;
- * only `trusted` certificates are tried (KeyInfo is never used); both a failed
+ * only `trusted` certificates are tried (KeyInfo is never used; RSA keys under
+ * 2048 bits are refused unless `policy` opts in); both a failed
  * and a throwing verification are rejections. Returns the canonical signed
  * bytes, which are the only bytes a caller may read fields from.
  */
@@ -259,6 +260,7 @@ export function verifyEnvelopedSignature(
   const expectedDigest = decodeBase64Value(readText(digestValueNode!), 'DigestValue');
   const signatureValue = decodeBase64Value(readText(signatureValueNode!), 'SignatureValue');
 
+  refuseShortRsaKeys(trusted, policy);
   const candidates = trusted.filter((key) => keyFitsAlgorithm(key, algorithm));
   if (candidates.length === 0) {
     throw new SamlError('SAML_SIGNATURE_INVALID', 'no trusted certificate fits the signature algorithm');

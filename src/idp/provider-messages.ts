@@ -76,6 +76,7 @@ export async function verifyFromSender(
     maxMessageAgeMs: context.maxMessageAgeMs,
     unsafeAllowSha1: provider.unsafeAllowSha1,
     unsafeAllowDsa: provider.unsafeAllowDsa,
+    unsafeAllowShortRsaKeys: provider.unsafeAllowShortRsaKeys,
   };
   let received: Received;
   // The inspection's parse is reused only if the receive step decodes exactly the same text.

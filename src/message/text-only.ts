@@ -5,26 +5,26 @@ import { childElements, type Element, readText } from '../xml/index.js';
  * Elements of SAML protocol messages whose content is one string (SAMLCore
  * §2.2.3, §2.2.5, §2.7.2, §3.2.1, §3.2.2.3, §3.7.1; string-typed simple content).
  */
-const textOnly: Readonly<Record<string, ReadonlySet<string>>> = {
-  [namespaces.saml]: new Set([
-    'Issuer',
-    'NameID',
-    'AssertionIDRef',
-    'AssertionURIRef',
-    'Audience',
-    'AuthnContextClassRef',
-    'AuthnContextDeclRef',
-    'AuthenticatingAuthority',
-  ]),
-  [namespaces.samlp]: new Set([
-    'SessionIndex',
-    'StatusMessage',
-    'RequesterID',
-    'GetComplete',
-    'Artifact',
-    'NewID',
-  ]),
-};
+// A Map: namespace URIs come from the document, and `constructor` must not find Object.prototype.
+const textOnly: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  [
+    namespaces.saml,
+    new Set([
+      'Issuer',
+      'NameID',
+      'AssertionIDRef',
+      'AssertionURIRef',
+      'Audience',
+      'AuthnContextClassRef',
+      'AuthnContextDeclRef',
+      'AuthenticatingAuthority',
+    ]),
+  ],
+  [
+    namespaces.samlp,
+    new Set(['SessionIndex', 'StatusMessage', 'RequesterID', 'GetComplete', 'Artifact', 'NewID']),
+  ],
+]);
 
 /**
  * Refuses, with `SAML_XML_MIXED_CONTENT`, a received message in which a
@@ -37,7 +37,7 @@ const textOnly: Readonly<Record<string, ReadonlySet<string>>> = {
 export function checkTextOnlyElements(root: Element): void {
   const stack: Element[] = [root];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (textOnly[node.namespaceURI ?? '']?.has(node.localName ?? '')) readText(node);
+    if (textOnly.get(node.namespaceURI ?? '')?.has(node.localName ?? '')) readText(node);
     else stack.push(...childElements(node));
   }
 }

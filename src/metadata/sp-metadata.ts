@@ -11,6 +11,7 @@ import { bindingUris } from '../constants/saml.js';
 import {
   type AlgorithmPolicy,
   findEnvelopedSignature,
+  isShortRsaKey,
   type KeyPair,
   loadKeyPair,
   toKeyPair,
@@ -275,7 +276,7 @@ function readKeyDescriptors(descriptor: Element, options: ParseSpMetadataOptions
         details: { keyDescriptor: index },
       });
     }
-    if (pair.keyType === 'rsa' && pair.keySize < 2048 && !options.unsafeAllowShortRsaKeys) {
+    if (isShortRsaKey(pair) && !options.unsafeAllowShortRsaKeys) {
       throw new SamlError(
         'SAML_KEY_INVALID',
         `KeyDescriptor ${index} holds an RSA key shorter than 2048 bits`,
@@ -335,17 +336,18 @@ function readEndpoints(descriptor: Element, localName: string): MetadataEndpoint
 }
 
 // Every ACS binding a provider can register; Responses go out by HTTP-POST only (SAMLProf §4.1.2).
-const acsBindings: Readonly<Record<string, AcsBinding>> = {
-  [bindingUris.post]: 'post',
-  [bindingUris.redirect]: 'redirect',
-  'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact': 'artifact',
-  'urn:oasis:names:tc:SAML:2.0:bindings:PAOS': 'paos',
-};
-const slsBindings: Readonly<Record<string, SlsBinding>> = {
-  [bindingUris.redirect]: 'redirect',
-  [bindingUris.post]: 'post',
-  [bindingUris.soap]: 'soap',
-};
+// Maps, not object literals: a Binding such as `__proto__` must not find Object.prototype.
+const acsBindings: ReadonlyMap<string, AcsBinding> = new Map([
+  [bindingUris.post, 'post'],
+  [bindingUris.redirect, 'redirect'],
+  ['urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact', 'artifact'],
+  ['urn:oasis:names:tc:SAML:2.0:bindings:PAOS', 'paos'],
+]);
+const slsBindings: ReadonlyMap<string, SlsBinding> = new Map([
+  [bindingUris.redirect, 'redirect'],
+  [bindingUris.post, 'post'],
+  [bindingUris.soap, 'soap'],
+]);
 
 /** SAMLMeta §2.2.3: the first isDefault="true", else the first without isDefault="false", else the first. */
 function defaultEndpoint<T extends { isDefault?: boolean }>(endpoints: readonly T[]): T | undefined {
@@ -385,14 +387,14 @@ function ancestry(node: Element): Element[] {
 }
 
 function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): ProviderInput {
-  const known = result.assertionConsumerServices.filter((e) => acsBindings[e.binding] !== undefined);
+  const known = result.assertionConsumerServices.filter((e) => acsBindings.has(e.binding));
   for (const endpoint of result.assertionConsumerServices) {
-    if (acsBindings[endpoint.binding] === undefined) {
+    if (!acsBindings.has(endpoint.binding)) {
       warnings.push(`AssertionConsumerService ${endpoint.index} uses an unknown binding and was left out`);
     }
   }
   // samlkit answers by HTTP-POST, so the default ACS is the default among the POST endpoints.
-  const post = known.filter((e) => acsBindings[e.binding] === 'post');
+  const post = known.filter((e) => acsBindings.get(e.binding) === 'post');
   if (post.length === 0) invalid('no AssertionConsumerService uses the HTTP-POST binding');
   const chosen = defaultEndpoint(post)!;
   const declaredDefault = defaultEndpoint(result.assertionConsumerServices)!;
@@ -409,7 +411,7 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
     assertionConsumerServices: known.map(
       (e): AssertionConsumerServiceInput => ({
         url: e.location,
-        binding: acsBindings[e.binding]!,
+        binding: acsBindings.get(e.binding)!,
         index: e.index,
         isDefault: e === chosen,
       }),
@@ -428,7 +430,7 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
     ) ?? result.singleLogoutServices.find((e) => e.binding === bindingUris.soap);
   if (logout !== undefined) {
     provider.slsUrl = logout.location;
-    provider.slsBinding = slsBindings[logout.binding]!;
+    provider.slsBinding = slsBindings.get(logout.binding)!;
     if (provider.slsBinding === 'soap') provider.logoutMethod = 'backchannel';
     if (logout.responseLocation !== undefined && logout.responseLocation !== logout.location) {
       warnings.push(
@@ -532,7 +534,7 @@ export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {
   const provider = toProvider(result, warnings);
   // A short key the caller admitted here must be admitted by parseProvider too.
   const loaded = [...result.signingCertificates, ...result.encryptionCertificates];
-  if (options.unsafeAllowShortRsaKeys && loaded.some((k) => k.keyType === 'rsa' && k.keySize < 2048)) {
+  if (options.unsafeAllowShortRsaKeys && loaded.some(isShortRsaKey)) {
     provider.unsafeAllowShortRsaKeys = true;
   }
   return { ...result, provider } as SpMetadata;

@@ -53,6 +53,7 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
         clockSkewMs: delivery.clockSkewMs,
         unsafeAllowSha1: provider.unsafeAllowSha1,
         unsafeAllowDsa: provider.unsafeAllowDsa,
+        unsafeAllowShortRsaKeys: provider.unsafeAllowShortRsaKeys,
       });
       const status = parseLogoutResponse(received.xml).status;
       return status.success ? { ok: true } : { ok: false, reason: status.subCode ?? status.code };

@@ -288,7 +288,8 @@ function buildHeaders(input: Record<string, string>, userAgent: string): Headers
 function headersToRecord(headers: Headers): Record<string, string> {
   const record: Record<string, string> = {};
   headers.forEach((value, name) => {
-    record[name] = record[name] === undefined ? value : `${record[name]}, ${value}`;
+    // Header names come from the peer: `constructor` must not find Object.prototype.
+    record[name] = Object.hasOwn(record, name) ? `${record[name]}, ${value}` : value;
   });
   return record;
 }

@@ -2,10 +2,38 @@
  * Regression tests for the hostile-input findings: each `describe` names the
  * defect it guards against; each failed on the code before its fix.
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import {
+  encodePost,
+  encodeRedirect,
+  encodeSoap,
+  parseProvider,
+  parseSpMetadata,
+  type ReceiveOptions,
+  receivePost,
+  receiveRedirect,
+  receiveSoap,
+} from '../../src/index.js';
 import { parseXml } from '../../src/xml/index.js';
 import { expectCode } from '../support/errors.js';
 import { growth } from '../support/growth.js';
+import { certificate, keyPair } from '../support/keys.js';
+import { fixedClock, fixedNow, idpSloUrl, sampleLogoutRequest } from '../support/messages.js';
+import {
+  authnRequestWith,
+  httpInput,
+  idpSsoPost,
+  logoutRequestXml,
+  receiveOptionsFor,
+  runMain,
+  signedForm,
+  signedQuery,
+  signedSoap,
+  spEntityId,
+  spMetadataXml,
+  ssoIdp,
+} from './hostile.js';
 
 describe('regression: quadratic CPU before any signature check (unterminated comments in the XML screen)', () => {
   const unterminated = (count: number) => `<a>&amp;${'<!--'.repeat(count)}</a>`;
@@ -18,7 +46,7 @@ describe('regression: quadratic CPU before any signature check (unterminated com
     const { ratio } = await growth((count) => {
       const xml = unterminated(count);
       return () => parseXml(xml);
-    }, 4_000);
+    }, 15_000);
     expect(ratio).toBeLessThanOrEqual(6);
   });
 
@@ -36,4 +64,97 @@ describe('regression: quadratic CPU before any signature check (unterminated com
     expectCode(() => parseXml('<a><![CDATA[x]]>&#1;</a>'), 'SAML_XML_FORBIDDEN_CONTENT');
     expectCode(() => parseXml('<a>&#1;<!-- x --></a>'), 'SAML_XML_FORBIDDEN_CONTENT');
   });
+});
+
+describe('regression: RSA keys under 2048 bits trusted by receive* and samlkit verify', () => {
+  const shortKey = keyPair('sp-rsa-1024');
+  const shortTrust: ReceiveOptions = { trust: [certificate('sp-rsa-1024')], clock: fixedClock };
+  const request = sampleLogoutRequest().xml;
+  const redirect = () => {
+    const url = encodeRedirect({
+      type: 'SAMLRequest',
+      xml: request,
+      destination: idpSloUrl,
+      sign: { key: shortKey },
+    });
+    return url.slice(url.indexOf('?') + 1);
+  };
+  const post = () =>
+    encodePost({ type: 'SAMLRequest', xml: request, destination: idpSloUrl, sign: { key: shortKey } }).fields;
+  const soap = () => encodeSoap(request, { sign: { key: shortKey } });
+
+  it('receiveRedirect, receivePost and receiveSoap refuse a trusted RSA-1024 key with SAML_KEY_INVALID', () => {
+    expect(shortKey.keySize).toBe(1024);
+    expectCode(() => receiveRedirect(redirect(), shortTrust), 'SAML_KEY_INVALID');
+    expectCode(() => receivePost(post(), shortTrust), 'SAML_KEY_INVALID');
+    expectCode(() => receiveSoap(soap(), shortTrust), 'SAML_KEY_INVALID');
+  });
+
+  it('a short key among several trusted ones is refused as well (rollover lists are checked whole)', () => {
+    const mixed = { ...shortTrust, trust: [certificate('sp-a'), certificate('sp-rsa-1024')] };
+    expectCode(() => receivePost(post(), mixed), 'SAML_KEY_INVALID');
+  });
+
+  it('unsafeAllowShortRsaKeys, the same opt-in provider input and metadata take, admits it', () => {
+    const allowed = { ...shortTrust, unsafeAllowShortRsaKeys: true };
+    expect(receiveRedirect(redirect(), allowed).signed).toBe(true);
+    expect(receivePost(post(), allowed).signed).toBe(true);
+    expect(receiveSoap(soap(), allowed).signed).toBe(true);
+  });
+
+  it('samlkit verify refuses it too, unless --unsafe-allow-short-rsa-keys', async () => {
+    const query = redirect();
+    const certFile = fileURLToPath(new URL('../../fixtures/keys/sp-rsa-1024.crt', import.meta.url));
+    const args = ['verify', query, '--cert', certFile, '--now', fixedNow.toISOString()];
+    const refused = await runMain(args);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('SAML_KEY_INVALID');
+    const accepted = await runMain([...args, '--unsafe-allow-short-rsa-keys']);
+    expect(accepted.output).toContain('VALID');
+    expect(accepted.code).toBe(0);
+  });
+});
+
+describe('regression: a plain TypeError before any signature check (document names looked up in object literals)', () => {
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  it.each(names)(
+    'xmlns:x="%s" inside samlp:Extensions: receivePost, receiveRedirect and receiveSoap answer',
+    (name) => {
+      const xml = logoutRequestXml({ extensions: `<x:e xmlns:x="${name}">v</x:e>` });
+      const options = receiveOptionsFor(idpSloUrl);
+      expect(receivePost(signedForm(xml, idpSloUrl), options).signed).toBe(true);
+      expect(receiveRedirect(signedQuery(xml, idpSloUrl), options).signed).toBe(true);
+      expect(receiveSoap(signedSoap(xml), { ...options, expect: { issuer: spEntityId } }).signed).toBe(true);
+    },
+  );
+
+  it.each(names)(
+    'xmlns:x="%s": handleLogoutRequest and receiveAuthnRequest on the facade answer',
+    async (name) => {
+      const { idp } = await ssoIdp();
+      const extension = `<x:e xmlns:x="${name}">v</x:e>`;
+      const logout = await idp.handleLogoutRequest(
+        httpInput('post', logoutRequestXml({ extensions: extension }), idpSloUrl),
+      );
+      expect(logout.status).toBeDefined();
+      const sso = await idp.receiveAuthnRequest(httpInput('post', authnRequestWith(extension), idpSsoPost));
+      expect(sso.ok).toBe(true);
+    },
+  );
+
+  it.each(names)(
+    'Binding="%s" on an SP-metadata endpoint is an unknown binding, left out with a warning',
+    (name) => {
+      const xml = spMetadataXml({
+        acs: `<md:AssertionConsumerService Binding="${name}" Location="https://sp-a.example.com/acs2" index="1"/>`,
+        extra: `<md:SingleLogoutService Binding="${name}" Location="https://sp-a.example.com/slo2"/>`,
+      });
+      const metadata = parseSpMetadata(xml, { requireSignature: false, clock: fixedClock });
+      expect(metadata.provider.assertionConsumerServices).toHaveLength(1);
+      expect(metadata.warnings.join('\n')).toContain('unknown binding');
+      const provider = parseProvider({ ...metadata.provider, signAssertion: false });
+      expect(provider.assertionConsumerServices.map((acs) => acs.binding)).toEqual(['post']);
+    },
+  );
 });

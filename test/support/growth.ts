@@ -39,7 +39,7 @@ export interface Growth {
 export async function growth(
   make: (size: number) => () => unknown,
   n: number,
-  { factor = 4, repetitions = 7, minBatchMs = 15 } = {},
+  { factor = 4, repetitions = 9, minBatchMs = 20 } = {},
 ): Promise<Growth> {
   const small = make(n);
   const large = make(n * factor);

@@ -38,6 +38,8 @@ Options:
                           HTTP-Redirect: also accept a signature over the values re-encoded with
                           encodeURIComponent (some SPs, e.g. node-saml, sign such bytes)
   --unsafe-allow-sha1     Accept SHA-1 signatures and digests (practical collisions exist)
+  --unsafe-allow-short-rsa-keys
+                          Trust RSA certificates under 2048 bits (refused by default)
   --json                  Print the verdict as JSON
   -h, --help
 
@@ -62,6 +64,7 @@ const spec = {
   'clock-skew': { type: 'string' },
   'accept-reencoded-signature': { type: 'boolean' },
   'unsafe-allow-sha1': { type: 'boolean' },
+  'unsafe-allow-short-rsa-keys': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -263,6 +266,7 @@ export const verifyCommand: Command = {
       },
       ...(now ? { clock: () => now } : {}),
       ...(plan.unsafeAllowSha1 ? { unsafeAllowSha1: true } : {}),
+      ...(values['unsafe-allow-short-rsa-keys'] === true ? { unsafeAllowShortRsaKeys: true } : {}),
       ...(plan.reencoded ? { acceptReencodedSignature: true } : {}),
     };
 
