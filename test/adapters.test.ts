@@ -121,6 +121,7 @@ describe.each(frameworks)('%s adapter (examples/)', (_name, listen) => {
       signing: { key: keyPair('idp') },
       store,
       endpoints: { sloRedirect: url.redirect, sloPost: url.post, sloSoap: url.soap },
+      backchannel: { allowTargets: ['127.0.0.1'], unsafeAllowHttp: true }, // the SPs listen on http://127.0.0.1
     });
   });
 

@@ -29,7 +29,7 @@ import { type EventHandler, emitter, type LogoutEvent } from '../slo/events.js';
 import { aggregateStatus, type ParticipantOutcome } from '../slo/outcome.js';
 import { buildParticipantLogoutRequest, type IdpSigning, signingFor } from '../slo/participant-request.js';
 import type { SessionParticipant, Store } from '../store/store.js';
-import { createFetchTransport } from '../transport/index.js';
+import { createFetchTransport, type FetchTransportOptions } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import { findSender, type SenderContext, verifyFromSender } from './provider-messages.js';
 import { checkSsoOptions, createSingleSignOn, type SingleSignOn, type SsoOptions } from './single-sign-on.js';
@@ -55,8 +55,15 @@ export interface IdentityProviderOptions {
   };
   /** Single Sign-On: needed by the SSO methods (`receiveAuthnRequest`, `initiateSso`, …). */
   sso?: SsoOptions;
-  /** Back-channel delivery; default `createFetchTransport()`. */
+  /** Back-channel delivery; default `createFetchTransport(backchannel)`. */
   transport?: Transport;
+  /**
+   * Options of the transport the facade creates when `transport` is not given. Its
+   * defaults are safe: https only, and no loopback, private, link-local or
+   * metadata-service target (checked after DNS, the connection pinned to the
+   * checked address). SPs on a private network: `{ allowTargets: ['10.20.0.0/16'] }`.
+   */
+  backchannel?: FetchTransportOptions;
   /**
    * Hand back-channel deliveries to this queue instead of sending them in process
    * (e.g. `createLogoutQueue` from `samlkit/bullmq`). Those participants are then
@@ -231,6 +238,11 @@ function checkOptions(options: IdentityProviderOptions): void {
   number('transactionTtlMs', (n) => n > 0, 'must be a positive number of milliseconds');
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
     issues.push({ path: ['onEvent'], message: 'must be a function' });
+  if (options.transport !== undefined && options.backchannel !== undefined)
+    issues.push({
+      path: ['backchannel'],
+      message: 'configures the default transport: set it on your transport instead',
+    });
   if (options.deliveryQueue !== undefined && typeof options.deliveryQueue?.enqueue !== 'function')
     issues.push({ path: ['deliveryQueue'], message: 'must have an enqueue function' });
   checkSsoOptions(options.sso, options.endpoints, issues);
@@ -269,7 +281,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   const concurrency = options.concurrency ?? defaults.concurrency;
   const timeoutMs = options.backchannelTimeoutMs ?? defaults.backchannelTimeoutMs;
   const ttl = options.transactionTtlMs ?? defaults.transactionTtlMs;
-  let transport = options.transport;
+  const transport = options.transport ?? createFetchTransport(options.backchannel);
   const maxMessageAgeMs = 600_000;
   const senderContext: SenderContext = { store, clock, clockSkewMs: skew, maxMessageAgeMs };
 
@@ -377,15 +389,17 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     });
   }
 
-  function eventFor(logoutId: string, outcome: ParticipantOutcome): LogoutEvent | undefined {
+  function eventFor(logoutId: string, outcome: ParticipantOutcome, detail?: string): LogoutEvent | undefined {
     if (outcome.outcome === 'logged_out') return { type: 'participant_logged_out', logoutId, outcome };
-    if (outcome.outcome === 'failed') return { type: 'participant_failed', logoutId, outcome };
+    if (outcome.outcome === 'failed')
+      return { type: 'participant_failed', logoutId, outcome, ...(detail ? { detail } : {}) };
     return undefined;
   }
 
-  function record(logoutId: string, state: ChainState, outcome: ParticipantOutcome): void {
+  /** `detail` goes to the operator's event only, never into the outcome. */
+  function record(logoutId: string, state: ChainState, outcome: ParticipantOutcome, detail?: string): void {
     state.outcomes.push(outcome);
-    const event = eventFor(logoutId, outcome);
+    const event = eventFor(logoutId, outcome, detail);
     if (event) emit(event);
   }
 
@@ -466,13 +480,12 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       await enqueueBackchannel(logoutId, state, backchannel, options.deliveryQueue);
       return;
     }
-    transport ??= createFetchTransport();
     const results = await mapWithConcurrency(backchannel, concurrency, ({ participant, provider }) =>
       deliverBackchannel({
         provider,
         request: logoutRequestFor(provider, participant),
         sign: signFor(provider),
-        transport: transport!,
+        transport,
         timeoutMs,
         clock,
         clockSkewMs: skew,
@@ -481,18 +494,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     results.forEach((result, i) => {
       const { participant, provider } = backchannel[i]!;
       const base = backchannelOutcomeBase(participant, provider);
-      record(
-        logoutId,
-        state,
-        result.ok
-          ? { ...base, outcome: 'logged_out' }
-          : {
-              ...base,
-              outcome: 'failed',
-              reason: result.reason,
-              ...(result.detail ? { detail: result.detail } : {}),
-            },
-      );
+      if (result.ok) record(logoutId, state, { ...base, outcome: 'logged_out' });
+      else record(logoutId, state, { ...base, outcome: 'failed', reason: result.reason }, result.detail);
     });
   }
 

@@ -23,8 +23,10 @@ export interface LogoutWorkerOptions extends LogoutQueueConnection {
   /** Where providers are read at send time (a database store shared with the facade). */
   store: ProviderStore;
   /**
-   * Default `createFetchTransport({ attempts: 1 })`: BullMQ retries (with backoff,
-   * surviving restarts), so the transport makes one try per job attempt.
+   * Default `createFetchTransport({ attempts: 1 })`, with its safe defaults (https only,
+   * no private targets): BullMQ retries (with backoff, surviving restarts), so the
+   * transport makes one try per job attempt. SPs on a private network: pass
+   * `createFetchTransport({ attempts: 1, allowTargets: [...] })`.
    */
   transport?: Transport;
   /** Deadline of each HTTP attempt. Default 10 s. */
@@ -53,9 +55,10 @@ const defaults = { backchannelTimeoutMs: 10_000, clockSkewMs: 180_000, concurren
 // A LogoutRequest is built per attempt and valid this long, like the facade's own.
 const requestLifetimeMs = 600_000;
 
-/** Failures worth another try later: no answer, or the SP said "not now". */
-const retryable = (reason: string) =>
-  reason === 'SAML_TRANSPORT_FAILED' || /^http_(408|429|5\d\d)$/.test(reason);
+/** Failures worth another try later: no answer, or the SP said "not now" (408, 429, 5xx). */
+const retryable = (result: { reason: string; status?: number }) =>
+  result.reason === 'SAML_TRANSPORT_FAILED' &&
+  (result.status === undefined || result.status === 408 || result.status === 429 || result.status >= 500);
 
 /**
  * Runs queued back-channel logouts (see `createLogoutQueue`): for each job it reads
@@ -101,12 +104,17 @@ export function createLogoutWorker(options: LogoutWorkerOptions): LogoutWorker {
   const records = createLogoutRecords(client, { prefix, name }, resultTtlMs);
 
   /** Records a final outcome and emits its events, once per participant and once per logout. */
-  async function finish(job: Job<DeliveryJobData>, outcome: ParticipantOutcome): Promise<void> {
+  async function finish(
+    job: Job<DeliveryJobData>,
+    outcome: ParticipantOutcome,
+    detail?: string,
+  ): Promise<void> {
     const { logoutId } = job.data;
     const { fresh, completed } = await records.finish(logoutId, outcome);
     if (!fresh) return;
     if (outcome.outcome === 'logged_out') emit({ type: 'participant_logged_out', logoutId, outcome });
-    else if (outcome.outcome === 'failed') emit({ type: 'participant_failed', logoutId, outcome });
+    else if (outcome.outcome === 'failed')
+      emit({ type: 'participant_failed', logoutId, outcome, ...(detail ? { detail } : {}) });
     if (completed) {
       const logout = await records.read(logoutId);
       if (logout) {
@@ -160,16 +168,14 @@ export function createLogoutWorker(options: LogoutWorkerOptions): LogoutWorker {
       await finish(job, outcome);
       return outcome;
     }
-    const again = retryable(result.reason) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+    const again = retryable(result) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
     const message = `back-channel logout failed: ${result.reason}${result.detail ? ` (${result.detail})` : ''}`;
     if (again) throw new Error(message);
-    await finish(job, {
-      ...base,
-      entityId: provider.entityId,
-      outcome: 'failed',
-      reason: result.reason,
-      ...(result.detail ? { detail: result.detail } : {}),
-    });
+    await finish(
+      job,
+      { ...base, entityId: provider.entityId, outcome: 'failed', reason: result.reason },
+      result.detail,
+    );
     // Fails the job for BullMQ's books (no further attempt); the outcome is already recorded.
     throw new UnrecoverableError(message);
   }
@@ -186,15 +192,18 @@ export function createLogoutWorker(options: LogoutWorkerOptions): LogoutWorker {
     if (!job) return;
     void (async () => {
       if ((await job.getState()) !== 'failed') return;
-      await finish(job, {
-        participantId: job.data.participantId,
-        providerId: job.data.providerId,
-        entityId: job.data.entityId,
-        method: 'backchannel',
-        outcome: 'failed',
-        reason: 'queue_failed',
-        detail: error.message.slice(0, 200),
-      });
+      await finish(
+        job,
+        {
+          participantId: job.data.participantId,
+          providerId: job.data.providerId,
+          entityId: job.data.entityId,
+          method: 'backchannel',
+          outcome: 'failed',
+          reason: 'queue_failed',
+        },
+        error.message.slice(0, 200),
+      );
     })().catch(() => undefined);
   });
   // ioredis and BullMQ report connection trouble as 'error' events; without a listener Node would throw.

@@ -18,8 +18,14 @@ export interface BackchannelDelivery {
   clockSkewMs: number;
 }
 
-/** The result of delivering one LogoutRequest server to server. */
-export type DeliveryResult = { ok: true } | { ok: false; reason: string; detail?: string };
+/**
+ * The result of delivering one LogoutRequest server to server. `reason` goes into the
+ * participant's outcome and is coarse on purpose: whatever an SP's endpoint answered
+ * (an HTTP status, a refused port, a timeout) is `SAML_TRANSPORT_FAILED`, so outcomes
+ * are no oracle on what lies behind an SLS URL an SP registered. `status` and
+ * `detail` are for the operator's `participant_failed` event and retry decisions.
+ */
+export type DeliveryResult = { ok: true } | { ok: false; reason: string; status?: number; detail?: string };
 
 const soapAction = 'http://www.oasis-open.org/committees/security';
 
@@ -42,8 +48,12 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
         body: encodeSoap(request.xml, { sign: delivery.sign }),
         timeoutMs: delivery.timeoutMs,
       });
-      if (response.status < 200 || response.status >= 300)
-        return { ok: false, reason: `http_${response.status}` };
+      if (response.status < 200 || response.status >= 300) return httpFailure(response);
+      const contentType = response.headers['content-type'];
+      if (contentType !== undefined && !soapContentType.test(contentType)) {
+        // An HTML error or login page answered with 200: say so, not "malformed XML".
+        return httpFailure(response, `answered ${mediaType(contentType)}, not SOAP`);
+      }
       const received = receiveSoap(response.body, {
         trust: provider.verificationCertificates,
         requireSignature: provider.verificationCertificates.length > 0,
@@ -71,17 +81,38 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
       body: new URLSearchParams(form.fields).toString(),
       timeoutMs: delivery.timeoutMs,
     });
-    return response.status >= 200 && response.status < 300
-      ? { ok: true }
-      : { ok: false, reason: `http_${response.status}` };
+    return response.status >= 200 && response.status < 300 ? { ok: true } : httpFailure(response);
   } catch (error) {
     // One SP's failure never aborts the others, whatever the Transport throws.
     if (!isSamlError(error)) return { ok: false, reason: 'SAML_TRANSPORT_FAILED', detail: 'transport error' };
-    const detail = (error.details as { reason?: unknown } | undefined)?.reason;
+    const details = error.details as { reason?: unknown; status?: unknown } | undefined;
+    const transportFailed = error.code === 'SAML_TRANSPORT_FAILED';
     return {
       ok: false,
       reason: error.code,
-      ...(error.code === 'SAML_TRANSPORT_FAILED' && typeof detail === 'string' ? { detail } : {}),
+      ...(transportFailed && typeof details?.status === 'number' ? { status: details.status } : {}),
+      ...(transportFailed && typeof details?.reason === 'string' ? { detail: details.reason } : {}),
     };
   }
+}
+
+// SOAP 1.1 answers are text/xml (SAMLBind §3.2.3.3); application/soap+xml and application/xml are tolerated.
+const soapContentType = /^\s*(text\/xml|application\/(soap\+)?xml)\s*(;|$)/i;
+
+/** The media type alone, for the operator's log: no parameters, bounded, printable. */
+function mediaType(contentType: string): string {
+  return (contentType.split(';')[0] ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w.+/-]/g, '')
+    .slice(0, 64);
+}
+
+function httpFailure(
+  response: { status: number; headers: Record<string, string> },
+  why?: string,
+): DeliveryResult {
+  const type = response.headers['content-type'];
+  const detail = why ?? `HTTP ${response.status}${type === undefined ? '' : ` (${mediaType(type)})`}`;
+  return { ok: false, reason: 'SAML_TRANSPORT_FAILED', status: response.status, detail };
 }

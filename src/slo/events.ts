@@ -18,8 +18,12 @@ export type LogoutEvent =
       status: string;
     }
   | { type: 'participant_logged_out'; logoutId: string; outcome: ParticipantOutcome }
-  /** The equivalent of authentik's `configuration_error` event for a failed SLO delivery. */
-  | { type: 'participant_failed'; logoutId: string; outcome: ParticipantOutcome }
+  /**
+   * The equivalent of authentik's `configuration_error` event for a failed SLO delivery.
+   * `detail`, for the operator's log only: what the SP's endpoint did (`HTTP 503 (text/html)`,
+   * `answered text/html, not SOAP`, `timeout`, `network error (ECONNREFUSED)`, …).
+   */
+  | { type: 'participant_failed'; logoutId: string; outcome: ParticipantOutcome; detail?: string }
   /**
    * An incoming LogoutRequest or LogoutResponse was refused (bad signature,
    * unknown issuer, replay, no such transaction, …) before it changed anything:

@@ -16,12 +16,14 @@ export interface ParticipantOutcome {
    */
   outcome: 'logged_out' | 'failed' | 'skipped' | 'delegated' | 'pending' | 'queued';
   /**
-   * A `SAML_*` code, a status code URI, `http_<status>`, or `no_sls_url` /
-   * `no_browser` / `provider_unknown` / `queue_unavailable` / `queue_failed`.
+   * A `SAML_*` code, a status code URI, or `no_sls_url` / `no_browser` /
+   * `provider_unknown` / `queue_unavailable` / `queue_failed`. Coarse on purpose:
+   * a back-channel target that did not give a SAML answer is `SAML_TRANSPORT_FAILED`
+   * whatever it answered (HTTP status, refused connection, timeout), so outcomes,
+   * which applications may show, are no oracle on what an SP's URL reaches. The
+   * detail is in the `participant_failed` event, for the operator's log.
    */
   reason?: string;
-  /** For transport failures: the transport's short reason (`timeout`, `network error (ECONNREFUSED)`, …). */
-  detail?: string;
 }
 
 /**

@@ -71,6 +71,28 @@ export function isPublicAddress(address: string): boolean {
   return classifyAddress(address) === 'public';
 }
 
+/**
+ * The address as bytes, 4 for IPv4 and 16 for IPv6, or undefined when it is not
+ * an IP address. An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) gives the 4 bytes
+ * of the IPv4 address it reaches, so an allow-list entry `127.0.0.1` matches it too.
+ */
+export function addressBytes(address: string): Uint8Array | undefined {
+  let text = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  const zone = text.indexOf('%');
+  if (zone !== -1 && text.includes(':')) text = text.slice(0, zone);
+  if (isIPv4(text)) return ipv4Bytes(parseIPv4(text));
+  if (!isIPv6(text)) return undefined;
+  const words = parseIPv6(text);
+  if (words.slice(0, 5).every((word) => word === 0) && words[5] === 0xffff) {
+    return ipv4Bytes((((words[6] ?? 0) << 16) | (words[7] ?? 0)) >>> 0);
+  }
+  return Uint8Array.from(words.flatMap((word) => [word >> 8, word & 0xff]));
+}
+
+function ipv4Bytes(value: number): Uint8Array {
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+}
+
 function classifyIPv4(value: number): AddressCategory {
   for (const { base, bits, category } of ipv4Ranges) {
     if (prefix32(value, bits) === base) return category;

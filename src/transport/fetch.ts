@@ -1,9 +1,12 @@
 import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import { type BackoffOptions, backoffDelay, sleep as defaultSleep, type SleepFunction } from './backoff.js';
+import { requestPinned, type TransportTlsOptions } from './pinned-request.js';
+import { emptyAllowList, parseTargetAllowList, type TargetAllowList } from './target-allow-list.js';
 import {
   assertAllowedScheme,
-  assertPublicTarget,
-  type GuardMode,
+  assertAllowedTarget,
+  checkTargetHost,
+  guardedLookup,
   type LookupFunction,
   parseTargetUrl,
   redactUrl,
@@ -30,13 +33,32 @@ export interface FetchTransportOptions {
   followRedirects?: boolean;
   /** Cap on the response body in bytes; beyond it the read stops and the attempt fails. Default 256 KiB. */
   maxResponseBytes?: number;
-  /** Default `'off'`. `'public-only'` refuses targets that resolve to non-public addresses. */
-  guard?: GuardMode;
+  /**
+   * Private back-channel targets this IdP may reach although the address guard
+   * refuses non-public addresses: host names (`sp.corp.example`) and CIDR ranges
+   * (`10.20.0.0/16`, `fd00::/8`, `127.0.0.1`). Default none.
+   */
+  allowTargets?: readonly string[];
+  /**
+   * Turns the address guard off: targets may be loopback, private, link-local or
+   * the cloud metadata service. For labs and tests only; an IdP whose SPs register
+   * their own metadata is then an SSRF relay. Default false.
+   */
+  unsafeAllowPrivateTargets?: boolean;
+  /** Allows plain `http:` targets: the signed LogoutRequest and its NameID travel in clear. Default false. */
+  unsafeAllowHttp?: boolean;
   /** Resolver used by the guard. Default `dns.promises.lookup` with `all: true`. */
   lookup?: LookupFunction;
-  /** Allow plain `http:` targets. Default true (SP SLS URLs may be http, as in authentik). */
-  allowHttp?: boolean;
-  /** Default `globalThis.fetch`. */
+  /**
+   * TLS of the back channel: a private CA and a client certificate (mutual TLS), for
+   * every target, or chosen per target URL (per SP). Built-in client only.
+   */
+  tls?: TransportTlsOptions | ((target: URL) => TransportTlsOptions | undefined);
+  /**
+   * Another HTTP client. Default: the built-in `node:http` client, which pins each
+   * connection to the addresses the guard checked. An injected `fetch` cannot be
+   * pinned: the guard checks DNS before it, and the connection resolves again.
+   */
   fetch?: FetchFunction;
   /** Sent unless the request brings its own `user-agent`. Default `'samlkit'`. */
   userAgent?: string;
@@ -76,13 +98,18 @@ class AttemptFailure extends Error {
  * `SAML_TRANSPORT_FAILED` with `details: { url, status?, attempts, reason }`
  * (the URL without query string; never any body), refused targets throw
  * `SAML_TRANSPORT_TARGET_FORBIDDEN` before any request is made.
+ *
+ * Safe by default: https only, and the address guard refuses targets that are or
+ * resolve to loopback, private, link-local, metadata-service and other non-public
+ * addresses, checked inside the connection's own DNS lookup so the socket goes to
+ * the address that was checked. Name private SPs in `allowTargets`.
  */
 export function createFetchTransport(options: FetchTransportOptions = {}): Transport {
   const config = resolveOptions(options);
 
   return {
     async send(request: TransportRequest): Promise<TransportResponse> {
-      const url = parseTargetUrl(request.url, config.allowHttp);
+      const url = parseTargetUrl(request.url, config.unsafeAllowHttp);
       const timeoutMs = request.timeoutMs ?? config.timeoutMs;
       if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
         throw new SamlError('SAML_INPUT_INVALID', 'timeoutMs must be a positive number of milliseconds', {
@@ -125,7 +152,14 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
   };
 }
 
-type ResolvedOptions = Required<Omit<FetchTransportOptions, 'backoff'>> & {
+type ResolvedOptions = Required<
+  Omit<FetchTransportOptions, 'backoff' | 'allowTargets' | 'tls' | 'fetch' | 'unsafeAllowPrivateTargets'>
+> & {
+  guard: boolean;
+  allow: TargetAllowList;
+  tls: (target: URL) => TransportTlsOptions | undefined;
+  /** Undefined: the built-in pinned client. */
+  fetch: FetchFunction | undefined;
   baseMs: number;
   maxMs: number;
   random: () => number;
@@ -164,22 +198,7 @@ async function attempt(
     let body: string | undefined = request.body;
     let headers = callerHeaders;
     for (let hop = 0; ; hop++) {
-      if (config.guard === 'public-only') {
-        try {
-          await assertPublicTarget(url, config.lookup, controller.signal);
-        } catch (error) {
-          if (isSamlError(error) || timedOut || callerSignal?.aborted) throw error;
-          throw new AttemptFailure('dns lookup failed', true, undefined, error);
-        }
-      }
-      const response = await config.fetch(url.href, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        redirect: 'manual',
-        credentials: 'omit',
-        signal: controller.signal,
-      });
+      const response = await connect(config, url, { method, headers, body, signal: controller.signal });
       const { status } = response;
 
       if (status >= 300 && status < 400) {
@@ -196,7 +215,7 @@ async function attempt(
         } catch (cause) {
           throw new AttemptFailure('invalid redirect location', false, status, cause);
         }
-        assertAllowedScheme(next, config.allowHttp);
+        assertAllowedScheme(next, config.unsafeAllowHttp);
         if (next.username !== '' || next.password !== '') {
           throw new AttemptFailure('redirect location carries credentials', false, status);
         }
@@ -233,6 +252,37 @@ async function attempt(
     clearTimeout(timer);
     callerSignal?.removeEventListener('abort', onCallerAbort);
   }
+}
+
+/** One request to `url` through the guard: pinned with the built-in client, checked before an injected `fetch`. */
+async function connect(
+  config: ResolvedOptions,
+  url: URL,
+  init: { method: string; headers: Headers; body: string | undefined; signal: AbortSignal },
+): Promise<Response> {
+  const lookupFailed = (error: unknown): AttemptFailure =>
+    new AttemptFailure('dns lookup failed', true, undefined, error);
+  if (config.fetch) {
+    if (config.guard) {
+      try {
+        await assertAllowedTarget(url, config.allow, config.lookup, init.signal);
+      } catch (error) {
+        if (isSamlError(error) || init.signal.aborted) throw error;
+        throw lookupFailed(error);
+      }
+    }
+    return config.fetch(url.href, {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      redirect: 'manual',
+      credentials: 'omit',
+      signal: init.signal,
+    });
+  }
+  const settled = config.guard ? checkTargetHost(url, config.allow) : true;
+  const lookup = settled ? undefined : guardedLookup(url, config.allow, config.lookup, lookupFailed);
+  return requestPinned(url, init, { lookup, tls: config.tls(url) });
 }
 
 /** Reads the body as a stream and stops as soon as it exceeds `maxBytes`. */
@@ -343,12 +393,31 @@ function resolveOptions(options: FetchTransportOptions): ResolvedOptions {
     ['maxResponseBytes'],
     true,
   );
-  const guard = options.guard ?? 'off';
-  if (guard !== 'off' && guard !== 'public-only') {
-    issues.push({ path: ['guard'], message: "must be 'public-only' or 'off'" });
+  for (const name of ['unsafeAllowPrivateTargets', 'unsafeAllowHttp', 'followRedirects'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean')
+      issues.push({ path: [name], message: 'must be a boolean' });
   }
-  const fetchImpl = options.fetch ?? (globalThis.fetch as FetchFunction | undefined);
-  if (typeof fetchImpl !== 'function') issues.push({ path: ['fetch'], message: 'no fetch implementation' });
+  let allow = emptyAllowList;
+  if (options.allowTargets !== undefined) {
+    if (!Array.isArray(options.allowTargets)) {
+      issues.push({ path: ['allowTargets'], message: 'must be an array of host names and CIDR ranges' });
+    } else {
+      try {
+        allow = parseTargetAllowList(options.allowTargets);
+      } catch (error) {
+        if (!isSamlError(error)) throw error;
+        issues.push(...((error.details as { issues: Issue[] }).issues ?? []));
+      }
+    }
+  }
+  const fetchImpl = options.fetch;
+  if (fetchImpl !== undefined && typeof fetchImpl !== 'function')
+    issues.push({ path: ['fetch'], message: 'must be a function' });
+  const tlsOption = options.tls;
+  if (tlsOption !== undefined && typeof tlsOption !== 'function' && typeof tlsOption !== 'object')
+    issues.push({ path: ['tls'], message: 'must be TLS options or a function of the target URL' });
+  if (tlsOption !== undefined && fetchImpl !== undefined)
+    issues.push({ path: ['tls'], message: 'applies to the built-in client only, not to an injected fetch' });
   if (issues.length > 0) {
     const first = issues[0]!;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
@@ -366,12 +435,14 @@ function resolveOptions(options: FetchTransportOptions): ResolvedOptions {
     baseMs,
     maxMs,
     maxResponseBytes,
-    guard,
+    guard: options.unsafeAllowPrivateTargets !== true,
+    allow,
     followRedirects: options.followRedirects ?? false,
-    allowHttp: options.allowHttp ?? true,
+    unsafeAllowHttp: options.unsafeAllowHttp ?? false,
     lookup: options.lookup ?? systemLookup,
+    tls: typeof tlsOption === 'function' ? tlsOption : () => tlsOption,
     // Called through a wrapper so a bare global `fetch` never runs with a foreign `this`.
-    fetch: (url, init) => (fetchImpl as FetchFunction)(url, init),
+    fetch: fetchImpl === undefined ? undefined : (url, init) => fetchImpl(url, init),
     userAgent: options.userAgent ?? defaults.userAgent,
     random: options.backoff?.random ?? Math.random,
     sleep: options.backoff?.sleep ?? defaultSleep,

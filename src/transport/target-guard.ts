@@ -1,16 +1,14 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction as NetLookupFunction } from 'node:net';
 import { SamlError } from '../errors/index.js';
 import { type AddressCategory, classifyAddress } from './address-guard.js';
+import type { TargetAllowList } from './target-allow-list.js';
 
 /**
  * Resolves a hostname to every address it has. Entries may be strings or
  * `{ address }` objects, so `dns.promises.lookup(name, { all: true })` fits as is.
  */
 export type LookupFunction = (hostname: string) => Promise<ReadonlyArray<string | { address: string }>>;
-
-/** `'public-only'` refuses targets that resolve to non-public addresses; `'off'` checks nothing. */
-export type GuardMode = 'public-only' | 'off';
 
 /** The default {@link LookupFunction}: the system resolver, like `fetch` itself uses. */
 export const systemLookup: LookupFunction = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -58,42 +56,101 @@ export function assertAllowedScheme(url: URL, allowHttp: boolean): void {
 }
 
 /**
- * The `'public-only'` check: an IP-literal host (already normalised by the WHATWG
- * parser, so `http://2130706433/` is `127.0.0.1`) is classified directly; a name
- * is resolved and refused when ANY of its addresses is not public. `localhost`
- * and `*.localhost` are refused without asking DNS (RFC 6761).
+ * The address guard, before any connection: an IP-literal host (already normalised
+ * by the WHATWG parser, so `http://2130706433/` is `127.0.0.1`) is classified
+ * directly; `localhost` and `*.localhost` are refused without asking DNS (RFC 6761).
+ * A host named in the allow-list passes. For any other name this returns `false`:
+ * its addresses are checked when the connection resolves it ({@link guardedLookup}).
  *
- * Throws `SAML_TRANSPORT_TARGET_FORBIDDEN` for a refused target. A failing or
- * empty lookup rejects with a plain error, which the transport treats as a
- * (retryable) network failure.
- *
- * Limit: this checks what DNS answers now; the later connection resolves again
- * and is not pinned to these addresses (see docs/guide/transport.md).
+ * @returns true when the target is settled (an allowed IP literal or allow-listed host).
+ * @throws SamlError `SAML_TRANSPORT_TARGET_FORBIDDEN` for a refused target.
  */
-export async function assertPublicTarget(
-  url: URL,
-  lookup: LookupFunction,
-  signal?: AbortSignal,
-): Promise<void> {
+export function checkTargetHost(url: URL, allow: TargetAllowList): boolean {
   const host = url.hostname;
+  if (allow.allowsHost(host)) return true;
   if (host.startsWith('[') || isIP(host) !== 0) {
-    check(url, host);
-    return;
+    check(url, host, allow);
+    return true;
   }
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name === 'localhost' || name.endsWith('.localhost')) {
     throw forbidden(url, 'target is loopback', { range: 'loopback' satisfies AddressCategory });
   }
-  const answers = await abortable(lookup(host), signal);
+  return false;
+}
+
+/**
+ * The guard for a client that cannot be pinned (an injected `fetch`): resolves the
+ * name and refuses it when ANY of its addresses is neither public nor allow-listed.
+ * The later connection resolves again, so this leaves a DNS-rebinding gap; the
+ * built-in client checks inside the connection instead ({@link guardedLookup}).
+ *
+ * Throws `SAML_TRANSPORT_TARGET_FORBIDDEN` for a refused target. A failing or
+ * empty lookup rejects with a plain error, which the transport treats as a
+ * (retryable) network failure.
+ */
+export async function assertAllowedTarget(
+  url: URL,
+  allow: TargetAllowList,
+  lookup: LookupFunction,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (checkTargetHost(url, allow)) return;
+  const answers = await abortable(lookup(url.hostname), signal);
   if (answers.length === 0) throw new Error('DNS lookup returned no address');
   for (const answer of answers) {
-    check(url, typeof answer === 'string' ? answer : answer.address);
+    check(url, typeof answer === 'string' ? answer : answer.address, allow);
   }
 }
 
-function check(url: URL, address: string): void {
+/**
+ * A `lookup` for `http.request` that resolves with `lookup`, refuses the target
+ * when any address is neither public nor allow-listed, and hands the socket only
+ * the addresses it checked: the connection is pinned to them, so a DNS answer
+ * that changes between check and connect (DNS rebinding) cannot redirect it.
+ * Refusals reach the request's `'error'` event as the SamlError; a failing
+ * lookup as `onLookupError(error)`.
+ */
+export function guardedLookup(
+  url: URL,
+  allow: TargetAllowList,
+  lookup: LookupFunction,
+  onLookupError: (error: unknown) => Error,
+): NetLookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname).then(
+      (answers) => {
+        const addresses = answers.map((answer) => (typeof answer === 'string' ? answer : answer.address));
+        if (addresses.length === 0) {
+          callback(onLookupError(new Error('DNS lookup returned no address')), '', 0);
+          return;
+        }
+        try {
+          for (const address of addresses) check(url, address, allow);
+        } catch (error) {
+          callback(error as Error, '', 0);
+          return;
+        }
+        const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
+        const entries = addresses
+          .map((address) => ({ address, family: isIP(address) }))
+          .filter((entry) => wanted === 0 || entry.family === wanted);
+        const first = entries[0];
+        if (!first) {
+          callback(onLookupError(new Error('DNS lookup returned no address of the wanted family')), '', 0);
+          return;
+        }
+        if (options.all) (callback as unknown as (e: null, a: typeof entries) => void)(null, entries);
+        else callback(null, first.address, first.family);
+      },
+      (error: unknown) => callback(onLookupError(error), '', 0),
+    );
+  };
+}
+
+function check(url: URL, address: string, allow: TargetAllowList): void {
   const range = classifyAddress(address);
-  if (range === 'public') return;
+  if (range === 'public' || allow.allowsAddress(address)) return;
   throw forbidden(url, `target is ${range}`, { range, address: address.replace(/^\[|\]$/g, '') });
 }
 

@@ -76,7 +76,7 @@ async function setup(store: Store = createMemoryStore()) {
     store,
     endpoints: idpEndpoints,
     // One try per delivery: a second LogoutRequest at an SP can only come from a second logout.
-    transport: createFetchTransport({ attempts: 1 }),
+    transport: createFetchTransport({ attempts: 1, allowTargets: ['127.0.0.1'], unsafeAllowHttp: true }),
   });
   for (const name of spNames) {
     await idp.recordSession({

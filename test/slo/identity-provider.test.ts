@@ -229,7 +229,7 @@ describe('identity provider facade: regressions', () => {
         throw new TypeError('socket exploded');
       },
     };
-    const { idp, signIn, store } = await setup({ transport: broken });
+    const { idp, signIn, store, events } = await setup({ transport: broken });
     await signIn('u', 'soap');
     await signIn('u', 'frame');
     const result = await idp.logout('u');
@@ -237,8 +237,11 @@ describe('identity provider facade: regressions', () => {
     expect(result.status).toBe('PartialLogout');
     expect(result.participants).toMatchObject([
       { providerId: 'frame', outcome: 'delegated' },
-      { providerId: 'soap', outcome: 'failed', reason: 'SAML_TRANSPORT_FAILED', detail: 'transport error' },
+      { providerId: 'soap', outcome: 'failed', reason: 'SAML_TRANSPORT_FAILED' },
     ]);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'participant_failed', detail: 'transport error' }),
+    );
     expect(await store.listParticipantsByUser('u', Date.now())).toEqual([]);
   });
 

@@ -43,6 +43,7 @@ const idp = createIdentityProvider({
   signing: { key },
   store,
   endpoints: config.endpoints,
+  backchannel: { allowTargets: ['127.0.0.1'], unsafeAllowHttp: true }, // the SPs listen on http://127.0.0.1
   ...(deliveryQueue ? { deliveryQueue } : {}),
 });
 

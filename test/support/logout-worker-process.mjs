@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createLogoutWorker } from '../../dist/bullmq.js';
-import { loadKeyPair } from '../../dist/index.js';
+import { createFetchTransport, loadKeyPair } from '../../dist/index.js';
 import { createRedisStore } from '../../dist/redis.js';
 
 const config = JSON.parse(process.env.SAMLKIT_WORKER ?? '{}');
@@ -19,6 +19,8 @@ const { worker, close } = createLogoutWorker({
   entityId: config.entityId,
   signing: { key: loadKeyPair({ certificate: fixture('idp.crt'), privateKey: fixture('idp.key') }) },
   store,
+  // The SPs listen on http://127.0.0.1.
+  transport: createFetchTransport({ attempts: 1, allowTargets: ['127.0.0.1'], unsafeAllowHttp: true }),
   backchannelTimeoutMs: 30_000,
   onEvent: (event) => process.stdout.write(`EVENT ${JSON.stringify(event)}\n`),
   workerOptions: { lockDuration: config.lockDurationMs, stalledInterval: config.stalledIntervalMs },

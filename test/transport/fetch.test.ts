@@ -81,8 +81,10 @@ const request = (url: string, extra: Partial<TransportRequest> = {}): TransportR
   ...extra,
 });
 
+/** The test servers listen on http://127.0.0.1, which the guard refuses unless allowed. */
+const local: FetchTransportOptions = { allowTargets: ['127.0.0.1'], unsafeAllowHttp: true };
 /** Fast retries: the real sleep, but at most a few milliseconds. */
-const fast: FetchTransportOptions = { backoff: { baseMs: 1, maxMs: 2 } };
+const fast: FetchTransportOptions = { ...local, backoff: { baseMs: 1, maxMs: 2 } };
 
 async function failure(promise: Promise<unknown>): Promise<SamlError> {
   try {
@@ -100,7 +102,7 @@ describe('createFetchTransport against a real server', () => {
       res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'X-Peer': 'sp' });
       res.end('<ok>é</ok>');
     });
-    const transport = createFetchTransport({ userAgent: 'my-idp/1.0' });
+    const transport = createFetchTransport({ ...local, userAgent: 'my-idp/1.0' });
 
     const response = await transport.send(
       request(`${server.url}/sls?x=1`, { headers: { 'Content-Type': 'text/xml', SOAPAction: 'x' } }),
@@ -125,7 +127,7 @@ describe('createFetchTransport against a real server', () => {
 
   it('uses a default user-agent, and the caller may override it per request', async () => {
     const server = await startServer((res) => res.end('ok'));
-    const transport = createFetchTransport();
+    const transport = createFetchTransport(local);
     await transport.send(request(server.url));
     await transport.send(request(server.url, { headers: { 'User-Agent': 'caller' } }));
     expect(server.requests.map((r) => r.headers['user-agent'])).toEqual(['samlkit', 'caller']);
@@ -138,6 +140,7 @@ describe('createFetchTransport against a real server', () => {
     });
     const delays: number[] = [];
     const transport = createFetchTransport({
+      ...local,
       backoff: {
         baseMs: 100,
         maxMs: 150,
@@ -322,7 +325,7 @@ describe('createFetchTransport against a real server', () => {
 
   it('accepts a body of exactly maxResponseBytes', async () => {
     const server = await startServer((res) => res.end('x'.repeat(1_000)));
-    const transport = createFetchTransport({ maxResponseBytes: 1_000 });
+    const transport = createFetchTransport({ ...local, maxResponseBytes: 1_000 });
     expect((await transport.send(request(server.url))).body).toHaveLength(1_000);
   });
 
@@ -358,7 +361,10 @@ describe('caller abort', () => {
       res.statusCode = 503;
       res.end();
     });
-    const transport = createFetchTransport({ backoff: { baseMs: 60_000, maxMs: 60_000, random: () => 1 } });
+    const transport = createFetchTransport({
+      ...local,
+      backoff: { baseMs: 60_000, maxMs: 60_000, random: () => 1 },
+    });
     const controller = new AbortController();
     const started = performance.now();
     setTimeout(() => controller.abort(), 100);
@@ -372,7 +378,7 @@ describe('caller abort', () => {
 
   it('makes no request when the signal is already aborted', async () => {
     const server = await startServer((res) => res.end());
-    const transport = createFetchTransport();
+    const transport = createFetchTransport(local);
 
     const error = await failure(transport.send(request(server.url, { signal: AbortSignal.abort() })));
 
@@ -390,19 +396,27 @@ describe('options', () => {
         timeoutMs: Number.NaN,
         maxResponseBytes: 1.5,
         backoff: { baseMs: -1 },
-        guard: 'on' as never,
+        unsafeAllowPrivateTargets: 'yes' as never,
+        allowTargets: ['10.0.0.0/8', 'not a host!'],
       });
     } catch (error) {
       caught = error;
     }
     expect(isSamlError(caught, 'SAML_CONFIG_INVALID')).toBe(true);
     const issues = (caught as SamlError<'SAML_CONFIG_INVALID'>).details?.issues.map((i) => i.path.join('.'));
-    expect(issues).toEqual(['timeoutMs', 'attempts', 'backoff.baseMs', 'maxResponseBytes', 'guard']);
+    expect(issues).toEqual([
+      'timeoutMs',
+      'attempts',
+      'backoff.baseMs',
+      'maxResponseBytes',
+      'unsafeAllowPrivateTargets',
+      'allowTargets.1',
+    ]);
   });
 
   it('rejects invalid request headers without sending anything', async () => {
     const server = await startServer((res) => res.end());
-    const transport = createFetchTransport();
+    const transport = createFetchTransport(local);
     const error = await failure(transport.send(request(server.url, { headers: { 'bad header': 'x' } })));
     expect(error.code).toBe('SAML_INPUT_INVALID');
     expect(server.connections).toBe(0);

@@ -77,11 +77,11 @@ async function failure(promise: Promise<unknown>): Promise<SamlError> {
   throw new Error('expected the request to fail');
 }
 
-describe("guard: 'public-only'", () => {
+describe('the address guard (on by default)', () => {
   it('refuses http://127.0.0.1:<port>/ and the local server never sees a connection', async () => {
     const trap = await startTrap();
     const { lookup, names } = recordingLookup({});
-    const transport = createFetchTransport({ guard: 'public-only', lookup });
+    const transport = createFetchTransport({ lookup, unsafeAllowHttp: true });
 
     const error = await failure(transport.send(request(`http://127.0.0.1:${trap.port}/sls?x=1`)));
 
@@ -98,9 +98,10 @@ describe("guard: 'public-only'", () => {
     expect(trap.connections()).toBe(0);
   });
 
-  it('leaves the same target alone when the guard is off (the default)', async () => {
+  it('leaves the same target alone with unsafeAllowPrivateTargets (and unsafeAllowHttp)', async () => {
     const trap = await startTrap();
-    const response = await createFetchTransport().send(request(`http://127.0.0.1:${trap.port}/`));
+    const transport = createFetchTransport({ unsafeAllowPrivateTargets: true, unsafeAllowHttp: true });
+    const response = await transport.send(request(`http://127.0.0.1:${trap.port}/`));
     expect(response.body).toBe('reached');
     expect(trap.connections()).toBe(1);
   });
@@ -119,7 +120,7 @@ describe("guard: 'public-only'", () => {
   ])('refuses %s resolving to %j (%s) without fetching', async (host, addresses, range) => {
     const { lookup, names } = recordingLookup({ [host]: addresses });
     const recorder = recordingFetch();
-    const transport = createFetchTransport({ guard: 'public-only', lookup, fetch: recorder.fetch });
+    const transport = createFetchTransport({ lookup, fetch: recorder.fetch });
 
     const error = await failure(transport.send(request(`https://${host}/saml/sls`)));
 
@@ -132,7 +133,6 @@ describe("guard: 'public-only'", () => {
   it('refuses lookup answers given as { address } objects (the dns.promises.lookup shape)', async () => {
     const recorder = recordingFetch();
     const transport = createFetchTransport({
-      guard: 'public-only',
       lookup: async () => [{ address: '192.168.0.10', family: 4 } as { address: string }],
       fetch: recorder.fetch,
     });
@@ -144,7 +144,7 @@ describe("guard: 'public-only'", () => {
   it('sends to a name that resolves only to public addresses', async () => {
     const { lookup, names } = recordingLookup({ 'sp.example': ['93.184.215.14', '2606:4700::6810:84e5'] });
     const recorder = recordingFetch(() => new Response('<ok/>', { status: 200 }));
-    const transport = createFetchTransport({ guard: 'public-only', lookup, fetch: recorder.fetch });
+    const transport = createFetchTransport({ lookup, fetch: recorder.fetch });
 
     const response = await transport.send(request('https://sp.example/saml/sls'));
 
@@ -163,19 +163,19 @@ describe("guard: 'public-only'", () => {
   });
 
   it.each([
-    ['http://2130706433/', '127.0.0.1'],
-    ['http://0x7f.1/', '127.0.0.1'],
-    ['http://0177.0.0.1/', '127.0.0.1'],
-    ['http://127.1/', '127.0.0.1'],
+    ['https://2130706433/', '127.0.0.1'],
+    ['https://0x7f.1/', '127.0.0.1'],
+    ['https://0177.0.0.1/', '127.0.0.1'],
+    ['https://127.1/', '127.0.0.1'],
     ['https://0xa9fea9fe/latest/meta-data/', '169.254.169.254'],
-    ['http://[::1]/', '::1'],
-    ['http://[::ffff:127.0.0.1]/', '::ffff:7f00:1'],
-    ['http://[0:0:0:0:0:ffff:a00:5]/', '::ffff:a00:5'],
+    ['https://[::1]/', '::1'],
+    ['https://[::ffff:127.0.0.1]/', '::ffff:7f00:1'],
+    ['https://[0:0:0:0:0:ffff:a00:5]/', '::ffff:a00:5'],
   ])('refuses the numeric host %s (normalised to %s) without any lookup', async (url, address) => {
     expect(new URL(url).hostname.replace(/^\[|\]$/g, '')).toBe(address);
     const { lookup, names } = recordingLookup({});
     const recorder = recordingFetch();
-    const transport = createFetchTransport({ guard: 'public-only', lookup, fetch: recorder.fetch });
+    const transport = createFetchTransport({ lookup, fetch: recorder.fetch });
 
     const error = await failure(transport.send(request(url)));
 
@@ -188,7 +188,7 @@ describe("guard: 'public-only'", () => {
   it('accepts a public IP literal without any lookup', async () => {
     const { lookup, names } = recordingLookup({});
     const recorder = recordingFetch();
-    const transport = createFetchTransport({ guard: 'public-only', lookup, fetch: recorder.fetch });
+    const transport = createFetchTransport({ lookup, fetch: recorder.fetch });
     await transport.send(request('https://[2606:4700:4700::1111]:8443/sls'));
     await transport.send(request('https://1.1.1.1/sls'));
     expect(names).toEqual([]);
@@ -201,8 +201,8 @@ describe("guard: 'public-only'", () => {
   it('refuses localhost names without asking DNS', async () => {
     const { lookup, names } = recordingLookup({ localhost: ['93.184.215.14'] });
     const recorder = recordingFetch();
-    const transport = createFetchTransport({ guard: 'public-only', lookup, fetch: recorder.fetch });
-    for (const url of ['http://localhost/', 'http://LOCALHOST./', 'http://app.localhost/']) {
+    const transport = createFetchTransport({ lookup, fetch: recorder.fetch });
+    for (const url of ['https://localhost/', 'https://LOCALHOST./', 'https://app.localhost/']) {
       const error = await failure(transport.send(request(url)));
       expect(error.details).toMatchObject({ range: 'loopback' });
     }
@@ -217,10 +217,10 @@ describe("guard: 'public-only'", () => {
       () => new Response(null, { status: 302, headers: { location: `http://127.0.0.1:${trap.port}/admin` } }),
     );
     const transport = createFetchTransport({
-      guard: 'public-only',
       lookup,
       fetch: recorder.fetch,
       followRedirects: true,
+      unsafeAllowHttp: true,
     });
 
     const error = await failure(transport.send(request('https://attacker.example/sls')));
@@ -235,7 +235,6 @@ describe("guard: 'public-only'", () => {
     const { lookup, names } = recordingLookup({});
     const recorder = recordingFetch();
     const transport = createFetchTransport({
-      guard: 'public-only',
       lookup,
       fetch: recorder.fetch,
       attempts: 2,
@@ -257,7 +256,6 @@ describe("guard: 'public-only'", () => {
   it('bounds a hanging lookup by the attempt deadline', async () => {
     const recorder = recordingFetch();
     const transport = createFetchTransport({
-      guard: 'public-only',
       lookup: () => new Promise(() => undefined),
       fetch: recorder.fetch,
       timeoutMs: 50,
@@ -296,14 +294,14 @@ describe('scheme and URL policy (always on)', () => {
     expect(recorder.calls).toEqual([]);
   });
 
-  it('refuses http when allowHttp is false, including on a redirect hop', async () => {
+  it('refuses http by default, including on a redirect hop', async () => {
     const recorder = recordingFetch(
       () => new Response(null, { status: 307, headers: { location: 'http://sp.example/downgraded' } }),
     );
     const transport = createFetchTransport({
       fetch: recorder.fetch,
-      allowHttp: false,
       followRedirects: true,
+      unsafeAllowPrivateTargets: true, // no DNS: this test is about the scheme
     });
 
     const direct = await failure(transport.send(request('http://sp.example/')));
