@@ -1,0 +1,35 @@
+/**
+ * Byte-exact golden files of buildIdpMetadata with fixed inputs (the fixture
+ * RSA key signs deterministically). Regenerate with
+ * `npx vitest run test/metadata/idp-metadata-golden.test.ts -u` and review the diff.
+ */
+import { describe, expect, it } from 'vitest';
+import { type BuildIdpMetadataInput, buildIdpMetadata, idpEndpoints } from '../../src/index.js';
+import { certificatePem, keyPair } from '../support/keys.js';
+
+const endpoints = {
+  ...idpEndpoints('https://idp.example.com', 'wiki'),
+  sloSoap: 'https://idp.example.com/application/saml/wiki/slo/binding/soap/',
+};
+const base: BuildIdpMetadataInput = {
+  entityId: endpoints.metadata,
+  endpoints,
+  signingCertificates: [keyPair('idp'), certificatePem('idp-rollover')],
+  encryptionCertificates: [keyPair('idp')],
+  validUntil: new Date('2030-01-01T00:00:00Z'),
+};
+
+function golden(file: string): string {
+  return `../../fixtures/golden/metadata/${file}`;
+}
+
+describe('buildIdpMetadata golden files', () => {
+  it('unsigned, no extension options', async () => {
+    await expect(buildIdpMetadata(base).xml).toMatchFileSnapshot(golden('idp-unsigned.xml'));
+  });
+
+  it('signed (RSA-SHA256), no extension options', async () => {
+    const { xml } = buildIdpMetadata({ ...base, id: '_metadata-1', sign: { key: keyPair('idp') } });
+    await expect(xml).toMatchFileSnapshot(golden('idp-signed.xml'));
+  });
+});
