@@ -1,6 +1,7 @@
 /**
- * Every fenced code block in the README, the getting-started guide and the authentik migration
- * guide runs here, so the documentation cannot drift from the code.
+ * Every fenced code block in the README, the getting-started guide, the authentik migration
+ * guide and the IdP-metadata section of the metadata guide runs here, so the documentation
+ * cannot drift from the code.
  *
  * - `ts` / `js` blocks are type-checked together (strict, against the BUILT package's
  *   declarations) and then run with node. Node 20 cannot run TypeScript, so each block is
@@ -31,7 +32,13 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 /** This package's own bins (`npx <name>` after installing it). */
 const ownBins = new Set(typeof pkg.bin === 'string' ? [pkg.name] : Object.keys(pkg.bin ?? {}));
-const documents = ['README.md', 'docs/guide/getting-started.md', 'docs/guide/migrating-from-authentik.md'];
+const documents = [
+  'README.md',
+  'docs/guide/getting-started.md',
+  'docs/guide/migrating-from-authentik.md',
+  // `#Heading`: only the blocks of that `##` section run (the guide's other sections are not runnable yet).
+  "docs/guide/metadata.md#Publishing the IdP's metadata",
+];
 
 interface Block {
   document: string;
@@ -208,9 +215,20 @@ function checkShell(code: string): { problems: string[]; runnable: string[][] } 
 
 // ---------------------------------------------------------------------------------------------
 
-const all = documents.flatMap((document) =>
-  extractBlocks(readFileSync(join(root, document), 'utf8'), document),
-);
+/** The markdown of `file#Heading`: the whole file, or the `## Heading` section up to the next `## `. */
+function readDocument(document: string): string {
+  const [file, heading] = document.split('#') as [string, string | undefined];
+  const markdown = readFileSync(join(root, file), 'utf8');
+  if (heading === undefined) return markdown;
+  const start = markdown.indexOf(`\n## ${heading}\n`);
+  if (start === -1) throw new Error(`${file}: no section "## ${heading}"`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  // Blank lines stand in for what comes before, so reported line numbers stay those of the file.
+  const before = markdown.slice(0, start).split('\n').length - 1;
+  return '\n'.repeat(before) + markdown.slice(start, end === -1 ? undefined : end);
+}
+
+const all = documents.flatMap((document) => extractBlocks(readDocument(document), document));
 const scripts = all.filter((b) => scriptLangs.has(b.lang));
 const files = new Map<Block, { source: string; runnable: string }>();
 let workspace: ReturnType<typeof createWorkspace>;

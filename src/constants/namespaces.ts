@@ -8,6 +8,14 @@ export const namespaces = {
   /** XML Encryption 1.1 additions: AES-GCM, RSA-OAEP with a chosen MGF (xmlenc-core1 §5). */
   xenc11: 'http://www.w3.org/2009/xmlenc11#',
   soapenv: 'http://schemas.xmlsoap.org/soap/envelope/',
+  /** SAML V2.0 Metadata Profile for Algorithm Support: alg:DigestMethod, alg:SigningMethod. */
+  alg: 'urn:oasis:names:tc:SAML:metadata:algsupport',
+  /** SAML V2.0 Metadata Extensions for Login and Discovery User Interface: mdui:UIInfo. */
+  mdui: 'urn:oasis:names:tc:SAML:metadata:ui',
+  /** SAML V2.0 Metadata Extension for Entity Attributes: mdattr:EntityAttributes. */
+  mdattr: 'urn:oasis:names:tc:SAML:metadata:attribute',
+  /** Shibboleth metadata extensions: shibmd:Scope. */
+  shibmd: 'urn:mace:shibboleth:metadata:1.0',
 } as const;
 
 /** The prefixes samlkit writes for {@link namespaces}. */

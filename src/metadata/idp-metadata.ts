@@ -3,6 +3,7 @@ import {
   defaultAcceptedDataEncryptionAlgorithms,
   defaultAcceptedKeyTransportAlgorithms,
 } from '../constants/encryption.js';
+import type { NamespacePrefix } from '../constants/namespaces.js';
 import { bindingUris, nameIdFormats } from '../constants/saml.js';
 import {
   checkSigningChoice,
@@ -16,6 +17,12 @@ import { InputIssues, isHttpUrl } from '../message/build-input.js';
 import { checkId, generateId, type IdGenerator } from '../message/context.js';
 import { formatInstant } from '../message/instant.js';
 import { element, serialize, type XmlElement } from '../xml/index.js';
+import { type AlgorithmSupportInput, buildAlgorithmSupport } from './algorithm-support.js';
+import { buildContactPersons, type ContactPersonInput } from './contact-person.js';
+import { buildEntityAttributes, type EntityAttributeInput } from './entity-attributes.js';
+import { buildOrganization, type OrganizationInput } from './organization.js';
+import { buildScopes, type ScopeInput } from './shibboleth-scope.js';
+import { buildUiInfo, type UiInfoInput } from './ui-info.js';
 
 /** The protocol support URI of SAML 2.0 role descriptors (SAMLMeta §2.4.1). */
 export const samlProtocolSupport = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -71,6 +78,23 @@ export interface BuildIdpMetadataInput {
     digestAlgorithm?: DigestAlgorithm;
     unsafeAllowSha1?: boolean;
   };
+  /**
+   * `alg:DigestMethod` / `alg:SigningMethod` in the EntityDescriptor's Extensions
+   * (SAML V2.0 Metadata Profile for Algorithm Support): what samlkit verifies,
+   * so that peers stop signing with SHA-1. Default {@link defaultAlgorithmSupport};
+   * override either list, or pass `false` to publish no hints.
+   */
+  algorithmSupport?: AlgorithmSupportInput | false;
+  /** `shibmd:Scope` values in the IDPSSODescriptor's Extensions (scoped attributes such as eduPersonPrincipalName). */
+  scopes?: readonly ScopeInput[];
+  /** `mdui:UIInfo` in the IDPSSODescriptor's Extensions: names, logos and links for login and discovery pages. */
+  uiInfo?: UiInfoInput;
+  /** `mdattr:EntityAttributes` in the EntityDescriptor's Extensions (entity categories, assurance certification). */
+  entityAttributes?: readonly EntityAttributeInput[];
+  /** `md:Organization` of the EntityDescriptor. */
+  organization?: OrganizationInput;
+  /** `md:ContactPerson` elements of the EntityDescriptor, in the order given. */
+  contacts?: readonly ContactPersonInput[];
   /** `ID` attribute; default a fresh one when signing, none otherwise. */
   id?: string;
   generateId?: IdGenerator;
@@ -123,13 +147,27 @@ const endpointBindings = [
   ['Soap', bindingUris.soap],
 ] as const;
 
+/** The prefixes the document uses, declared once on the root: md and ds always, extensions when present. */
+function declaredPrefixes(entityExtensions: XmlElement[], roleExtensions: XmlElement[]): NamespacePrefix[] {
+  const used = new Set([...entityExtensions, ...roleExtensions].map((child) => child.prefix));
+  const prefixes: NamespacePrefix[] = ['md', 'ds'];
+  if (used.has('alg')) prefixes.push('alg');
+  if (used.has('mdattr')) prefixes.push('mdattr', 'saml');
+  if (used.has('mdui')) prefixes.push('mdui');
+  if (used.has('shibmd')) prefixes.push('shibmd');
+  return prefixes;
+}
+
 /**
  * Builds the IdP's metadata (SAMLMeta §2.3–2.4): an `md:EntityDescriptor` with
  * one `md:IDPSSODescriptor` holding a signing KeyDescriptor per certificate
- * (rollover), encryption KeyDescriptors, SingleLogoutService and
- * SingleSignOnService for each configured binding, and the NameID formats, in
- * schema order. Optionally signed with an enveloped signature over the `ID`.
+ * (rollover), encryption KeyDescriptors with their EncryptionMethods,
+ * SingleLogoutService and SingleSignOnService for each configured binding, and
+ * the NameID formats, in schema order; algorithm hints by default, and the
+ * scope, UI, entity-attribute, organization and contact options when given.
+ * Optionally signed with an enveloped signature over the `ID`.
  *
+ * @throws TypeError for an option of the wrong type (a string where a list belongs, an unknown key).
  * @throws SamlError `SAML_INPUT_INVALID` listing every bad field;
  * `SAML_ALGORITHM_FORBIDDEN` / `SAML_KEY_INVALID` for an unusable signing choice.
  */
@@ -211,6 +249,17 @@ export function buildIdpMetadata(input: BuildIdpMetadataInput): { id: string | u
       'must be a boolean',
     );
   }
+  // The extension builders throw a TypeError at once for a value of the wrong type and
+  // collect the rest with the issues above.
+  const entityExtensions = [
+    buildEntityAttributes(input.entityAttributes, issues),
+    ...buildAlgorithmSupport(input.algorithmSupport, issues),
+  ].filter((child) => child !== undefined);
+  const roleExtensions = [...buildScopes(input.scopes, issues), buildUiInfo(input.uiInfo, issues)].filter(
+    (child) => child !== undefined,
+  );
+  const organization = buildOrganization(input.organization, issues);
+  const contacts = buildContactPersons(input.contacts, issues);
   issues.throwIfAny('IdP metadata');
 
   const sign = input.sign;
@@ -228,7 +277,8 @@ export function buildIdpMetadata(input: BuildIdpMetadataInput): { id: string | u
       ? checkId(input.id ?? (input.generateId ?? generateId)(), 'id')
       : undefined;
 
-  // SAMLMeta §2.4.1–2.4.3: KeyDescriptor*, SingleLogoutService*, NameIDFormat*, SingleSignOnService+.
+  // SAMLMeta §2.4.1–2.4.3: Extensions?, KeyDescriptor*, SingleLogoutService*, NameIDFormat*,
+  // SingleSignOnService+. md:Extensions needs at least one child.
   const descriptor = element(
     'md:IDPSSODescriptor',
     {
@@ -237,6 +287,7 @@ export function buildIdpMetadata(input: BuildIdpMetadataInput): { id: string | u
         input.wantAuthnRequestsSigned === undefined ? undefined : String(input.wantAuthnRequestsSigned),
     },
     [
+      roleExtensions.length > 0 && element('md:Extensions', {}, roleExtensions),
       ...signing.map((pair) => keyDescriptor('signing', pair, [])),
       ...encryption.map((pair) => keyDescriptor('encryption', pair, methods)),
       ...slo.map(([suffix, binding]) =>
@@ -257,8 +308,14 @@ export function buildIdpMetadata(input: BuildIdpMetadataInput): { id: string | u
       cacheDuration:
         input.cacheDurationMs === undefined ? undefined : `PT${Math.floor(input.cacheDurationMs / 1000)}S`,
     },
-    [descriptor],
-    ['md', 'ds'],
+    // SAMLMeta §2.3.2: Extensions?, role descriptors, Organization?, ContactPerson*.
+    [
+      entityExtensions.length > 0 && element('md:Extensions', {}, entityExtensions),
+      descriptor,
+      organization,
+      ...contacts,
+    ],
+    declaredPrefixes(entityExtensions, roleExtensions),
   );
   const tree =
     sign === undefined || choice === undefined

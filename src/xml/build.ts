@@ -29,6 +29,8 @@ export interface XmlElement {
 }
 
 /** `prefix:local` in a fixed namespace, or a bare local name for an unqualified element (SOAP fault parts). */
+const xmlNamespace = 'http://www.w3.org/XML/1998/namespace';
+
 type QName = `${NamespacePrefix}:${string}` | `${Lowercase<string>}`;
 type Child = XmlElement | string | undefined | null | false;
 
@@ -69,10 +71,12 @@ export function element(
   for (const name in attributes) {
     const value = attributes[name];
     if (value !== undefined) {
+      // `xml:` attributes (xml:lang in metadata) are bound by XML Namespaces §3 and never declared.
+      const xml = name.startsWith('xml:');
       built.attributes.push({
-        prefix: null,
-        namespace: null,
-        localName: name,
+        prefix: xml ? 'xml' : null,
+        namespace: xml ? xmlNamespace : null,
+        localName: xml ? name.slice(4) : name,
         value: checkValue(value, name),
       });
     }

@@ -69,8 +69,10 @@ describe('structure', () => {
     expect(root.localName).toBe('EntityDescriptor');
     expect(root.getAttribute('entityID')).toBe(entityId);
     expect(root.hasAttribute('ID')).toBe(false);
-    const [descriptor, ...rest] = childElements(root);
+    const [extensions, descriptor, ...rest] = childElements(root);
     expect(rest).toHaveLength(0);
+    // The algorithm hints (test/metadata/idp-metadata-extensions.test.ts) come first.
+    expect(extensions!.localName).toBe('Extensions');
     expect(descriptor!.localName).toBe('IDPSSODescriptor');
     expect(descriptor!.getAttribute('protocolSupportEnumeration')).toBe(
       'urn:oasis:names:tc:SAML:2.0:protocol',

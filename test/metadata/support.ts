@@ -8,6 +8,12 @@ import { externalTool, runTool, withTempDir } from '../support/xmlsec.js';
 export const metadataSchema = join(fixturesDir, 'schemas/saml-schema-metadata-2.0.xsd');
 
 /**
+ * Entry point importing SAML metadata with the algsupport, mdui, mdattr, mdrpi and shibmd schemas:
+ * `md:Extensions` is `processContents="lax"`, so only with this schema does xmllint check them.
+ */
+export const metadataWithExtensionsSchema = join(fixturesDir, 'schemas/metadata-with-extensions.xsd');
+
+/**
  * Verifies the signature of a metadata document with xmlsec1, trusting only
  * `certificatePem` (`--enabled-key-data key-name` keeps xmlsec1 away from the
  * document's KeyInfo) and resolving `ID` on md:EntityDescriptor and

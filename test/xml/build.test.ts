@@ -250,6 +250,26 @@ describe('canonicalize equals xml-crypto exclusive C14N', () => {
     expect(canonical.indexOf('z:attr')).toBeLessThan(canonical.indexOf('a:attr'));
   });
 
+  it('for xml:lang attributes, which are bound without a declaration (metadata localized names)', () => {
+    const tree = element(
+      'md:Organization',
+      {},
+      [element('md:OrganizationName', { 'xml:lang': 'pt-BR', zz: 'z' }, ['Exemplo'])],
+      ['md'],
+    );
+    const xml = serialize(tree);
+    expect(xml).toBe(
+      `<md:Organization xmlns:md="${namespaces.md}"><md:OrganizationName xml:lang="pt-BR" zz="z">Exemplo</md:OrganizationName></md:Organization>`,
+    );
+    expect(xml).not.toContain('xmlns:xml');
+    const parsed = parseXml(xml).root;
+    const name = childElements(parsed)[0]!;
+    expect(name.getAttributeNS('http://www.w3.org/XML/1998/namespace', 'lang')).toBe('pt-BR');
+    // C14N puts the unqualified attribute before xml:lang.
+    expect(canonicalize(tree)).toBe(referenceC14n(parsed));
+    expect(canonicalize(tree)).toContain('zz="z" xml:lang="pt-BR"');
+  });
+
   it('for a signed tree (Signature with its own ds declaration)', () => {
     const { tree } = buildLogoutRequestTree({
       issuer: 'https://idp.example.com',
