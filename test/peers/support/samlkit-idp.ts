@@ -1,0 +1,274 @@
+/**
+ * The samlkit IdP the real SPs talk to: `createIdentityProvider` behind a small
+ * node:http server on 127.0.0.1 (SSO, SLO on Redirect, POST and SOAP, metadata),
+ * which signs the user in at once (the suites test SAML, not a login page).
+ * Each SP is registered once from its own metadata with `parseSpMetadata`; the
+ * registration adds only the IdP's side (its issuer and signing key).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import {
+  buildIdpMetadata,
+  createFetchTransport,
+  createIdentityProvider,
+  createMemoryStore,
+  type HttpInput,
+  type IdentityProvider,
+  isSamlError,
+  type KeyPair,
+  type LogoutReply,
+  type LogoutResult,
+  type Provider,
+  type ProviderInput,
+  parseProvider,
+  parseSpMetadata,
+  type SpMetadata,
+  type SsoReply,
+  type SsoUser,
+} from '../../../src/index.js';
+import { type LoopbackServer, listen } from '../../e2e/support.js';
+import { keyPair } from '../../support/keys.js';
+import type { Navigation } from './browser.js';
+
+let users = 0;
+
+/** A user the IdP has never seen: a test signs one in so its sessions are its own. */
+export function newUser(): SsoUser {
+  users += 1;
+  return { ...alice, id: `alice-${users}-${Date.now()}` };
+}
+
+export const alice: SsoUser = {
+  id: 'alice-0001',
+  email: 'alice@example.org',
+  attributes: [
+    { name: 'urn:oid:0.9.2342.19200300.100.1.3', friendlyName: 'mail', values: 'alice@example.org' },
+    { name: 'urn:oid:2.5.4.42', friendlyName: 'givenName', values: 'Alice' },
+  ],
+};
+
+export interface MetadataChoice {
+  /** Sign the EntityDescriptor with the IdP's key. */
+  signed?: boolean;
+  /** Publish only these endpoints (default: SSO and SLO on Redirect and POST, SLO on SOAP). */
+  only?: readonly (keyof IdpEndpoints)[];
+  wantAuthnRequestsSigned?: boolean;
+}
+
+export interface IdpEndpoints {
+  ssoRedirect: string;
+  ssoPost: string;
+  sloRedirect: string;
+  sloPost: string;
+  sloSoap: string;
+}
+
+export interface PeerIdp extends LoopbackServer {
+  entityId: string;
+  key: KeyPair;
+  endpoints: IdpEndpoints;
+  idp: IdentityProvider;
+  /** The user the IdP signs in at its next SSO (a fresh one per test keeps sessions apart). */
+  user: SsoUser;
+  /** The IdP's metadata as it publishes it. */
+  metadata(options?: MetadataChoice): string;
+  /**
+   * Registers an SP from its metadata (`providerId` = its entity ID); `choose`
+   * may change IdP-side choices of that registration (say, not encrypting).
+   */
+  register(spMetadata: string, choose?: (input: ProviderInput) => ProviderInput): Promise<Registration>;
+  /** Every SAML_* code the IdP's endpoints refused, in order. */
+  errors: string[];
+  /** Every SSO reply the IdP sent, in order. */
+  ssoReplies: SsoReply[];
+  /** Every LogoutResult of the SLO endpoints, in order. */
+  logoutResults: LogoutResult[];
+  /** An unsolicited Response (IdP-initiated SSO), as the browser navigation it starts. */
+  initiateSso(providerId: string, relayState?: string): Promise<Navigation>;
+}
+
+export interface Registration {
+  providerId: string;
+  metadata: SpMetadata;
+  provider: Provider;
+}
+
+export interface PeerIdpOptions {
+  /** Fixture key name; default `idp`. */
+  key?: string;
+  /** Default `<origin>/metadata`; an impostor takes the real IdP's. */
+  entityId?: string;
+  /** PEM certificates the back channel trusts (a peer's per-run TLS certificate). */
+  ca?: string[];
+}
+
+/** A fetch over node:https trusting `ca`, for back-channel SOAP to TLS endpoints with a per-run certificate. */
+function fetchTrusting(ca: string[]) {
+  return (url: string, init: RequestInit): Promise<Response> =>
+    new Promise((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((value, name) => {
+        headers[name] = value;
+      });
+      const req = httpsRequest(url, { method: init.method ?? 'GET', headers, ca }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const out = new Headers();
+          for (const [name, value] of Object.entries(res.headers))
+            if (typeof value === 'string') out.set(name, value);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: out }));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      init.signal?.addEventListener('abort', () => req.destroy(new Error('aborted')));
+      if (typeof init.body === 'string') req.write(init.body);
+      req.end();
+    });
+}
+
+function navigationOf(reply: LogoutReply | SsoReply): Navigation | undefined {
+  if (reply.kind === 'redirect') return { method: 'GET', url: reply.url };
+  if (reply.kind === 'post') return { method: 'POST', url: reply.form.url, fields: reply.form.fields };
+  return undefined;
+}
+
+export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerIdp> {
+  const key = keyPair(options.key ?? 'idp');
+  const store = createMemoryStore();
+  const errors: string[] = [];
+  const ssoReplies: SsoReply[] = [];
+  const logoutResults: LogoutResult[] = [];
+  let idp!: IdentityProvider;
+
+  const html = (res: ServerResponse, status: number, body: string) =>
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(body);
+  const refuse = (res: ServerResponse, error: unknown, soap = false) => {
+    if (!isSamlError(error)) throw error;
+    errors.push(error.code);
+    res
+      .writeHead(soap ? 500 : 400, { 'content-type': soap ? 'text/xml' : 'text/plain' })
+      .end(soap ? '' : `refused: ${error.code}`);
+  };
+
+  const handle = async (req: IncomingMessage, body: string, res: ServerResponse): Promise<unknown> => {
+    const url = new URL(req.url ?? '/', 'http://idp');
+    const method = req.method ?? 'GET';
+    const contentType = req.headers['content-type'];
+    const input: HttpInput = {
+      method,
+      query: req.url ?? '',
+      ...(method === 'POST' ? { body } : {}),
+      ...(contentType ? { contentType } : {}),
+    };
+    if (url.pathname === '/metadata') {
+      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(peer.metadata());
+      return;
+    }
+    if (url.pathname.startsWith('/sso/')) {
+      try {
+        const result = await idp.receiveAuthnRequest(input);
+        if (!result.ok) {
+          errors.push(result.error.code);
+          if (result.reply) ssoReplies.push(result.reply);
+          return result.reply ? html(res, 200, result.reply.form.html) : refuse(res, result.error);
+        }
+        const reply = await idp.completeAuthnRequest(result.pending, {
+          user: { ...peer.user, sessionId: `session-of-${peer.user.id}`, authnInstant: new Date() },
+        });
+        ssoReplies.push(reply);
+        return html(res, 200, reply.form.html);
+      } catch (error) {
+        return refuse(res, error);
+      }
+    }
+    if (url.pathname.startsWith('/slo/')) {
+      const soap = /xml/i.test(contentType ?? '');
+      const isResponse =
+        method === 'GET'
+          ? /[?&]SAMLResponse=/.test(req.url ?? '')
+          : !soap && new URLSearchParams(body).has('SAMLResponse');
+      try {
+        const result = isResponse
+          ? await idp.handleLogoutResponse(input)
+          : await idp.handleLogoutRequest(input);
+        logoutResults.push(result);
+        const { reply } = result;
+        if (reply.kind === 'soap')
+          return res.writeHead(200, { 'content-type': reply.contentType }).end(reply.body);
+        if (reply.kind === 'redirect') return res.writeHead(302, { location: reply.url }).end();
+        if (reply.kind === 'post') return html(res, 200, reply.form.html);
+        return html(res, 200, `<p>logged out (${result.status})</p>`);
+      } catch (error) {
+        return refuse(res, error, soap);
+      }
+    }
+    res.writeHead(404).end();
+  };
+  const server = await listen(async (req, body, res) => {
+    await handle(req, body, res);
+  });
+
+  const origin = server.origin;
+  const entityId = options.entityId ?? `${origin}/metadata`;
+  const endpoints: IdpEndpoints = {
+    ssoRedirect: `${origin}/sso/redirect`,
+    ssoPost: `${origin}/sso/post`,
+    sloRedirect: `${origin}/slo/redirect`,
+    sloPost: `${origin}/slo/post`,
+    sloSoap: `${origin}/slo/soap`,
+  };
+  idp = createIdentityProvider({
+    entityId,
+    signing: { key },
+    store,
+    endpoints,
+    sso: { secret: 'peer tests: a fixed secret of at least 32 bytes, not for production' },
+    transport: createFetchTransport({
+      attempts: 1,
+      timeoutMs: 5_000,
+      ...(options.ca ? { fetch: fetchTrusting(options.ca) } : {}),
+    }),
+  });
+
+  const peer: PeerIdp = {
+    ...server,
+    entityId,
+    key,
+    endpoints,
+    idp,
+    user: alice,
+    errors,
+    ssoReplies,
+    logoutResults,
+    metadata: ({ signed = false, only, wantAuthnRequestsSigned } = {}) =>
+      buildIdpMetadata({
+        entityId,
+        endpoints: only ? Object.fromEntries(only.map((name) => [name, endpoints[name]])) : endpoints,
+        signingCertificates: [key],
+        ...(signed ? { sign: { key } } : {}),
+        ...(wantAuthnRequestsSigned === undefined ? {} : { wantAuthnRequestsSigned }),
+      }).xml,
+    async register(spMetadata, choose = (input) => input) {
+      // The peers publish unsigned metadata; the admin fetched it from the SP itself.
+      const metadata = parseSpMetadata(spMetadata, { requireSignature: false });
+      const input = choose({ ...metadata.provider, issuer: entityId, signingKeyPair: key });
+      const provider = parseProvider(input);
+      await store.putProvider(metadata.entityId, provider);
+      return { providerId: metadata.entityId, metadata, provider };
+    },
+    async initiateSso(providerId, relayState) {
+      const reply = await idp.initiateSso(
+        providerId,
+        { ...peer.user, sessionId: `session-of-${peer.user.id}`, authnInstant: new Date() },
+        relayState === undefined ? {} : { relayState },
+      );
+      ssoReplies.push(reply);
+      return navigationOf(reply)!;
+    },
+  };
+  return peer;
+}
+
+export { navigationOf };
