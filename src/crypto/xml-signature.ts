@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ExclusiveCanonicalization } from 'xml-crypto';
 import {
   type DigestAlgorithm,
   digestAlgorithms,
@@ -14,10 +13,12 @@ import {
   childElements,
   type Element,
   element,
+  elementFromDom,
   isElement,
   type ParsedXml,
   readText,
   type XmlElement,
+  type XmlNamespaceDeclaration,
 } from '../xml/index.js';
 import {
   type AlgorithmPolicy,
@@ -137,31 +138,41 @@ function inclusivePrefixes(method: Element): string[] {
   return list.split(/\s+/).filter((p) => p.length > 0);
 }
 
-function ancestorNamespaces(node: Element): { prefix: string; namespaceURI: string }[] {
-  const result: { prefix: string; namespaceURI: string }[] = [];
-  const seen = new Set<string>();
+/** The namespace declarations of the ancestors of `node`, outermost first, so inner ones win. */
+function ancestorDeclarations(node: Element): XmlNamespaceDeclaration[] {
+  const ancestors: Element[] = [];
   for (
     let current = node.parentNode;
     current !== null && current.nodeType === 1;
     current = current.parentNode
   ) {
-    const attrs = (current as Element).attributes;
+    ancestors.push(current as Element);
+  }
+  const result: XmlNamespaceDeclaration[] = [];
+  for (const ancestor of ancestors.reverse()) {
+    const attrs = ancestor.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const attr = attrs[i]!;
-      if (attr.prefix === 'xmlns' && !seen.has(attr.localName!)) {
-        seen.add(attr.localName!);
-        result.push({ prefix: attr.localName!, namespaceURI: attr.value });
-      }
+      if (attr.name === 'xmlns') result.push({ prefix: null, uri: attr.value });
+      else if (attr.prefix === 'xmlns') result.push({ prefix: attr.localName!, uri: attr.value });
     }
   }
   return result;
 }
 
-function canonicalizeDom(node: Element, prefixes: string[]): string {
-  return new ExclusiveCanonicalization().process(node as never, {
-    inclusiveNamespacesPrefixList: prefixes,
-    ancestorNamespaces: prefixes.length > 0 ? ancestorNamespaces(node) : [],
-  }) as string;
+/**
+ * Exclusive C14N (without comments) of a parsed element: samlkit's own
+ * canonicalizer, the one that signs, so what samlkit signs and what it
+ * verifies are the same bytes by construction. It also agrees with libxml2 /
+ * xmlsec1 where xml-crypto 6.3.2 does not (an extra `xmlns=""` on the child of
+ * an element that undeclares the default namespace). `#default` in a
+ * PrefixList names the default namespace (xml-exc-c14n §3).
+ */
+function canonicalizeDom(node: Element, prefixes: readonly string[]): string {
+  return canonicalize(elementFromDom(node), {
+    inclusivePrefixes: prefixes.map((prefix) => (prefix === '#default' ? '' : prefix)),
+    context: prefixes.length > 0 ? ancestorDeclarations(node) : [],
+  });
 }
 
 const strictBase64 = /^[A-Za-z0-9+/]+={0,2}$/;
