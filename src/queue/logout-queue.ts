@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { createConfigError } from '../config/issues.js';
 import type { Issue } from '../errors/index.js';
 import type { DeliveryQueue, QueuedDelivery } from '../slo/delivery-queue.js';
-import { storeOperation } from '../store/store-failure.js';
+import { checkOperationTimeout, storeOperation } from '../store/store-failure.js';
 import { type BackchannelLogout, createLogoutRecords } from './logout-record.js';
 import { checkQueueConnection, deliveryJobId, type LogoutQueueConnection } from './queue-options.js';
 
@@ -17,6 +17,11 @@ export interface LogoutQueueOptions extends LogoutQueueConnection {
   attempts?: number;
   /** Delay before the first retry, doubled for each next one, with jitter (BullMQ exponential backoff). Default 1000 ms. */
   backoffMs?: number;
+  /**
+   * Deadline of `enqueue` and of each read, in milliseconds: past it `enqueue` fails
+   * (the facade reports `queue_unavailable`) however long BullMQ would wait for Redis. Default 5 000.
+   */
+  operationTimeoutMs?: number;
 }
 
 /** The facade's side of the queue: give it to `createIdentityProvider({ deliveryQueue })`. */
@@ -59,11 +64,15 @@ export function createLogoutQueue(options: LogoutQueueOptions): LogoutQueue {
     issues.push({ path: ['attempts'], message: 'must be a positive integer' });
   if (!(Number.isFinite(backoffMs) && backoffMs >= 0))
     issues.push({ path: ['backoffMs'], message: 'must be a non-negative number of milliseconds' });
+  const timeoutMs = checkOperationTimeout(options?.operationTimeoutMs, issues);
   if (issues.length > 0) throw createConfigError('invalid logout queue options', issues);
 
   const queue = new Queue<DeliveryJobData>(name, { connection: client, prefix });
+  // BullMQ re-emits connection errors on the queue; with no listener Node would throw them.
+  queue.on('error', () => undefined);
   const records = createLogoutRecords(client, { prefix, name }, resultTtlMs);
-  const op = <T>(operation: string, body: () => Promise<T>) => storeOperation('bullmq', operation, body);
+  const op = <T>(operation: string, body: () => Promise<T>) =>
+    storeOperation('bullmq', operation, body, timeoutMs);
 
   return {
     queue,
@@ -91,17 +100,17 @@ export function createLogoutQueue(options: LogoutQueueOptions): LogoutQueue {
         }
       }),
     getLogout: (logoutId) => op('getLogout', () => records.read(logoutId)),
-    waitForLogout: (logoutId, { timeoutMs = 60_000, pollMs = 250 } = {}) =>
-      op('waitForLogout', async () => {
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const logout = await records.read(logoutId);
-          if (!logout || logout.complete || Date.now() >= deadline) return logout;
-          await new Promise((resolve) =>
-            setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))),
-          );
-        }
-      }),
+    // Each read has the operation deadline; the wait as a whole has its own.
+    waitForLogout: async (logoutId, { timeoutMs: waitMs = 60_000, pollMs = 250 } = {}) => {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const logout = await op('waitForLogout', () => records.read(logoutId));
+        if (!logout || logout.complete || Date.now() >= deadline) return logout;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))),
+        );
+      }
+    },
     close: () => queue.close(),
   };
 }

@@ -134,50 +134,56 @@ export function quoteSchema(schema: string | undefined): string | undefined {
  */
 export async function migrate(pool: Pool | PoolClient, options: MigrateOptions = {}): Promise<MigrateResult> {
   const schema = quoteSchema(options.schema);
-  return storeOperation('postgres', 'migrate', async () => {
-    const client = 'release' in pool ? pool : await pool.connect();
-    try {
-      await client.query('BEGIN');
+  return storeOperation(
+    'postgres',
+    'migrate',
+    async () => {
+      const client = 'release' in pool ? pool : await pool.connect();
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-          lockNamespace,
-          options.schema ?? '',
-        ]);
-        if (schema) {
-          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-          await client.query(`SET LOCAL search_path TO ${schema}`);
-        }
-        await client.query(
-          'CREATE TABLE IF NOT EXISTS samlkit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-        );
-        const { rows } = await client.query<{ version: number }>('SELECT version FROM samlkit_migrations');
-        const done = new Set(rows.map((row) => row.version));
-        const latest = postgresMigrations.at(-1)!.version;
-        const newest = Math.max(0, ...done);
-        if (newest > latest) {
-          throw new SamlError(
-            'SAML_STORE_FAILED',
-            `postgres store: the database schema is version ${newest}, newer than this release knows (${latest})`,
-          );
-        }
-        const applied: number[] = [];
-        for (const migration of postgresMigrations) {
-          if (done.has(migration.version)) continue;
-          await client.query(migration.sql);
-          await client.query('INSERT INTO samlkit_migrations (version, name) VALUES ($1, $2)', [
-            migration.version,
-            migration.name,
+        await client.query('BEGIN');
+        try {
+          await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+            lockNamespace,
+            options.schema ?? '',
           ]);
-          applied.push(migration.version);
+          if (schema) {
+            await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+            await client.query(`SET LOCAL search_path TO ${schema}`);
+          }
+          await client.query(
+            'CREATE TABLE IF NOT EXISTS samlkit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+          );
+          const { rows } = await client.query<{ version: number }>('SELECT version FROM samlkit_migrations');
+          const done = new Set(rows.map((row) => row.version));
+          const latest = postgresMigrations.at(-1)!.version;
+          const newest = Math.max(0, ...done);
+          if (newest > latest) {
+            throw new SamlError(
+              'SAML_STORE_FAILED',
+              `postgres store: the database schema is version ${newest}, newer than this release knows (${latest})`,
+            );
+          }
+          const applied: number[] = [];
+          for (const migration of postgresMigrations) {
+            if (done.has(migration.version)) continue;
+            await client.query(migration.sql);
+            await client.query('INSERT INTO samlkit_migrations (version, name) VALUES ($1, $2)', [
+              migration.version,
+              migration.name,
+            ]);
+            applied.push(migration.version);
+          }
+          await client.query('COMMIT');
+          return { applied, version: latest };
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
         }
-        await client.query('COMMIT');
-        return { applied, version: latest };
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+      } finally {
+        if (client !== pool) (client as PoolClient).release();
       }
-    } finally {
-      if (client !== pool) (client as PoolClient).release();
-    }
-  });
+      // Migrations wait for the advisory lock another node may hold: a longer deadline than queries.
+    },
+    60_000,
+  );
 }

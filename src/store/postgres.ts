@@ -1,13 +1,13 @@
 import type { Pool } from 'pg';
 import { createConfigError } from '../config/issues.js';
 import type { KeyPair } from '../crypto/keys.js';
-import { SamlError } from '../errors/index.js';
+import { type Issue, SamlError } from '../errors/index.js';
 import type { NameIdValue } from '../message/header.js';
 import { quoteSchema } from './postgres-migrations.js';
 import { postgresQueries } from './postgres-queries.js';
 import { createProviderCodec, duplicateEntityId } from './provider-record.js';
 import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
-import { storeOperation } from './store-failure.js';
+import { checkOperationTimeout, storeOperation } from './store-failure.js';
 import type { StoreSweep } from './sweep.js';
 
 /** Options of {@link createPostgresStore}. */
@@ -22,6 +22,17 @@ export interface PostgresStoreOptions {
    * written to the database. Every node needs the same list.
    */
   signingKeys?: readonly KeyPair[];
+  /**
+   * Deadline of each operation, in milliseconds: past it the operation fails with
+   * `SAML_STORE_FAILED` whatever the client is still doing. Default 5 000.
+   */
+  operationTimeoutMs?: number;
+  /**
+   * Receives the errors of idle pool connections (a server restart ends them with
+   * 57P01). The store listens on the pool's `'error'` event so that such an error never
+   * crashes the process; the next query opens a new connection. Default: ignored.
+   */
+  onPoolError?: (error: Error) => void;
 }
 
 /** A {@link Store} on PostgreSQL, plus the sweep to run periodically. */
@@ -84,14 +95,31 @@ const millisecondsDown = (time: number): number => Math.floor(time);
 
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const pool = options?.pool;
-  if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
-    throw createConfigError('invalid PostgreSQL store options', [
-      { path: ['pool'], message: 'must be a pg Pool' },
-    ]);
-  }
+  const issues: Issue[] = [];
+  if (
+    typeof pool?.query !== 'function' ||
+    typeof pool.connect !== 'function' ||
+    typeof pool.on !== 'function'
+  )
+    issues.push({ path: ['pool'], message: 'must be a pg Pool' });
+  const timeoutMs = checkOperationTimeout(options?.operationTimeoutMs, issues);
+  if (options?.onPoolError !== undefined && typeof options.onPoolError !== 'function')
+    issues.push({ path: ['onPoolError'], message: 'must be a function' });
+  if (issues.length > 0) throw createConfigError('invalid PostgreSQL store options', issues);
+  // An idle client's error (57P01 when the server restarts, a dropped socket) is emitted
+  // on the pool; with no listener Node throws it and the process dies.
+  const onPoolError = options.onPoolError;
+  pool.on('error', (error) => {
+    try {
+      onPoolError?.(error);
+    } catch {
+      // A logging hook must not crash the process either.
+    }
+  });
   const q = postgresQueries(quoteSchema(options.schema));
   const codec = createProviderCodec(options.signingKeys);
-  const op = <T>(operation: string, body: () => Promise<T>) => storeOperation('postgres', operation, body);
+  const op = <T>(operation: string, body: () => Promise<T>) =>
+    storeOperation('postgres', operation, body, timeoutMs);
   const replayKey = (key: string) => Buffer.from(key, 'utf8');
 
   return {
@@ -126,6 +154,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       op('recordParticipant', async () => {
         const { nameId } = participant;
         const client = await pool.connect();
+        // A checked-out client has no pool listener: its connection error must not go unheard.
+        const ignore = (): void => undefined;
+        client.on('error', ignore);
+        let failed = false;
         try {
           await client.query('BEGIN');
           await client.query(q.replaceParticipant, [
@@ -148,10 +180,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           ]);
           await client.query('COMMIT');
         } catch (error) {
+          failed = true;
           await client.query('ROLLBACK').catch(() => undefined);
           throw error;
         } finally {
-          client.release();
+          client.off('error', ignore);
+          // After a failure the connection may be broken: destroy it rather than pool it.
+          client.release(failed);
         }
       }),
     listParticipantsByUser: (userId, now) =>

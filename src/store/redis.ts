@@ -6,7 +6,7 @@ import { createProviderCodec, duplicateEntityId } from './provider-record.js';
 import { createScriptRunner } from './redis-script-runner.js';
 import { type ScriptName, scripts } from './redis-scripts.js';
 import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
-import { storeOperation } from './store-failure.js';
+import { checkOperationTimeout, storeOperation } from './store-failure.js';
 import type { StoreSweep } from './sweep.js';
 
 /** Options of {@link createRedisStore}. */
@@ -25,6 +25,11 @@ export interface RedisStoreOptions {
    * written to Redis. Every node needs the same list.
    */
   signingKeys?: readonly KeyPair[];
+  /**
+   * Deadline of each operation, in milliseconds: past it the operation fails with
+   * `SAML_STORE_FAILED` whatever the client is still doing. Default 5 000.
+   */
+  operationTimeoutMs?: number;
 }
 
 /** A {@link Store} on Redis, plus a sweep for participants whose time to live has not yet run out. */
@@ -75,13 +80,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   else if (client.options?.keyPrefix)
     issues.push({ path: ['client'], message: 'must not have a keyPrefix; use the prefix option' });
   if (typeof prefix !== 'string') issues.push({ path: ['prefix'], message: 'must be a string' });
+  const timeoutMs = checkOperationTimeout(options?.operationTimeoutMs, issues);
   if (issues.length > 0) throw createConfigError('invalid Redis store options', issues);
   const codec = createProviderCodec(options.signingKeys);
   const runScript = createScriptRunner(client);
   const run = (name: ScriptName, keys: string[], args: (string | number)[]) =>
     runScript(scripts[name], keys, [prefix, ...args]);
 
-  const op = <T>(operation: string, body: () => Promise<T>) => storeOperation('redis', operation, body);
+  const op = <T>(operation: string, body: () => Promise<T>) =>
+    storeOperation('redis', operation, body, timeoutMs);
   const key = (...parts: string[]) => prefix + parts.join('');
   // JSON arrays make compound keys unambiguous whatever the ids contain.
   const userKey = (userId: string) => key('pu:', userId);
