@@ -63,6 +63,7 @@ const optionLabels: Partial<Record<ProviderField, string>> = {
   unsafeAllowSha1: 'options.unsafeAllowSha1',
   unsafeAllowDsa: 'options.unsafeAllowDsa',
   unsafeAllowShortRsaKeys: 'options.unsafeAllowShortRsaKeys',
+  nameIdStrategy: 'options.nameIdStrategy',
 };
 
 const snakeNames = new Map<ProviderField, string>(
@@ -133,6 +134,10 @@ export function normalizeAuthentikJson(
     }
   }
 
+  // authentik's persistent NameID is one value for every SP; keeping it is what lets a migrated SP
+  // find its existing accounts (reference §10.3). Pairwise is a deliberate, per-provider change.
+  fields.nameIdStrategy = options.nameIdStrategy ?? 'authentik';
+
   let entityIdPath: (string | number)[] = ['audience'];
   if (options.entityId !== undefined) {
     fields.entityId = options.entityId;
@@ -157,6 +162,7 @@ export function normalizeAuthentikJson(
     cause,
     mapPath: ([head, ...rest]) => {
       if (head === 'entityId') return [...entityIdPath, ...rest];
+      if (head === 'nameIdStrategy') return ['options', 'nameIdStrategy', ...rest];
       if (head === 'verificationCertificates') return ['verification_kp', ...rest.slice(1)];
       const snake = typeof head === 'string' ? snakeNames.get(head as ProviderField) : undefined;
       if (snake !== undefined) return [snake, ...rest];

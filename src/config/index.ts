@@ -10,6 +10,7 @@ export type {
   CertificateInput,
   KeyPairResolver,
   LogoutMethod,
+  NameIdStrategy,
   ParseProviderOptions,
   Provider,
   ProviderDurations,

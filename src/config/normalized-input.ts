@@ -1,6 +1,6 @@
 import type { Issue } from '../errors/index.js';
 import { isProviderField, type ProviderField } from './provider-schema.js';
-import type { KeyPairResolver } from './provider-types.js';
+import type { KeyPairResolver, NameIdStrategy } from './provider-types.js';
 
 /** @internal parseProvider options after their own validation. */
 export interface CheckedOptions {
@@ -9,6 +9,7 @@ export interface CheckedOptions {
   unsafeAllowSha1: boolean;
   unsafeAllowDsa: boolean;
   unsafeAllowShortRsaKeys: boolean;
+  nameIdStrategy: NameIdStrategy | undefined;
 }
 
 /**
@@ -35,6 +36,12 @@ export function normalizeCamelInput(
 ): NormalizedInput {
   const fields: Record<string, unknown> = {};
   const issues: Issue[] = [];
+  if (options.nameIdStrategy !== undefined) {
+    issues.push({
+      path: ['options', 'nameIdStrategy'],
+      message: 'is for authentik JSON; set nameIdStrategy in the provider config',
+    });
+  }
   for (const key of Object.keys(input)) {
     if (isProviderField(key)) fields[key] = input[key];
     else issues.push({ path: [key], message: 'is not a provider field' });

@@ -7,8 +7,8 @@ type DefaultedField = Exclude<
 >;
 
 /**
- * authentik's SAMLProvider model defaults (reference §2.1), plus samlkit's two
- * `unsafe…` flags. `name` has no entry: it defaults to the entity ID; nor has
+ * authentik's SAMLProvider model defaults (reference §2.1), plus samlkit's
+ * `unsafe…` flags, NameID format allow-list and NameID strategy. `name` has no entry: it defaults to the entity ID; nor has
  * `assertionConsumerServices`: it defaults to one endpoint at `acsUrl`.
  */
 export const providerDefaults: Readonly<Pick<Provider, DefaultedField>> = Object.freeze({
@@ -32,6 +32,8 @@ export const providerDefaults: Readonly<Pick<Provider, DefaultedField>> = Object
   signLogoutResponse: false,
   defaultRelayState: '',
   defaultNameIdPolicy: nameIdFormats.unspecified,
+  allowedNameIdFormats: Object.freeze([]),
+  nameIdStrategy: 'pairwise',
   nameIdMapping: null,
   authnContextClassRefMapping: null,
   unsafeAllowSha1: false,

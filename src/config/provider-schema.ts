@@ -164,6 +164,14 @@ export const providerFieldSchemas = {
   defaultNameIdPolicy: z
     .enum(providerNameIdFormats, { error: 'is not one of the six supported NameID format URIs' })
     .default(providerDefaults.defaultNameIdPolicy),
+  allowedNameIdFormats: z
+    .array(z.enum(providerNameIdFormats, { error: 'is not one of the six supported NameID format URIs' }), {
+      error: 'must be an array of NameID format URIs',
+    })
+    .default(() => [...providerDefaults.allowedNameIdFormats]),
+  nameIdStrategy: z
+    .enum(['pairwise', 'authentik'], { error: 'must be "pairwise" or "authentik"' })
+    .default(providerDefaults.nameIdStrategy),
   nameIdMapping: optionalReference(),
   authnContextClassRefMapping: optionalReference(),
   unsafeAllowSha1: booleanField(false),

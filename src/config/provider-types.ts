@@ -16,6 +16,16 @@ export type SlsBinding = 'redirect' | 'post' | 'soap';
  */
 export type LogoutMethod = 'frontchannel_iframe' | 'frontchannel_native' | 'backchannel';
 
+/**
+ * How persistent and unspecified NameID values are made for this SP:
+ * - `pairwise`: an HMAC of the IdP's secret, the SP and the user ID, different
+ *   for every SP, so SPs cannot correlate a user (samlkit's default).
+ * - `authentik`: authentik's `uid`, hex SHA-256 of `"<user id>-<install id>"`,
+ *   the same for every SP, with authentik's per-format rules, so SPs migrated
+ *   from authentik keep the identifiers they already know.
+ */
+export type NameIdStrategy = 'pairwise' | 'authentik';
+
 /** The six NameID formats authentik accepts as `default_name_id_policy` (reference §4.3). */
 export type ProviderNameIdFormat =
   | 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'
@@ -129,6 +139,14 @@ export interface ProviderInput {
   defaultRelayState?: string;
   /** Default `…nameid-format:unspecified`. */
   defaultNameIdPolicy?: ProviderNameIdFormat;
+  /**
+   * The formats besides `defaultNameIdPolicy` this SP may ask for in its
+   * NameIDPolicy (from its metadata's NameIDFormat list); any other request
+   * is answered with InvalidNameIDPolicy. Default `[]`: the default format only.
+   */
+  allowedNameIdFormats?: readonly ProviderNameIdFormat[];
+  /** Default `pairwise`; `authentik` for providers read from authentik JSON. */
+  nameIdStrategy?: NameIdStrategy;
   /** Opaque reference to a NameID mapping (authentik: a property-mapping UUID). Default `null`. */
   nameIdMapping?: string | null;
   /** Opaque reference to an AuthnContextClassRef mapping. Default `null`. */
@@ -174,6 +192,9 @@ export interface Provider {
   readonly signLogoutResponse: boolean;
   readonly defaultRelayState: string;
   readonly defaultNameIdPolicy: ProviderNameIdFormat;
+  /** Formats issued on request besides the default one. */
+  readonly allowedNameIdFormats: readonly ProviderNameIdFormat[];
+  readonly nameIdStrategy: NameIdStrategy;
   readonly nameIdMapping: string | null;
   readonly authnContextClassRefMapping: string | null;
   /** True when either the input or the parse options opted in. */
@@ -202,6 +223,12 @@ export interface ParseProviderOptions {
   unsafeAllowDsa?: boolean;
   /** Opt in to RSA keys under 2048 bits for this provider (ORed with the input's own flag). */
   unsafeAllowShortRsaKeys?: boolean;
+  /**
+   * The NameID strategy of a provider read from authentik JSON, which has no such
+   * field. Default `authentik`, so migrated SPs keep their NameIDs. Not allowed
+   * with camelCase input (set `nameIdStrategy` there).
+   */
+  nameIdStrategy?: NameIdStrategy;
 }
 
 /**

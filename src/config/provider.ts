@@ -22,6 +22,10 @@ const optionChecks: Record<
   unsafeAllowSha1: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
   unsafeAllowDsa: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
   unsafeAllowShortRsaKeys: { test: (value) => typeof value === 'boolean', message: 'must be a boolean' },
+  nameIdStrategy: {
+    test: (value) => value === 'pairwise' || value === 'authentik',
+    message: 'must be "pairwise" or "authentik"',
+  },
 };
 
 /** Options are checked like the config itself, so a typo there is reported rather than ignored. */
@@ -32,6 +36,7 @@ function checkOptions(options: unknown, issues: Issue[]): CheckedOptions {
     unsafeAllowSha1: false,
     unsafeAllowDsa: false,
     unsafeAllowShortRsaKeys: false,
+    nameIdStrategy: undefined,
   };
   if (options === undefined) return checked;
   if (!isRecord(options)) {
@@ -87,6 +92,8 @@ function freezeProvider(
     signLogoutResponse: fields.signLogoutResponse,
     defaultRelayState: fields.defaultRelayState,
     defaultNameIdPolicy: fields.defaultNameIdPolicy,
+    allowedNameIdFormats: Object.freeze([...new Set(fields.allowedNameIdFormats)]),
+    nameIdStrategy: fields.nameIdStrategy,
     nameIdMapping: fields.nameIdMapping,
     authnContextClassRefMapping: fields.authnContextClassRefMapping,
     unsafeAllowSha1: fields.unsafeAllowSha1 || options.unsafeAllowSha1,

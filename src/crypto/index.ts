@@ -6,6 +6,7 @@ export {
   defaultSignatureAlgorithm,
   keyFitsAlgorithm,
 } from './algorithms.js';
+export { deriveAuthentikUid } from './authentik-uid.js';
 export {
   isKeyPair,
   isShortRsaKey,

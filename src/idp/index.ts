@@ -10,6 +10,7 @@ export {
 export type {
   AuthnRequestResult,
   InitiateSsoOptions,
+  NameIdMappingContext,
   PendingAuthnRequest,
   SingleSignOn,
   SsoDecision,

@@ -23,6 +23,7 @@ import {
   createNameId,
   createSessionIndex,
   defaultAssertionConsumerService,
+  isRegisteredNameIdFormat,
   issuableNameIdFormats,
   type NameIdSubject,
   parseAuthnRequest,
@@ -64,6 +65,29 @@ export interface SsoOptions {
   encryption?:
     | AssertionEncryptionOptions
     | ((provider: Provider, providerId: string) => AssertionEncryptionOptions | undefined);
+  /**
+   * authentik's install identifier (its `install_id`), for providers whose
+   * `nameIdStrategy` is `authentik`: their persistent NameIDs are the hex
+   * SHA-256 of `"<user id>-<install id>"`, as authentik issued them.
+   */
+  authentikInstallId?: string;
+  /**
+   * authentik's `name_id_mapping`: called for providers whose `nameIdMapping` is
+   * set, with that reference; a string it returns is the NameID value (the
+   * format stays the negotiated one), `undefined` keeps the strategy's value.
+   * A provider with a `nameIdMapping` and no function here cannot sign anyone in.
+   */
+  nameIdMapping?: (context: NameIdMappingContext) => string | undefined;
+}
+
+/** What {@link SsoOptions.nameIdMapping} is called with. */
+export interface NameIdMappingContext {
+  /** The provider's `nameIdMapping` reference (authentik: the property-mapping UUID). */
+  mapping: string;
+  user: SsoUser;
+  provider: Provider;
+  providerId: string;
+  format: ProviderNameIdFormat;
 }
 
 /** The user an assertion is about, as the caller authenticated them. */
@@ -230,9 +254,45 @@ export function checkSsoOptions(
     issues.push({ path: ['sso', 'authnContextRank'], message: 'must be an array of URIs' });
   if (sso.encryption !== undefined && !['object', 'function'].includes(typeof sso.encryption))
     issues.push({ path: ['sso', 'encryption'], message: 'must be an object or a function' });
+  const installId = sso.authentikInstallId;
+  if (installId !== undefined && !(typeof installId === 'string' && installId !== ''))
+    issues.push({ path: ['sso', 'authentikInstallId'], message: 'must be a non-empty string' });
+  if (sso.nameIdMapping !== undefined && typeof sso.nameIdMapping !== 'function')
+    issues.push({ path: ['sso', 'nameIdMapping'], message: 'must be a function' });
   const ttl = sso.authnRequestTtlMs;
   if (ttl !== undefined && !(typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0))
     issues.push({ path: ['sso', 'authnRequestTtlMs'], message: 'must be a positive number of milliseconds' });
+}
+
+/**
+ * The subject with the provider's NameID mapping applied (authentik's
+ * `name_id_mapping`): it replaces the value, never the format.
+ *
+ * @throws SamlError `SAML_CONFIG_INVALID` when the provider has a mapping and
+ * no `sso.nameIdMapping` evaluates it: issuing the strategy's value instead
+ * would silently hand the SP a different identifier.
+ */
+function withMappedNameId(sso: SsoOptions, context: Omit<NameIdMappingContext, 'mapping'>): NameIdSubject {
+  const mapping = context.provider.nameIdMapping;
+  if (mapping === null) return context.user;
+  if (sso.nameIdMapping === undefined) {
+    throw new SamlError(
+      'SAML_CONFIG_INVALID',
+      'the provider has a nameIdMapping but sso.nameIdMapping is not set',
+      {
+        details: {
+          issues: [
+            { path: ['sso', 'nameIdMapping'], message: 'is required for providers with a nameIdMapping' },
+          ],
+        },
+      },
+    );
+  }
+  const value = sso.nameIdMapping({ ...context, mapping });
+  if (value === undefined) return context.user;
+  if (typeof value !== 'string' || value === '')
+    throw new TypeError('sso.nameIdMapping must return a non-empty string or undefined');
+  return { ...context.user, nameId: value };
 }
 
 /** The Status a reply reports, as URIs like a parsed one. */
@@ -356,14 +416,22 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       );
       return refuse(statusForError(error));
     }
+    const sessionIndex = createSessionIndex({
+      spEntityId: provider.entityId,
+      ...(user.sessionId === undefined ? {} : { sessionId: user.sessionId }),
+      secret: sso.secret,
+    });
     let nameId: NameIdValue;
     try {
       nameId = createNameId({
         format: args.format,
-        subject: user,
+        subject: withMappedNameId(sso, { user, provider, providerId, format: args.format }),
         idpEntityId: context.idpEntityId,
         spNameQualifier: args.spNameQualifier,
         secret: sso.secret,
+        strategy: provider.nameIdStrategy,
+        ...(sso.authentikInstallId === undefined ? {} : { installId: sso.authentikInstallId }),
+        sessionIndex,
       });
     } catch (error) {
       // The request was fine; this IdP cannot name this user in that format. Unsolicited, the caller hears it.
@@ -383,11 +451,6 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
         message: 'the authenticated user is not the requested subject',
       });
     }
-    const sessionIndex = createSessionIndex({
-      spEntityId: provider.entityId,
-      ...(user.sessionId === undefined ? {} : { sessionId: user.sessionId }),
-      secret: sso.secret,
-    });
     const built = reply(providerId, provider, acs, {
       status: { code: 'Success' },
       ...(args.inResponseTo === undefined ? {} : { inResponseTo: args.inResponseTo }),
@@ -614,6 +677,13 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
         throw new SamlError('SAML_NAME_ID_POLICY_UNSUPPORTED', 'this IdP does not issue that NameID format', {
           details: { format },
         });
+      }
+      if (!isRegisteredNameIdFormat(provider, format)) {
+        throw new SamlError(
+          'SAML_NAME_ID_POLICY_UNSUPPORTED',
+          'this SP is not registered for that NameID format (add it to allowedNameIdFormats)',
+          { details: { format } },
+        );
       }
       const relayState =
         options.relayState ?? (provider.defaultRelayState === '' ? undefined : provider.defaultRelayState);

@@ -445,9 +445,17 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
   if (result.encryptionCertificates.some((pair) => pair.keyType !== 'rsa')) {
     warnings.push('non-RSA encryption certificates were left out (RSA-OAEP key transport only)');
   }
-  const format = result.nameIdFormats.find((f) => (providerNameIdFormats as readonly string[]).includes(f));
-  if (format !== undefined) provider.defaultNameIdPolicy = format as ProviderNameIdFormat;
-  else if (result.nameIdFormats.length > 0) warnings.push('none of the NameIDFormats is one samlkit issues');
+  const issuable = result.nameIdFormats.filter((f): f is ProviderNameIdFormat =>
+    (providerNameIdFormats as readonly string[]).includes(f),
+  );
+  const format = issuable[0];
+  if (format !== undefined) {
+    provider.defaultNameIdPolicy = format;
+    // The SP may ask for any format its metadata lists, and for no other (no format downgrade).
+    const others = [...new Set(issuable.slice(1))].filter((f) => f !== format);
+    if (others.length > 0) provider.allowedNameIdFormats = others;
+  } else if (result.nameIdFormats.length > 0)
+    warnings.push('none of the NameIDFormats is one samlkit issues');
   if (result.wantAssertionsSigned === true) provider.signAssertion = true;
   return provider;
 }

@@ -16,7 +16,12 @@ export { type CheckedAuthnRequest, checkAuthnRequest } from './check-authn-reque
 export type { AssertionEncryptionOptions } from './encrypted-assertion.js';
 export { statusForError } from './error-status.js';
 export { type CreateNameIdInput, createNameId, type NameIdSubject } from './name-id.js';
-export { issuableNameIdFormats, type ResolvedNameIdPolicy, resolveNameIdPolicy } from './name-id-policy.js';
+export {
+  isRegisteredNameIdFormat,
+  issuableNameIdFormats,
+  type ResolvedNameIdPolicy,
+  resolveNameIdPolicy,
+} from './name-id-policy.js';
 export {
   type BuildResponseInput,
   type BuiltResponse,

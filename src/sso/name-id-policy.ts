@@ -13,6 +13,14 @@ export const issuableNameIdFormats: readonly ProviderNameIdFormat[] = [
   nameIdFormats.windowsDomainQualifiedName,
 ];
 
+/** Whether the provider is registered for `format`: its default or one of its allowed formats. */
+export function isRegisteredNameIdFormat(provider: Provider, format: string): format is ProviderNameIdFormat {
+  return (
+    format === provider.defaultNameIdPolicy ||
+    (provider.allowedNameIdFormats as readonly string[]).includes(format)
+  );
+}
+
 /** The NameID to issue: its format and the SPNameQualifier (the SP, or what it asked for). */
 export interface ResolvedNameIdPolicy {
   format: ProviderNameIdFormat;
@@ -21,10 +29,13 @@ export interface ResolvedNameIdPolicy {
 
 /**
  * Resolves a request's NameIDPolicy against the provider (SAMLCore §3.4.1.1):
- * no format, or `unspecified`, means the provider's `defaultNameIdPolicy`; any
- * of the six issuable formats is honoured; anything else (entity, encrypted,
- * Kerberos, unknown URIs) is refused. An SPNameQualifier may only name the SP
- * itself (its entity ID or configured audience): affiliations are not supported.
+ * no format, or `unspecified`, means the provider's `defaultNameIdPolicy`; a
+ * format is honoured only when it is that default or on the provider's
+ * `allowedNameIdFormats`. Anything else, an issuable format the SP is not
+ * registered for included, is refused: otherwise an SP registered for
+ * pairwise persistent NameIDs could ask for `emailAddress` and get the user's
+ * global address. An SPNameQualifier may only name the SP itself (its entity
+ * ID or configured audience): affiliations are not supported.
  *
  * @throws SamlError `SAML_NAME_ID_POLICY_UNSUPPORTED`, answered with InvalidNameIDPolicy.
  */
@@ -33,15 +44,15 @@ export function resolveNameIdPolicy(provider: Provider, policy: NameIdPolicy = {
   let format: ProviderNameIdFormat;
   if (requested === undefined || requested === nameIdFormats.unspecified) {
     format = provider.defaultNameIdPolicy;
-  } else if ((issuableNameIdFormats as readonly string[]).includes(requested)) {
-    format = requested as ProviderNameIdFormat;
+  } else if (isRegisteredNameIdFormat(provider, requested)) {
+    format = requested;
   } else {
     throw new SamlError(
       'SAML_NAME_ID_POLICY_UNSUPPORTED',
-      'NameIDPolicy asks for a format this IdP does not issue',
-      {
-        details: { format: requested },
-      },
+      (issuableNameIdFormats as readonly string[]).includes(requested)
+        ? 'NameIDPolicy asks for a format this SP is not registered for'
+        : 'NameIDPolicy asks for a format this IdP does not issue',
+      { details: { format: requested } },
     );
   }
   const qualifier = policy.spNameQualifier;

@@ -93,6 +93,8 @@ export function createProviderCodec(signingKeys: readonly KeyPair[] = []): Provi
         signLogoutResponse: provider.signLogoutResponse,
         defaultRelayState: provider.defaultRelayState,
         defaultNameIdPolicy: provider.defaultNameIdPolicy,
+        allowedNameIdFormats: [...provider.allowedNameIdFormats],
+        nameIdStrategy: provider.nameIdStrategy,
         nameIdMapping: provider.nameIdMapping,
         authnContextClassRefMapping: provider.authnContextClassRefMapping,
         unsafeAllowSha1: provider.unsafeAllowSha1,

@@ -96,6 +96,8 @@ describe('parseProvider: defaults', () => {
       signLogoutResponse: false,
       defaultRelayState: '',
       defaultNameIdPolicy: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      allowedNameIdFormats: [],
+      nameIdStrategy: 'pairwise',
       nameIdMapping: null,
       authnContextClassRefMapping: null,
       unsafeAllowSha1: false,

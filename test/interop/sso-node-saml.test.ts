@@ -50,6 +50,8 @@ async function samlkitIdp(provider: Partial<ProviderInput> = {}) {
     parseProvider({
       entityId: spEntityId,
       acsUrl: spAcsUrl,
+      // What the SP's metadata lists: node-saml and samlify ask for these formats.
+      allowedNameIdFormats: [nameIdFormats.emailAddress, nameIdFormats.persistent],
       spBinding: 'post',
       signingKeyPair: keyPair('idp'),
       verificationCertificates: [certificate('sp-a')],

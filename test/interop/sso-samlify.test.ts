@@ -84,6 +84,8 @@ async function samlkitIdp(provider: Partial<ProviderInput> = {}) {
     parseProvider({
       entityId: spEntityId,
       acsUrl: spAcsUrl,
+      // What the SP's metadata lists: node-saml and samlify ask for these formats.
+      allowedNameIdFormats: [nameIdFormats.emailAddress, nameIdFormats.persistent],
       assertionConsumerServices: [
         { url: spAcsUrl, index: 0, isDefault: true },
         { url: spAcsUrl2, index: 1 },

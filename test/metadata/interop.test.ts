@@ -153,6 +153,8 @@ describe('samlify 2.13.1 ServiceProvider.getMetadata', () => {
       slsUrl: 'https://sp-a.example.com/slo',
       slsBinding: 'redirect',
       defaultNameIdPolicy: nameIdFormats.emailAddress,
+      // The other listed format may be asked for; nothing else (no NameID format downgrade).
+      allowedNameIdFormats: [nameIdFormats.persistent],
     });
     expect(provider.assertionConsumerServices.map((e) => [e.index, e.binding, e.isDefault])).toEqual([
       [0, 'post', true],

@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { createNameId, createSessionIndex, nameIdFormats, resolveNameIdPolicy } from '../../src/index.js';
-import { expectThrows, idpEntityId, secret, spEntityId, spProvider } from './support.js';
+import {
+  createNameId,
+  createSessionIndex,
+  nameIdFormats,
+  resolveNameIdPolicy,
+  statusForError,
+} from '../../src/index.js';
+import { expectCode } from '../support/errors.js';
+import {
+  expectRejects,
+  expectThrows,
+  idpEntityId,
+  postInput,
+  responseXmlOf,
+  secret,
+  spEntityId,
+  spProvider,
+  ssoIdp,
+} from './support.js';
 
 const otherSp = 'https://sp-b.example.com/metadata';
 const user = {
@@ -155,15 +172,39 @@ describe('resolveNameIdPolicy', () => {
     expect(resolveNameIdPolicy(spProvider(), {}).format).toBe(nameIdFormats.unspecified);
   });
 
-  it('honours each of the six issuable formats', () => {
-    for (const format of [
+  it('honours each of the six issuable formats the provider is registered for', () => {
+    const formats = [
       nameIdFormats.emailAddress,
       nameIdFormats.persistent,
       nameIdFormats.transient,
       nameIdFormats.x509SubjectName,
       nameIdFormats.windowsDomainQualifiedName,
+    ];
+    const registered = spProvider({
+      defaultNameIdPolicy: nameIdFormats.emailAddress,
+      allowedNameIdFormats: formats,
+    });
+    for (const format of formats) {
+      expect(resolveNameIdPolicy(registered, { format }).format).toBe(format);
+    }
+  });
+
+  it('regression (NameID format downgrade): an SP registered for persistent asking for emailAddress gets InvalidNameIDPolicy', () => {
+    const pairwise = spProvider({ defaultNameIdPolicy: nameIdFormats.persistent, allowedNameIdFormats: [] });
+    expect(resolveNameIdPolicy(pairwise, { format: nameIdFormats.persistent }).format).toBe(
+      nameIdFormats.persistent,
+    );
+    for (const format of [
+      nameIdFormats.emailAddress,
+      nameIdFormats.x509SubjectName,
+      nameIdFormats.windowsDomainQualifiedName,
+      nameIdFormats.transient,
     ]) {
-      expect(resolveNameIdPolicy(provider, { format }).format).toBe(format);
+      const error = expectCode(
+        () => resolveNameIdPolicy(pairwise, { format }),
+        'SAML_NAME_ID_POLICY_UNSUPPORTED',
+      );
+      expect(statusForError(error)).toMatchObject({ code: 'Requester', subCode: 'InvalidNameIDPolicy' });
     }
   });
 
@@ -194,5 +235,37 @@ describe('resolveNameIdPolicy', () => {
       () => resolveNameIdPolicy(spProvider(), { spNameQualifier: '' }),
       'SAML_NAME_ID_POLICY_UNSUPPORTED',
     );
+  });
+});
+
+describe('NameID format allow-list through the facade', () => {
+  it('regression (NameID format downgrade): the persistent-registered SP asking for emailAddress gets an InvalidNameIDPolicy Response, and IdP-initiated SSO cannot issue it either', async () => {
+    const pairwise = spProvider({ defaultNameIdPolicy: nameIdFormats.persistent, allowedNameIdFormats: [] });
+    const { idp } = await ssoIdp({}, pairwise);
+    const result = await idp.receiveAuthnRequest(
+      postInput({ nameIdPolicy: { Format: nameIdFormats.emailAddress } }),
+    );
+    if (result.ok) throw new Error('expected a refusal');
+    expect(result.error.code).toBe('SAML_NAME_ID_POLICY_UNSUPPORTED');
+    expect(result.reply?.status).toMatchObject({
+      success: false,
+      subCode: 'urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy',
+    });
+    const xml = responseXmlOf(result.reply!.form.fields);
+    expect(xml).not.toContain('alice@example.com');
+    expect(xml).not.toContain('<saml:Assertion');
+    await expectRejects(
+      idp.initiateSso(
+        'sp-a',
+        { id: 'u', email: 'alice@example.com' },
+        { nameIdFormat: nameIdFormats.emailAddress },
+      ),
+      'SAML_NAME_ID_POLICY_UNSUPPORTED',
+    );
+    // What it is registered for is still served.
+    const ok = await idp.receiveAuthnRequest(
+      postInput({ id: '_authn-request-2', nameIdPolicy: { Format: nameIdFormats.persistent } }),
+    );
+    expect(ok.ok ? 'ok' : ok.error.message).toBe('ok');
   });
 });

@@ -37,11 +37,15 @@ export const secret = 'an SSO secret of at least thirty-two bytes, for tests onl
 export const fixedNow = new Date('2026-04-20T10:00:00Z');
 export const fixedClock = () => fixedNow;
 
-/** SP "sp-a" as the IdP sees it: we sign assertions with the idp key, and trust sp-a's certificate. */
+/**
+ * SP "sp-a" as the IdP sees it: we sign assertions with the idp key, and trust sp-a's certificate.
+ * It is registered for persistent and emailAddress NameIDs besides its default.
+ */
 export function spProvider(overrides: Partial<ProviderInput> = {}): Provider {
   return parseProvider({
     entityId: spEntityId,
     acsUrl: spAcsUrl,
+    allowedNameIdFormats: [nameIdFormats.persistent, nameIdFormats.emailAddress],
     issuer: idpEntityId,
     spBinding: 'post',
     signingKeyPair: keyPair('idp'),
