@@ -10,8 +10,10 @@
  * - shibmd:Scope: the attribute filter's ScopeMatchesShibMDScope looks in the
  *   issuer role's Extensions, then the entity's (AttributeMatchesShibMDScopeFunctor.cpp);
  *   samlkit writes them in IDPSSODescriptor/Extensions, the first place it looks.
- * - alg:SigningMethod / alg:DigestMethod: RoleDescriptor::getSigningMethod takes
- *   role-level hints if the role has any, else entity-level ones, and signs with the
+ * - alg:SigningMethod / alg:DigestMethod: unless `signingAlg` is configured, the SP
+ *   asks the IdP role for them when it signs a front-channel or SOAP message
+ *   (AbstractHandler.cpp, SOAPClient.cpp). RoleDescriptor::getSigningMethod takes
+ *   role-level hints if the role has any, else entity-level ones, and picks the
  *   first it supports and has a key for (OpenSAML-C MetadataImpl.cpp); samlkit
  *   writes them at entity level only.
  */
