@@ -1,15 +1,19 @@
 /**
  * Every message samlkit emits validates against the OASIS SAML 2.0 protocol
- * schema (and SOAP 1.1 envelopes against the SOAP envelope schema), checked
- * with xmllint (libxml2), an implementation independent of samlkit.
+ * schema (SOAP 1.1 envelopes against the SOAP envelope schema, IdP metadata
+ * against the metadata schema with its extension schemas), checked with
+ * xmllint (libxml2), an implementation independent of samlkit.
  */
 import { inflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  type BuildIdpMetadataInput,
+  buildIdpMetadata,
   encodePost,
   encodeRedirect,
   encodeSoap,
   encodeSoapFault,
+  idpEndpoints,
   nameIdFormats,
   signatureAlgorithms,
 } from '../../src/index.js';
@@ -179,6 +183,45 @@ describe.skipIf(!hasXmllint())('XSD validation with xmllint', () => {
         .map(([name, envelope]) => [`${name}-body`, bodyContent(envelope)]),
     );
     expect(schemaErrors(schemas.protocol, inner)).toEqual(allValid(inner));
+  });
+
+  it('IdP metadata, default and with every extension, unsigned and signed, against the extension schemas', () => {
+    const extensions: Partial<BuildIdpMetadataInput> = {
+      scopes: ['example.com', { value: '^.+\\.example\\.com$', regexp: true }],
+      uiInfo: {
+        displayName: { en: 'Example IdP' },
+        keywords: { en: ['login'] },
+        logos: [{ url: 'https://idp.example.com/logo.png', width: 16, height: 16, lang: 'en' }],
+        informationUrl: { en: 'https://idp.example.com/about' },
+      },
+      entityAttributes: [
+        { name: 'http://macedir.org/entity-category', values: ['https://refeds.org/category/personalized'] },
+      ],
+      organization: {
+        name: { en: 'Example' },
+        displayName: { en: 'Example' },
+        url: { en: 'https://example.com/' },
+      },
+      contacts: [{ contactType: 'support', surName: 'Desk', telephoneNumbers: ['+1 555 0100'] }],
+    };
+    const input: BuildIdpMetadataInput = {
+      entityId: idpEntityId,
+      endpoints: idpEndpoints('https://idp.example.com', 'app'),
+      signingCertificates: [keyPair('idp')],
+      encryptionCertificates: [keyPair('idp')],
+    };
+    const documents = {
+      'metadata-default': buildIdpMetadata(input).xml,
+      'metadata-extensions': buildIdpMetadata({ ...input, ...extensions }).xml,
+      'metadata-extensions-rsa': buildIdpMetadata({ ...input, ...extensions, sign: { key: keyPair('idp') } })
+        .xml,
+      'metadata-extensions-ecdsa': buildIdpMetadata({
+        ...input,
+        ...extensions,
+        sign: { key: keyPair('idp-ec-p-521') },
+      }).xml,
+    };
+    expect(schemaErrors(schemas.metadataWithExtensions, documents)).toEqual(allValid(documents));
   });
 
   it('a SOAP Fault has faultcode and faultstring with the soapenv-qualified code', () => {

@@ -11,6 +11,11 @@ export const schemas = {
   assertion: join(fixturesDir, 'schemas/saml-schema-assertion-2.0.xsd'),
   /** SOAP 1.1 envelope (Body content is `processContents="lax"`). */
   soapEnvelope: join(fixturesDir, 'schemas/envelope.xsd'),
+  /**
+   * SAML 2.0 metadata with the extension schemas (algsupport, mdui, mdattr, mdrpi, shibmd):
+   * `md:Extensions` is `processContents="lax"`, so only this entry point checks what is inside.
+   */
+  metadataWithExtensions: join(fixturesDir, 'schemas/metadata-with-extensions.xsd'),
 } as const;
 
 /**
