@@ -54,7 +54,7 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
         unsafeAllowSha1: provider.unsafeAllowSha1,
         unsafeAllowDsa: provider.unsafeAllowDsa,
       });
-      const status = parseLogoutResponse(received.xml).status;
+      const status = parseLogoutResponse(received).status;
       return status.success ? { ok: true } : { ok: false, reason: status.subCode ?? status.code };
     }
     const form = encodePost({
