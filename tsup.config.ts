@@ -10,6 +10,7 @@ export default defineConfig([
     // samlkit and one entry per optional integration, each behind its own optional peer dependency.
     entry: {
       index: 'src/index.ts',
+      http: 'src/http/index.ts',
       redis: 'src/redis.ts',
       postgres: 'src/postgres.ts',
       bullmq: 'src/bullmq.ts',

@@ -1,51 +1,24 @@
 /**
- * Express 5: the IdP's SingleLogoutService endpoints on a Router.
+ * Express 5: the IdP's endpoints from samlkit/http on a Router.
  *
- *   app.use(sloRouter(idp));   // GET /saml/slo/redirect, POST /saml/slo/post, POST /saml/slo/soap
+ *   app.use(samlRouter(endpoints));   // /saml/sso, /saml/slo, /saml/metadata
  *
- * In your own code, import from 'samlkit' instead of '../src/index.js'.
+ * Mount it before any global body parser: the handlers read the raw body, and
+ * the raw query from the request line, themselves.
+ * In your own code, import from 'samlkit/http' instead of '../src/http/index.js'.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { type RequestHandler, type Router } from 'express';
-import type { IdentityProvider } from '../src/index.js';
-import { handleSlo, sloPaths } from './slo-http.js';
+import express, { type Router } from 'express';
+import { type IdpEndpoints, toNodeHandler } from '../src/http/index.js';
 
-export function sloRouter(idp: IdentityProvider): Router {
+export function samlRouter(endpoints: IdpEndpoints): Router {
   const router = express.Router();
-  // Bodies stay raw strings: samlkit decodes the form and the SOAP envelope itself.
-  const rawBody = express.text({
-    type: ['application/x-www-form-urlencoded', 'text/xml', 'application/soap+xml'],
-    limit: '512kb',
-  });
-  const handler: RequestHandler = async (req, res) => {
-    const result = await handleSlo(idp, {
-      method: req.method,
-      url: req.originalUrl, // as received: the Redirect signature covers the raw query
-      ...(typeof req.body === 'string' ? { body: req.body } : {}),
-      ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}),
-    });
-    res.status(result.status).set(result.headers).send(result.body);
+  const mount = (path: string, handler: Parameters<typeof toNodeHandler>[0]) => {
+    const node = toNodeHandler(handler);
+    // Express 5 would forward a rejected promise too; `next` keeps the 500 in Express's hands.
+    router.all(path, (req, res, next) => void node(req, res).catch(next));
   };
-  router.get(sloPaths.redirect, handler);
-  router.post(sloPaths.post, rawBody, handler);
-  router.post(sloPaths.soap, rawBody, handler);
+  mount('/saml/sso', endpoints.sso);
+  mount('/saml/slo', endpoints.slo);
+  mount('/saml/metadata', endpoints.metadata);
   return router;
-}
-
-/** An Express app with the SLO endpoints, listening on 127.0.0.1 (port 0: any free port). */
-export async function listenExpress(idp: IdentityProvider, port = 0) {
-  const app = express();
-  app.use(sloRouter(idp));
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

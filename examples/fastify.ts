@@ -1,42 +1,36 @@
 /**
- * Fastify 5: the IdP's SingleLogoutService endpoints as a plugin.
+ * Fastify 5: the IdP's endpoints from samlkit/http as a plugin.
  *
- *   await app.register(sloPlugin(idp));   // GET /saml/slo/redirect, POST /saml/slo/post, POST /saml/slo/soap
+ *   await app.register(samlPlugin(endpoints));   // /saml/sso, /saml/slo, /saml/metadata
  *
- * In your own code, import from 'samlkit' instead of '../src/index.js'.
+ * In your own code, import from 'samlkit/http' instead of '../src/http/index.js'.
  */
-import Fastify, { type FastifyPluginAsync, type RouteHandlerMethod } from 'fastify';
-import type { IdentityProvider } from '../src/index.js';
-import { handleSlo, sloPaths } from './slo-http.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { type IdpEndpoints, readNodeRequest } from '../src/http/index.js';
 
-export function sloPlugin(idp: IdentityProvider): FastifyPluginAsync {
+type Handler = IdpEndpoints['slo'];
+
+export function samlPlugin(endpoints: IdpEndpoints): FastifyPluginAsync {
   return async (app) => {
-    // Bodies stay raw strings: samlkit decodes the form and the SOAP envelope itself.
-    // Registered inside the plugin, these parsers do not leak into the rest of the app.
-    app.addContentTypeParser(
-      ['application/x-www-form-urlencoded', 'text/xml', 'application/soap+xml'],
-      { parseAs: 'string', bodyLimit: 512 * 1024 },
-      (_request, body, done) => done(null, body),
+    // Bodies stay raw strings (samlkit reads the form and the SOAP envelope itself);
+    // registered inside the plugin, these parsers stay off the rest of the app.
+    const types = ['application/x-www-form-urlencoded', 'text/xml', 'application/soap+xml'];
+    app.addContentTypeParser(types, { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
     );
-    const handler: RouteHandlerMethod = async (request, reply) => {
-      const result = await handleSlo(idp, {
-        method: request.method,
-        url: request.raw.url ?? request.url, // as received: the Redirect signature covers the raw query
-        ...(typeof request.body === 'string' ? { body: request.body } : {}),
-        ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+    const mount = (url: string, handler: Handler) =>
+      app.route({
+        method: ['GET', 'HEAD', 'POST'],
+        url,
+        exposeHeadRoute: false,
+        handler: async (request, reply) => {
+          const body = typeof request.body === 'string' ? { body: request.body } : {};
+          const { request: web, raw } = await readNodeRequest(request.raw, body); // raw query from the request line
+          return reply.send(await handler(web, raw));
+        },
       });
-      return reply.code(result.status).headers(result.headers).send(result.body);
-    };
-    app.get(sloPaths.redirect, handler);
-    app.post(sloPaths.post, handler);
-    app.post(sloPaths.soap, handler);
+    mount('/saml/sso', endpoints.sso);
+    mount('/saml/slo', endpoints.slo);
+    mount('/saml/metadata', (request) => endpoints.metadata(request));
   };
-}
-
-/** A Fastify app with the SLO endpoints, listening on 127.0.0.1 (port 0: any free port). */
-export async function listenFastify(idp: IdentityProvider, port = 0) {
-  const app = Fastify();
-  await app.register(sloPlugin(idp));
-  const origin = await app.listen({ port, host: '127.0.0.1' });
-  return { origin, close: () => app.close() };
 }

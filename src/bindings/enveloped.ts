@@ -2,7 +2,7 @@ import { canonicalizeElement, findEnvelopedSignature, verifyEnvelopedSignature }
 import { SamlError } from '../errors/index.js';
 import { messageTypeOf } from '../message/header.js';
 import { checkTextOnlyElements } from '../message/text-only.js';
-import { type ParsedXml, parseXmlRemembered, rememberParsed } from '../xml/index.js';
+import { carryParse, type ParsedXml, parseXml } from '../xml/index.js';
 import { expectedTypes, finishReceive, type Received, type ReceiveOptions, trustedKeys } from './receive.js';
 
 /**
@@ -25,16 +25,17 @@ export function receiveEnveloped(
       throw new SamlError('SAML_SIGNATURE_MISSING', 'message is not signed');
     // Unsigned (explicit opt-out): the message itself is what was received.
     const own = parsed.root === parsed.document.documentElement ? xml : canonicalizeElement(parsed.root);
-    const ownParsed = own === xml ? parsed : parseXmlRemembered(own);
-    rememberParsed(own, ownParsed);
-    return finishReceive(ownParsed, own, { ...base, signed: false }, options);
+    const ownParsed = own === xml ? parsed : parseXml(own);
+    return carryParse(finishReceive(ownParsed, own, { ...base, signed: false }, options), ownParsed);
   }
   const verified = verifyEnvelopedSignature(parsed, signature, trusted, options);
-  const signedParse = parseXmlRemembered(verified.canonicalXml);
-  return finishReceive(
+  // A fresh parse of the canonical signed bytes: the document verification walked is left behind.
+  const signedParse = parseXml(verified.canonicalXml);
+  const received = finishReceive(
     signedParse,
     verified.canonicalXml,
     { ...base, signed: true, algorithm: verified.algorithm, certificate: verified.certificate },
     options,
   );
+  return carryParse(received, signedParse);
 }

@@ -29,17 +29,22 @@ export interface InspectedMessage {
   relayState?: string;
 }
 
-// Unverified parses stay with the inspection of their own request and are handed over once:
-// they are never cached where another request could reach them.
-const earlierParses = new WeakMap<InspectedMessage, EarlierParse>();
+// The unverified parse travels on the inspection of its own request (non-enumerable, under a
+// private symbol) and is handed over once: no other request can reach it.
+const earlierParse = Symbol('samlkit.earlierParse');
+
+function attachEarlierParse(inspected: InspectedMessage, earlier: EarlierParse): InspectedMessage {
+  Object.defineProperty(inspected, earlierParse, { value: earlier, configurable: true });
+  return inspected;
+}
 
 /**
  * Hands over, once, the parse `inspectMessage` made, so the receive step of the
  * same request reuses it when it decodes exactly the same text.
  */
 export function takeEarlierParse(inspected: InspectedMessage): EarlierParse | undefined {
-  const earlier = earlierParses.get(inspected);
-  earlierParses.delete(inspected);
+  const earlier = (inspected as { [earlierParse]?: EarlierParse })[earlierParse];
+  delete (inspected as { [earlierParse]?: EarlierParse })[earlierParse];
   return earlier;
 }
 
@@ -80,9 +85,7 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
     const header = readHeader(bodyMessage(parsed.root));
     const soapType =
       header.type === 'LogoutResponse' || header.type === 'Response' ? 'SAMLResponse' : 'SAMLRequest';
-    const inspected: InspectedMessage = { binding, type: soapType, header };
-    earlierParses.set(inspected, { xml: input.body, maxBytes, parsed });
-    return inspected;
+    return attachEarlierParse({ binding, type: soapType, header }, { xml: input.body, maxBytes, parsed });
   }
   const parsed = parseXml(xml, { maxBytes });
   const header = readHeader(parsed.root);
@@ -92,6 +95,5 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
     header,
     ...(relayState === undefined ? {} : { relayState }),
   };
-  earlierParses.set(inspected, { xml, maxBytes, parsed });
-  return inspected;
+  return attachEarlierParse(inspected, { xml, maxBytes, parsed });
 }

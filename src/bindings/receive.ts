@@ -46,7 +46,7 @@ export interface Received {
   binding: Binding;
   /** The root element's type. */
   messageType: MessageType;
-  /** The verified bytes only: read fields from here (e.g. `parseLogoutRequest(received.xml)`). */
+  /** The verified bytes only: read fields from here, e.g. `parseLogoutRequest(received)`, which also reuses their parse. */
   xml: string;
   relayState?: string;
   signed: boolean;

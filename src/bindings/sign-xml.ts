@@ -1,6 +1,6 @@
 import { checkSigningChoice, defaultSignatureAlgorithm, signTree } from '../crypto/index.js';
 import { SamlError } from '../errors/index.js';
-import { elementFromDom, parseXml, recallTree, type XmlElement } from '../xml/index.js';
+import { elementFromDom, parseXml, type XmlElement } from '../xml/index.js';
 import type { SignOptions } from './redirect.js';
 
 /** Input of an enveloped signature when encoding for HTTP-POST or SOAP. */
@@ -9,12 +9,9 @@ export interface EnvelopedSignOptions extends SignOptions {
   digestAlgorithm?: string;
 }
 
-/**
- * The element tree of `xml`: remembered from when samlkit built it, or parsed
- * strictly. Used to sign and to wrap messages without string concatenation.
- */
+/** The element tree of `xml`, parsed strictly: used to sign and to wrap messages without string concatenation. */
 export function treeOf(xml: string): XmlElement {
-  return recallTree(xml) ?? elementFromDom(parseXml(xml).root);
+  return elementFromDom(parseXml(xml).root);
 }
 
 function hasSignature(tree: XmlElement): boolean {

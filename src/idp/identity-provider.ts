@@ -725,7 +725,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       const { received, providerId, provider } = await receiveFrom(input, 'LogoutRequest');
       let request: LogoutRequest;
       try {
-        request = parseLogoutRequest(received.xml);
+        request = parseLogoutRequest(received);
       } catch (error) {
         rejected('LogoutRequest', providerId, error);
         throw error;
@@ -821,7 +821,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       const current = state.current!;
       let status: Status;
       try {
-        status = parseLogoutResponse(received.xml).status;
+        status = parseLogoutResponse(received).status;
       } catch (error) {
         rejected('LogoutResponse', providerId, error);
         throw error;

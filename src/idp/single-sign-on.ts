@@ -539,7 +539,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
         requireSignature:
           settings().requireSignedAuthnRequests === true || provider.verificationCertificates.length > 0,
       });
-      request = parseAuthnRequest(received.xml);
+      request = parseAuthnRequest(received);
       const checked = checkAuthnRequest(request, provider);
       return {
         ok: true,

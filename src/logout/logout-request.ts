@@ -1,3 +1,4 @@
+import type { Received } from '../bindings/receive.js';
 import { SamlError } from '../errors/index.js';
 import { InputIssues, isHttpUrl, type MessageContext, resolveContext } from '../message/build-input.js';
 import { type MessageFields, type NameIdValue, readHeader, readNameId } from '../message/header.js';
@@ -6,9 +7,9 @@ import {
   childElements,
   element,
   isElement,
-  parseXmlCached,
+  parseCarried,
   readText,
-  serializeBuilt,
+  serialize,
   type XmlElement,
 } from '../xml/index.js';
 
@@ -118,15 +119,16 @@ export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: st
  */
 export function buildLogoutRequest(input: BuildLogoutRequestInput): { id: string; xml: string } {
   const { id, tree } = buildLogoutRequestTree(input);
-  return { id, xml: serializeBuilt(tree) };
+  return { id, xml: serialize(tree) };
 }
 
 /**
- * Reads a LogoutRequest from an ALREADY VERIFIED document (the `xml` of a
- * `receive*` result). Missing required parts are `SamlError`s, never crashes.
+ * Reads a LogoutRequest from an ALREADY VERIFIED document: a `receive*`
+ * result (whose parse of the verified bytes is reused), or its `xml`.
+ * Missing required parts are `SamlError`s, never crashes.
  */
-export function parseLogoutRequest(xml: string): LogoutRequest {
-  const { root } = parseXmlCached(xml);
+export function parseLogoutRequest(verified: Received | string): LogoutRequest {
+  const { root } = parseCarried(verified);
   const header = readHeader(root, ['LogoutRequest']);
   const request: LogoutRequest = { ...header, sessionIndexes: [] };
   delete (request as { type?: string }).type;

@@ -1,3 +1,4 @@
+import type { Received } from '../bindings/receive.js';
 import { type StatusCodeName, statusCodes, type TopLevelStatus } from '../constants/saml.js';
 import { SamlError } from '../errors/index.js';
 import { InputIssues, isHttpUrl, type MessageContext, resolveContext } from '../message/build-input.js';
@@ -9,9 +10,9 @@ import {
   type Element,
   element,
   optionalChild,
-  parseXmlCached,
+  parseCarried,
   readText,
-  serializeBuilt,
+  serialize,
   type XmlElement,
 } from '../xml/index.js';
 
@@ -126,7 +127,7 @@ export function buildLogoutResponseTree(input: BuildLogoutResponseInput): { id: 
  */
 export function buildLogoutResponse(input: BuildLogoutResponseInput): { id: string; xml: string } {
   const { id, tree } = buildLogoutResponseTree(input);
-  return { id, xml: serializeBuilt(tree) };
+  return { id, xml: serialize(tree) };
 }
 
 /** Reads the Status of a status response root. */
@@ -154,9 +155,12 @@ export function readStatus(root: Element): Status {
   return status;
 }
 
-/** Reads a LogoutResponse from an ALREADY VERIFIED document (the `xml` of a `receive*` result). */
-export function parseLogoutResponse(xml: string): LogoutResponse {
-  const { root } = parseXmlCached(xml);
+/**
+ * Reads a LogoutResponse from an ALREADY VERIFIED document: a `receive*`
+ * result (whose parse of the verified bytes is reused), or its `xml`.
+ */
+export function parseLogoutResponse(verified: Received | string): LogoutResponse {
+  const { root } = parseCarried(verified);
   const { type: _type, notOnOrAfter: _n, ...header } = readHeader(root, ['LogoutResponse']);
   return { ...header, status: readStatus(root) };
 }

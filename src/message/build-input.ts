@@ -41,24 +41,13 @@ export function resolveContext(context: MessageContext): { id: string; issueInst
   return { id, issueInstant };
 }
 
-// An IdP sends to the same few endpoints over and over; URL parsing cost more than the rest of a build.
-const acceptedUrls = new Set<string>();
-
 /** True for an absolute http(s) URL without a fragment. */
 export function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  if (acceptedUrls.has(value)) return true;
-  let accepted: boolean;
+  if (typeof value !== 'string' || value.includes('#')) return false;
   try {
     const url = new URL(value);
-    accepted =
-      (url.protocol === 'https:' || url.protocol === 'http:') && url.hash === '' && !value.includes('#');
+    return url.protocol === 'https:' || url.protocol === 'http:';
   } catch {
     return false;
   }
-  if (accepted && value.length <= 2048) {
-    if (acceptedUrls.size >= 256) acceptedUrls.clear();
-    acceptedUrls.add(value);
-  }
-  return accepted;
 }

@@ -1,19 +1,10 @@
 import { SamlError } from '../errors/index.js';
 
-// Messages built within the same second share one formatted instant.
-let lastSecond = Number.NaN;
-let lastFormatted = '';
-
 /** `YYYY-MM-DDTHH:MM:SSZ`: UTC, no fraction, as SAMLCore §1.3.3 and authentik emit. */
 export function formatInstant(date: Date): string {
   const time = date.getTime();
   if (!Number.isFinite(time)) throw new TypeError('invalid date');
-  const second = Math.floor(time / 1000);
-  if (second !== lastSecond) {
-    lastFormatted = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
-    lastSecond = second;
-  }
-  return lastFormatted;
+  return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 // xs:dateTime in UTC: optional fraction (up to 9 digits), mandatory `Z` (SAMLCore §1.3.3).

@@ -65,7 +65,7 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
         unsafeAllowDsa: provider.unsafeAllowDsa,
         unsafeAllowShortRsaKeys: provider.unsafeAllowShortRsaKeys,
       });
-      const status = parseLogoutResponse(received.xml).status;
+      const status = parseLogoutResponse(received).status;
       return status.success ? { ok: true } : { ok: false, reason: status.subCode ?? status.code };
     }
     const form = encodePost({

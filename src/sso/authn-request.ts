@@ -1,3 +1,4 @@
+import type { Received } from '../bindings/receive.js';
 import { SamlError } from '../errors/index.js';
 import { type MessageFields, type NameIdValue, readHeader, readNameId } from '../message/header.js';
 import {
@@ -7,7 +8,7 @@ import {
   type Element,
   isElement,
   optionalChild,
-  parseXmlCached,
+  parseCarried,
   readText,
 } from '../xml/index.js';
 
@@ -109,14 +110,14 @@ function readRequestedAuthnContext(node: Element): RequestedAuthnContext {
 }
 
 /**
- * Reads an AuthnRequest from an ALREADY VERIFIED document (the `xml` of a
- * `receive*` result): its header, the ACS it asks for, ForceAuthn, IsPassive,
+ * Reads an AuthnRequest from an ALREADY VERIFIED document (a `receive*`
+ * result, whose parse of the verified bytes is reused, or its `xml`): its header, the ACS it asks for, ForceAuthn, IsPassive,
  * NameIDPolicy, RequestedAuthnContext and Subject. Structure only: whether the
  * provider registered that ACS and issues that NameID format is
  * `checkAuthnRequest`'s job. Missing or malformed parts are `SamlError`s.
  */
-export function parseAuthnRequest(xml: string): AuthnRequest {
-  const { root } = parseXmlCached(xml);
+export function parseAuthnRequest(verified: Received | string): AuthnRequest {
+  const { root } = parseCarried(verified);
   const { type: _type, inResponseTo: _i, notOnOrAfter: _n, ...header } = readHeader(root, ['AuthnRequest']);
   if (header.issuer === undefined || header.issuer.value === '')
     invalid('AuthnRequest has no Issuer (SAMLProf §4.1.4.1)');

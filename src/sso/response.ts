@@ -7,7 +7,7 @@ import { InputIssues, type MessageContext } from '../message/build-input.js';
 import { checkId, generateId, isValidId, systemClock } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
 import { formatInstant } from '../message/instant.js';
-import { element, serializeBuilt, type XmlElement } from '../xml/index.js';
+import { element, serialize, type XmlElement } from '../xml/index.js';
 import { buildAssertionTree } from './assertion.js';
 import { type AttributeInput, buildAttributeStatement } from './attributes.js';
 import { type AssertionEncryptionOptions, encryptAssertion } from './encrypted-assertion.js';
@@ -229,7 +229,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
     [element('saml:Issuer', {}, [issuer]), status, assertionElement],
     ['samlp', 'saml'],
   );
-  const xml = serializeBuilt(signResponse ? sign(response) : response);
+  const xml = serialize(signResponse ? sign(response) : response);
   return {
     id,
     xml,

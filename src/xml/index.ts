@@ -6,16 +6,9 @@ export {
   type XmlElement,
   type XmlNamespaceDeclaration,
 } from './build.js';
+export { carriedParse, carryParse, parseCarried } from './carried-parse.js';
 export { elementFromDom } from './from-dom.js';
 export { defaultXmlLimits, type ParsedXml, parseXml, type XmlLimits } from './parse.js';
-export {
-  parseXmlCached,
-  parseXmlRemembered,
-  recallTree,
-  rememberParsed,
-  rememberTree,
-  serializeBuilt,
-} from './recent.js';
 export {
   attribute,
   childElements,
