@@ -16,6 +16,8 @@ export const namespaces = {
   mdattr: 'urn:oasis:names:tc:SAML:metadata:attribute',
   /** Shibboleth metadata extensions: shibmd:Scope. */
   shibmd: 'urn:mace:shibboleth:metadata:1.0',
+  /** REFEDS metadata extensions: the remd:contactType attribute of security contacts. */
+  remd: 'http://refeds.org/metadata',
 } as const;
 
 /** The prefixes samlkit writes for {@link namespaces}. */

@@ -24,6 +24,12 @@ export interface ContactPersonInput {
   /** `alice@example.org` or `mailto:alice@example.org`; written as a `mailto:` URI (EmailAddress is xs:anyURI). */
   emailAddresses?: readonly string[];
   telephoneNumbers?: readonly string[];
+  /**
+   * `remd:contactType` (REFEDS Security Contact Metadata Extension), e.g.
+   * `http://refeds.org/metadata/contactType/security` for the security contact that
+   * Sirtfi and many federations require; the contact's `contactType` must then be `other`.
+   */
+  remdContactType?: string;
 }
 
 // One address, no display name or list: what a mailto: URI of one recipient holds (RFC 6068).
@@ -44,10 +50,27 @@ export function buildContactPersons(input: unknown, issues: InputIssues): XmlEle
     const contact = expectRecord(raw, at);
     expectKnownKeys(
       contact,
-      ['contactType', 'company', 'givenName', 'surName', 'emailAddresses', 'telephoneNumbers'],
+      [
+        'contactType',
+        'company',
+        'givenName',
+        'surName',
+        'emailAddresses',
+        'telephoneNumbers',
+        'remdContactType',
+      ],
       at,
     );
     const contactType = expectOneOf(contact.contactType, contactTypes, [...at, 'contactType']);
+    const remdContactType = expectOptionalString(contact.remdContactType, [...at, 'remdContactType']);
+    if (remdContactType !== undefined) {
+      issues.check(
+        /^[a-z][a-z0-9+.-]*:\S+$/i.test(remdContactType),
+        [...at, 'remdContactType'],
+        'must be a URI',
+      );
+      issues.check(contactType === 'other', [...at, 'contactType'], "must be 'other' with a remdContactType");
+    }
     const text = (name: 'company' | 'givenName' | 'surName') => {
       const value = expectOptionalString(contact[name], [...at, name]);
       issues.check(value === undefined || value.trim().length > 0, [...at, name], 'must not be empty');
@@ -71,7 +94,7 @@ export function buildContactPersons(input: unknown, issues: InputIssues): XmlEle
       'needs a name, a company, an email address or a telephone number',
     );
     // SAMLMeta schema order: Company, GivenName, SurName, EmailAddress*, TelephoneNumber*.
-    return element('md:ContactPerson', { contactType }, [
+    return element('md:ContactPerson', { contactType, 'remd:contactType': remdContactType }, [
       company === undefined ? undefined : element('md:Company', {}, [company]),
       givenName === undefined ? undefined : element('md:GivenName', {}, [givenName]),
       surName === undefined ? undefined : element('md:SurName', {}, [surName]),

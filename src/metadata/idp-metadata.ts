@@ -148,13 +148,18 @@ const endpointBindings = [
 ] as const;
 
 /** The prefixes the document uses, declared once on the root: md and ds always, extensions when present. */
-function declaredPrefixes(entityExtensions: XmlElement[], roleExtensions: XmlElement[]): NamespacePrefix[] {
+function declaredPrefixes(
+  entityExtensions: XmlElement[],
+  roleExtensions: XmlElement[],
+  contacts: XmlElement[],
+): NamespacePrefix[] {
   const used = new Set([...entityExtensions, ...roleExtensions].map((child) => child.prefix));
   const prefixes: NamespacePrefix[] = ['md', 'ds'];
   if (used.has('alg')) prefixes.push('alg');
   if (used.has('mdattr')) prefixes.push('mdattr', 'saml');
   if (used.has('mdui')) prefixes.push('mdui');
   if (used.has('shibmd')) prefixes.push('shibmd');
+  if (contacts.some((contact) => contact.attributes.some((a) => a.prefix === 'remd'))) prefixes.push('remd');
   return prefixes;
 }
 
@@ -315,7 +320,7 @@ export function buildIdpMetadata(input: BuildIdpMetadataInput): { id: string | u
       organization,
       ...contacts,
     ],
-    declaredPrefixes(entityExtensions, roleExtensions),
+    declaredPrefixes(entityExtensions, roleExtensions, contacts),
   );
   const tree =
     sign === undefined || choice === undefined

@@ -28,9 +28,21 @@ export interface XmlElement {
   readonly children: (XmlElement | string)[];
 }
 
-/** `prefix:local` in a fixed namespace, or a bare local name for an unqualified element (SOAP fault parts). */
 const xmlNamespace = 'http://www.w3.org/XML/1998/namespace';
 
+/**
+ * The namespace of a qualified attribute name: `xml:` (xml:lang in metadata) is bound by
+ * XML Namespaces §3 and never declared; other prefixes must be samlkit's own, declared by
+ * the caller on an ancestor.
+ */
+function attributeNamespace(prefix: string | null, name: string): string | null {
+  if (prefix === null) return null;
+  if (prefix === 'xml') return xmlNamespace;
+  if (Object.hasOwn(namespaces, prefix)) return namespaces[prefix as NamespacePrefix];
+  throw new TypeError(`attribute ${name} has a prefix samlkit does not know`);
+}
+
+/** `prefix:local` in a fixed namespace, or a bare local name for an unqualified element (SOAP fault parts). */
 type QName = `${NamespacePrefix}:${string}` | `${Lowercase<string>}`;
 type Child = XmlElement | string | undefined | null | false;
 
@@ -71,12 +83,12 @@ export function element(
   for (const name in attributes) {
     const value = attributes[name];
     if (value !== undefined) {
-      // `xml:` attributes (xml:lang in metadata) are bound by XML Namespaces §3 and never declared.
-      const xml = name.startsWith('xml:');
+      const separator = name.indexOf(':');
+      const attributePrefix = separator === -1 ? null : name.slice(0, separator);
       built.attributes.push({
-        prefix: xml ? 'xml' : null,
-        namespace: xml ? xmlNamespace : null,
-        localName: xml ? name.slice(4) : name,
+        prefix: attributePrefix,
+        namespace: attributeNamespace(attributePrefix, name),
+        localName: name.slice(separator + 1),
         value: checkValue(value, name),
       });
     }

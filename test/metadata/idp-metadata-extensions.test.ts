@@ -75,6 +75,12 @@ const complete: BuildIdpMetadataInput = {
       telephoneNumbers: ['+49 30 1234567'],
     },
     { contactType: 'support', company: 'Example University IT', emailAddresses: ['help@example.org'] },
+    {
+      contactType: 'other',
+      remdContactType: 'http://refeds.org/metadata/contactType/security',
+      givenName: 'Security Team',
+      emailAddresses: ['abuse@example.org'],
+    },
   ],
 };
 
@@ -230,6 +236,7 @@ describe('scopes, UI info, entity attributes, organization, contacts', () => {
       'md:Organization',
       'md:ContactPerson',
       'md:ContactPerson',
+      'md:ContactPerson',
     ]);
     const extensions = describeChildren(child(root, 'Extensions'));
     expect(extensions[0]).toBe('mdattr:EntityAttributes');
@@ -320,19 +327,26 @@ describe('scopes, UI info, entity attributes, organization, contacts', () => {
         'TelephoneNumber +49 30 1234567',
       ],
       ['support', 'Company Example University IT', 'EmailAddress mailto:help@example.org'],
+      ['other', 'GivenName Security Team', 'EmailAddress mailto:abuse@example.org'],
+    ]);
+    // REFEDS security contact: remd:contactType beside contactType="other".
+    expect(contacts.map((c) => c.getAttributeNS(namespaces.remd, 'contactType') || undefined)).toEqual([
+      undefined,
+      undefined,
+      'http://refeds.org/metadata/contactType/security',
     ]);
   });
 
   it('declares each extension namespace once, on the root, only when used', () => {
     const { xml } = buildIdpMetadata(complete);
     const start = xml.slice(0, xml.indexOf('>'));
-    for (const prefix of ['md', 'ds', 'alg', 'mdattr', 'saml', 'mdui', 'shibmd']) {
+    for (const prefix of ['md', 'ds', 'alg', 'mdattr', 'saml', 'mdui', 'shibmd', 'remd']) {
       expect(start).toContain(`xmlns:${prefix}="${namespaces[prefix as keyof typeof namespaces]}"`);
       expect(xml.split(`xmlns:${prefix}=`)).toHaveLength(2);
     }
     const scopesOnly = buildIdpMetadata({ ...base, scopes: ['example.org'] }).xml;
     expect(scopesOnly).toContain('xmlns:shibmd=');
-    expect(scopesOnly).not.toMatch(/xmlns:(mdui|mdattr|saml)=/);
+    expect(scopesOnly).not.toMatch(/xmlns:(mdui|mdattr|saml|remd)=/);
   });
 
   it('an empty option list publishes nothing for it', () => {
@@ -473,6 +487,7 @@ describe('option checks', () => {
         contacts: [
           { contactType: 'technical' },
           { contactType: 'support', emailAddresses: ['help'], givenName: '' },
+          { contactType: 'technical', remdContactType: 'security', surName: 'S' },
         ],
       }),
     ).toEqual([
@@ -495,6 +510,8 @@ describe('option checks', () => {
       'contacts.0: needs a name, a company, an email address or a telephone number',
       'contacts.1.givenName: must not be empty',
       'contacts.1.emailAddresses.0: is not an email address',
+      'contacts.2.remdContactType: must be a URI',
+      "contacts.2.contactType: must be 'other' with a remdContactType",
     ]);
   });
 });

@@ -54,7 +54,14 @@ const input: BuildIdpMetadataInput = {
     displayName: { en: 'Example University' },
     url: { en: 'https://www.example.org/' },
   },
-  contacts: [{ contactType: 'technical', emailAddresses: ['idp-ops@example.org'] }],
+  contacts: [
+    { contactType: 'technical', emailAddresses: ['idp-ops@example.org'] },
+    {
+      contactType: 'other',
+      remdContactType: 'http://refeds.org/metadata/contactType/security',
+      emailAddresses: ['abuse@example.org'],
+    },
+  ],
   sign: { key: keyPair('idp') },
 };
 
@@ -137,7 +144,12 @@ describe.skipIf(!externalTool('mdquery', 'shibboleth-sp-utils'))(
         'IDPSSODescriptor',
         'Organization',
         'ContactPerson',
+        'ContactPerson',
       ]);
+      const security = children(document!, 'ContactPerson')[1]!;
+      expect(security.getAttributeNS(namespaces.remd, 'contactType')).toBe(
+        'http://refeds.org/metadata/contactType/security',
+      );
     });
 
     it('finds the scopes where its attribute filter looks first: IDPSSODescriptor/Extensions', () => {

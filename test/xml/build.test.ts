@@ -270,6 +270,19 @@ describe('canonicalize equals xml-crypto exclusive C14N', () => {
     expect(canonicalize(tree)).toContain('zz="z" xml:lang="pt-BR"');
   });
 
+  it('qualified attributes take their namespace from samlkit prefixes; an unknown prefix is a TypeError', () => {
+    const tree = element(
+      'md:ContactPerson',
+      { contactType: 'other', 'remd:contactType': 'urn:x' },
+      [],
+      ['md', 'remd'],
+    );
+    const parsed = parseXml(serialize(tree)).root;
+    expect(parsed.getAttributeNS(namespaces.remd, 'contactType')).toBe('urn:x');
+    expect(canonicalize(tree)).toBe(referenceC14n(parsed));
+    expect(() => element('md:ContactPerson', { 'foo:bar': 'x' })).toThrow(TypeError);
+  });
+
   it('for a signed tree (Signature with its own ds declaration)', () => {
     const { tree } = buildLogoutRequestTree({
       issuer: 'https://idp.example.com',
