@@ -330,6 +330,9 @@ async function scenario({ failOne, signal, pool }) {
     attempts: 2,
     timeoutMs: 5_000,
     backoff: { baseMs: 5, maxMs: 20 },
+    // The demo's SPs listen on http://127.0.0.1, which the guard refuses unless named.
+    allowTargets: ['127.0.0.1'],
+    unsafeAllowHttp: true,
   });
   const soapResponses = new Map();
   const transport = {
