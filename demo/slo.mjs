@@ -330,7 +330,7 @@ async function scenario({ failOne, signal, pool }) {
     attempts: 2,
     timeoutMs: 5_000,
     backoff: { baseMs: 5, maxMs: 20 },
-    // The demo's SPs listen on plain http://127.0.0.1; a real deployment keeps both guards on.
+    // The demo's SPs listen on http://127.0.0.1, which the guard refuses unless named.
     allowTargets: ['127.0.0.1'],
     unsafeAllowHttp: true,
   });

@@ -206,7 +206,13 @@ export async function main(log: (line: string) => void = console.log): Promise<E
       signing: { key: idpKey },
       store,
       endpoints: { sloRedirect, sloPost: `${idpHttp.origin}/slo/post` },
-      transport: createFetchTransport({ attempts: 2, timeoutMs: 2_000 }),
+      // The example's SPs listen on http://127.0.0.1: allowed by name here; real SPs use https.
+      transport: createFetchTransport({
+        attempts: 2,
+        timeoutMs: 2_000,
+        allowTargets: ['127.0.0.1'],
+        unsafeAllowHttp: true,
+      }),
       onEvent: (event) => log(`event: ${event.type}`),
     });
 

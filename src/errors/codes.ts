@@ -191,12 +191,13 @@ export const errorCodes = {
     area: 'transport',
     status: 'Responder',
     description:
-      'The back-channel URL resolves to a loopback, private or link-local address and the guard is on.',
+      'The back-channel URL is plain http, or is or resolves to a loopback, private, link-local or other non-public address not in allowTargets.',
   },
   SAML_STORE_FAILED: {
     area: 'store',
     status: 'Responder',
-    description: 'The session store failed or returned inconsistent data.',
+    description:
+      'The session store or logout queue failed, did not answer within its deadline, or returned inconsistent data.',
   },
   SAML_ENCRYPTED_DATA_INVALID: {
     area: 'encryption',

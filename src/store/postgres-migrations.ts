@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { createConfigError } from '../config/issues.js';
 import { SamlError } from '../errors/index.js';
-import { storeOperation } from './store-failure.js';
+import { maintenanceTimeoutMs, storeOperation } from './store-failure.js';
 
 /** One step of the PostgreSQL schema; `sql` is byte for byte the file `sql/<name>.sql` of the package. */
 export interface PostgresMigration {
@@ -184,6 +184,6 @@ export async function migrate(pool: Pool | PoolClient, options: MigrateOptions =
       }
       // Migrations wait for the advisory lock another node may hold: a longer deadline than queries.
     },
-    60_000,
+    maintenanceTimeoutMs,
   );
 }

@@ -7,7 +7,7 @@ import { quoteSchema } from './postgres-migrations.js';
 import { postgresQueries } from './postgres-queries.js';
 import { createProviderCodec, duplicateEntityId } from './provider-record.js';
 import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
-import { checkOperationTimeout, storeOperation } from './store-failure.js';
+import { checkOperationTimeout, maintenanceTimeoutMs, storeOperation } from './store-failure.js';
 import type { StoreSweep } from './sweep.js';
 
 /** Options of {@link createPostgresStore}. */
@@ -120,6 +120,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const codec = createProviderCodec(options.signingKeys);
   const op = <T>(operation: string, body: () => Promise<T>) =>
     storeOperation('postgres', operation, body, timeoutMs);
+  const maintenance = <T>(operation: string, body: () => Promise<T>) =>
+    storeOperation('postgres', operation, body, Math.max(timeoutMs, maintenanceTimeoutMs));
   const replayKey = (key: string) => Buffer.from(key, 'utf8');
 
   return {
@@ -221,7 +223,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         return rows.map((row) => row.id);
       }),
     expireParticipants: (now) =>
-      op(
+      maintenance(
         'expireParticipants',
         async () => (await pool.query(q.expireParticipants, [millisecondsDown(now)])).rowCount ?? 0,
       ),
@@ -276,7 +278,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }),
 
     sweep: (now) =>
-      op('sweep', async () => {
+      maintenance('sweep', async () => {
         const participants = (await pool.query(q.expireParticipants, [millisecondsDown(now)])).rowCount ?? 0;
         const replayKeys = (await pool.query(q.expireReplay, [millisecondsDown(now)])).rowCount ?? 0;
         const transactions = (await pool.query(q.expireTransactions, [millisecondsDown(now)])).rowCount ?? 0;

@@ -6,7 +6,7 @@ import { createProviderCodec, duplicateEntityId } from './provider-record.js';
 import { createScriptRunner } from './redis-script-runner.js';
 import { type ScriptName, scripts } from './redis-scripts.js';
 import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
-import { checkOperationTimeout, storeOperation } from './store-failure.js';
+import { checkOperationTimeout, maintenanceTimeoutMs, storeOperation } from './store-failure.js';
 import type { StoreSweep } from './sweep.js';
 
 /** Options of {@link createRedisStore}. */
@@ -89,6 +89,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   const op = <T>(operation: string, body: () => Promise<T>) =>
     storeOperation('redis', operation, body, timeoutMs);
+  const maintenance = <T>(operation: string, body: () => Promise<T>) =>
+    storeOperation('redis', operation, body, Math.max(timeoutMs, maintenanceTimeoutMs));
   const key = (...parts: string[]) => prefix + parts.join('');
   // JSON arrays make compound keys unambiguous whatever the ids contain.
   const userKey = (userId: string) => key('pu:', userId);
@@ -175,7 +177,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         if (ids.length === 0) return [];
         return (await run('deleteParticipants', [], [...ids])) as string[];
       }),
-    expireParticipants: (now) => op('expireParticipants', () => expire(now)),
+    expireParticipants: (now) => maintenance('expireParticipants', () => expire(now)),
 
     rememberOnce: (replayKey, expiresAt, now) =>
       op('rememberOnce', async () => {
@@ -224,7 +226,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }),
 
     sweep: (now) =>
-      op('sweep', async () => ({ participants: await expire(now), replayKeys: 0, transactions: 0 })),
+      maintenance('sweep', async () => ({ participants: await expire(now), replayKeys: 0, transactions: 0 })),
   };
 
   async function expire(now: number): Promise<number> {

@@ -4,6 +4,9 @@ import { isSamlError, SamlError } from '../errors/index.js';
 /** The default deadline of one store or queue operation. */
 export const defaultOperationTimeoutMs = 5_000;
 
+/** Sweeps and migrations work through whole tables: they get at least this long. */
+export const maintenanceTimeoutMs = 60_000;
+
 /**
  * Runs one store operation against a database and turns a driver error into
  * `SAML_STORE_FAILED` (the driver's error kept in `cause`), so callers of the

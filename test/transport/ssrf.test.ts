@@ -31,7 +31,7 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<html><body>internal admin</body></html>');
   });
-  const state = { port: 0, connections: 0, close: async () => undefined as void };
+  const state: typeof trap = { port: 0, connections: 0, close: async () => undefined };
   server.on('connection', () => {
     state.connections += 1;
   });
