@@ -161,21 +161,39 @@ function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
+/** Sets `key` in `map` and returns what to undo: the previous value, `undefined` when there was none. */
+function setUndoable(
+  map: Map<string, string>,
+  key: string,
+  value: string,
+  undo: [string, string | undefined][],
+) {
+  undo.push([key, map.get(key)]);
+  map.set(key, value);
+}
+
+function undoAll(map: Map<string, string>, undo: readonly [string, string | undefined][]): void {
+  for (let i = undo.length - 1; i >= 0; i--) {
+    const [key, previous] = undo[i]!;
+    if (previous === undefined) map.delete(key);
+    else map.set(key, previous);
+  }
+}
+
 function canonicalizeInto(
   node: XmlElement,
-  rendered: ReadonlyMap<string, string>,
+  rendered: Map<string, string>,
   inclusive: ReadonlySet<string>,
-  inScope: ReadonlyMap<string, string>,
+  scope: Map<string, string>,
   out: string[],
 ): void {
   // Exclusive C14N (xml-exc-c14n): a namespace is output where it is visibly
   // utilized and not already output by an output ancestor with the same value.
-  // The maps are copied only where this element changes them: most elements declare nothing.
-  let scope = inScope;
-  if (node.declarations.length > 0) {
-    const own = new Map(inScope);
-    for (const declaration of node.declarations) own.set(declaration.prefix ?? '', declaration.uri);
-    scope = own;
+  // Both maps are changed in place and restored on the way out, so an element costs the same
+  // however many declarations its ancestors made (no copy of the scope per element).
+  const scopeUndo: [string, string | undefined][] = [];
+  for (const declaration of node.declarations) {
+    setUndoable(scope, declaration.prefix ?? '', declaration.uri, scopeUndo);
   }
   const needed = new Map<string, string>();
   const prefixKey = node.prefix ?? '';
@@ -192,12 +210,8 @@ function canonicalizeInto(
     const current = rendered.get(prefix) ?? (prefix === '' ? '' : undefined);
     if (current !== uri) declarations.push([prefix, uri]);
   }
-  let next = rendered;
-  if (declarations.length > 0) {
-    const own = new Map(rendered);
-    for (const [prefix, uri] of declarations) own.set(prefix, uri);
-    next = own;
-  }
+  const renderedUndo: [string, string | undefined][] = [];
+  for (const [prefix, uri] of declarations) setUndoable(rendered, prefix, uri, renderedUndo);
   declarations.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const name = qualifiedName(node.prefix, node.localName);
   out.push('<', name);
@@ -212,9 +226,11 @@ function canonicalizeInto(
   out.push('>');
   for (const child of node.children) {
     if (typeof child === 'string') out.push(escapeText(child));
-    else canonicalizeInto(child, next, inclusive, scope, out);
+    else canonicalizeInto(child, rendered, inclusive, scope, out);
   }
   out.push('</', name, '>');
+  undoAll(rendered, renderedUndo);
+  undoAll(scope, scopeUndo);
 }
 
 /**

@@ -11,8 +11,11 @@ export async function settle(fn: () => unknown): Promise<'result' | string> {
   }
 }
 
+// CPU time of this process, not wall-clock time: on a loaded machine the wall clock also counts
+// the time other processes ran, which says nothing about the work done here.
 function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 async function batch(fn: () => unknown, count: number): Promise<number> {
@@ -31,9 +34,9 @@ export interface Growth {
 
 /**
  * Times the same adversarial shape at `n` and `factor × n` in this process and returns the
- * ratio of the best times. Ratios within one run, never absolute timings: the machine may be
- * slow or loaded, but it is rarely loaded differently for the two sizes when their repetitions
- * are interleaved and the minimum of each is kept. Each timed batch lasts at least
+ * ratio of the best times. Ratios within one run, never absolute timings, and CPU time rather
+ * than wall-clock time: the machine may be slow or loaded, but the two sizes are measured alike
+ * when their repetitions are interleaved and the minimum of each is kept. Each timed batch lasts at least
  * `minBatchMs` at size n, so timer resolution and per-call overhead cannot dominate.
  */
 export async function growth(
