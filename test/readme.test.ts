@@ -338,7 +338,8 @@ describe('documentation code blocks', () => {
     if (scriptLangs.has(block.lang) && notYetRunnable.has(block.document)) {
       it.todo(`${where} (${block.lang}) type-checks against dist and runs`);
     } else if (scriptLangs.has(block.lang)) {
-      it(`${where} (${block.lang}) type-checks against dist and runs`, async () => {
+      // Each block runs in its own Node process: several at once.
+      it.concurrent(`${where} (${block.lang}) type-checks against dist and runs`, async ({ expect }) => {
         const file = files.get(block)!;
         expect(diagnostics.get(file.source), `type errors in ${where}`).toEqual([]);
         const result = await run(process.execPath, [file.runnable]);
@@ -347,7 +348,9 @@ describe('documentation code blocks', () => {
         expect(result.code, `exit code of ${where}`).toBe(0);
       });
     } else if (shellLangs.has(block.lang)) {
-      it(`${where} (${block.lang}) names only existing commands, and the cheap ones succeed`, async () => {
+      it.concurrent(`${where} (${block.lang}) names only existing commands, and the cheap ones succeed`, async ({
+        expect,
+      }) => {
         const { problems, runnable } = checkShell(block.code);
         expect(problems).toEqual([]);
         for (const [tool, ...args] of runnable) {

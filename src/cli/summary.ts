@@ -3,10 +3,12 @@ import { isSamlError } from '../errors/index.js';
 import { parseLogoutRequest } from '../logout/logout-request.js';
 import { parseLogoutResponse, readStatus, type Status } from '../logout/logout-response.js';
 import type { MessageHeader, NameIdValue } from '../message/header.js';
-import { attribute, type Element, optionalChild } from '../xml/index.js';
+import { type AuthnRequest, parseAuthnRequest } from '../sso/authn-request.js';
+import { attribute, childElements, type Element, isElement, optionalChild } from '../xml/index.js';
 import type { MessageInput } from './message-input.js';
 import { signatureAlgorithmName } from './names.js';
 import { printable } from './printable.js';
+import { type AssertionSummary, summarizeAssertion } from './sso-response.js';
 
 /** What a message says about itself; for `decode` unverified, for `verify` read from the verified bytes. */
 export interface MessageSummary {
@@ -21,6 +23,12 @@ export interface MessageSummary {
   sessionIndexes?: string[];
   reason?: string;
   status?: Status;
+  /** Response: what its assertion says (for `decode` unverified, for `verify` read from the verified assertion). */
+  assertion?: AssertionSummary;
+  /** Response: the assertion came as an EncryptedAssertion. */
+  encryptedAssertion?: boolean;
+  /** AuthnRequest: every field samlkit reads from it. */
+  authnRequest?: AuthnRequest;
   /** A part of the message samlkit's parser refuses, as `CODE: message`. */
   problem?: string;
 }
@@ -29,6 +37,8 @@ export interface MessageSummary {
 export interface SignatureSummary {
   kind: 'query' | 'enveloped' | 'none' | 'misplaced';
   algorithm?: string;
+  /** An SSO Response: which of its objects carry their own signature. */
+  signed?: ('Response' | 'Assertion')[];
   /** For `misplaced`: why the signature breaks the SAML signature profile. */
   problem?: string;
 }
@@ -59,6 +69,13 @@ export function summarizeMessage(header: MessageHeader, xml: string, root?: Elem
       summary.status = parseLogoutResponse(xml).status;
     } else if (header.type === 'Response' && root) {
       summary.status = readStatus(root);
+      const assertion = childElements(root).find(
+        (child) => isElement(child, 'saml', 'Assertion') || isElement(child, 'saml', 'EncryptedAssertion'),
+      );
+      if (assertion && isElement(assertion, 'saml', 'EncryptedAssertion')) summary.encryptedAssertion = true;
+      else if (assertion) summary.assertion = summarizeAssertion(assertion);
+    } else if (header.type === 'AuthnRequest') {
+      summary.authnRequest = parseAuthnRequest(xml);
     }
   } catch (error) {
     if (!isSamlError(error)) throw error;
@@ -72,6 +89,7 @@ export function describeSignature(input: MessageInput): SignatureSummary {
   if (input.sigAlg !== undefined || input.querySignature) {
     return { kind: 'query', ...(input.sigAlg === undefined ? {} : { algorithm: input.sigAlg }) };
   }
+  if (isElement(input.message, 'samlp', 'Response')) return describeResponseSignatures(input.message);
   try {
     const signature = findEnvelopedSignature({ ...input.parsed, root: input.message });
     if (!signature) {
@@ -90,6 +108,30 @@ export function describeSignature(input: MessageInput): SignatureSummary {
     if (!isSamlError(error)) throw error;
     return { kind: 'misplaced', problem: error.message };
   }
+}
+
+function signatureAlgorithmOf(signature: Element): string | undefined {
+  const method = optionalChild(
+    optionalChild(signature, 'ds', 'SignedInfo') ?? signature,
+    'ds',
+    'SignatureMethod',
+  );
+  return method ? attribute(method, 'Algorithm') : undefined;
+}
+
+/** A Response and its assertion are signed objects of their own (SAMLProf §4.1.3.5). */
+function describeResponseSignatures(response: Element): SignatureSummary {
+  const own = (owner: Element) => childElements(owner).find((child) => isElement(child, 'ds', 'Signature'));
+  const responseSignature = own(response);
+  const assertion = childElements(response).find((child) => isElement(child, 'saml', 'Assertion'));
+  const assertionSignature = assertion && own(assertion);
+  const signed: ('Response' | 'Assertion')[] = [];
+  if (responseSignature) signed.push('Response');
+  if (assertionSignature) signed.push('Assertion');
+  const first = responseSignature ?? assertionSignature;
+  if (!first) return { kind: 'none' };
+  const algorithm = signatureAlgorithmOf(first);
+  return { kind: 'enveloped', signed, ...(algorithm === undefined ? {} : { algorithm }) };
 }
 
 function describeNameId(nameId: NameIdValue): string {
@@ -135,7 +177,104 @@ export function summaryRows(summary: MessageSummary): Row[] {
     if (summary.reason !== undefined) rows.push(['Reason', summary.reason]);
   }
   if (summary.status) rows.push(['Status', describeStatus(summary.status)]);
+  if (summary.authnRequest) rows.push(...authnRequestRows(summary.authnRequest));
+  if (summary.messageType === 'Response' && summary.problem === undefined) {
+    if (summary.assertion)
+      rows.push(...assertionRows(summary.assertion, summary.encryptedAssertion === true));
+    else if (summary.encryptedAssertion)
+      rows.push(['Assertion', 'encrypted (pass --key <our private key> to read it)']);
+    else rows.push(['Assertion', '(none)']);
+  }
   if (summary.problem !== undefined) rows.push(['Problem', summary.problem]);
+  return rows;
+}
+
+function authnRequestRows(request: AuthnRequest): Row[] {
+  const rows: Row[] = [];
+  if (request.providerName !== undefined) rows.push(['ProviderName', request.providerName]);
+  rows.push(['ACS URL', request.assertionConsumerServiceUrl ?? '(none: the default ACS)']);
+  if (request.assertionConsumerServiceIndex !== undefined)
+    rows.push(['ACS index', String(request.assertionConsumerServiceIndex)]);
+  if (request.protocolBinding !== undefined) rows.push(['ProtocolBinding', request.protocolBinding]);
+  if (request.attributeConsumingServiceIndex !== undefined)
+    rows.push(['AttributeConsumingServiceIndex', String(request.attributeConsumingServiceIndex)]);
+  rows.push(['ForceAuthn', String(request.forceAuthn)]);
+  rows.push(['IsPassive', String(request.isPassive)]);
+  const policy = request.nameIdPolicy;
+  rows.push([
+    'NameIDPolicy',
+    policy
+      ? [
+          policy.format === undefined ? undefined : `Format=${policy.format}`,
+          policy.spNameQualifier === undefined ? undefined : `SPNameQualifier=${policy.spNameQualifier}`,
+          policy.allowCreate === undefined ? undefined : `AllowCreate=${policy.allowCreate}`,
+        ]
+          .filter((part) => part !== undefined)
+          .join(', ') || '(empty)'
+      : '(none)',
+  ]);
+  const context = request.requestedAuthnContext;
+  if (context) {
+    rows.push([
+      'RequestedAuthnContext',
+      `${context.comparison}: ${[...context.classRefs, ...context.declRefs].join(', ')}`,
+    ]);
+  }
+  if (request.subject) rows.push(['Subject', describeNameId(request.subject)]);
+  return rows;
+}
+
+function assertionRows(assertion: AssertionSummary, encrypted: boolean): Row[] {
+  const rows: Row[] = [
+    ['Assertion', `${assertion.id ?? '(no ID)'}${encrypted ? ' (decrypted from EncryptedAssertion)' : ''}`],
+  ];
+  if (assertion.issuer !== undefined) rows.push(['  Issuer', assertion.issuer]);
+  rows.push([
+    '  Subject',
+    assertion.nameId ? describeNameId(assertion.nameId) : assertion.encryptedId ? '(EncryptedID)' : '(none)',
+  ]);
+  const confirmation = assertion.confirmation;
+  if (confirmation) {
+    const parts = [
+      confirmation.method?.replace('urn:oasis:names:tc:SAML:2.0:cm:', ''),
+      confirmation.recipient === undefined ? undefined : `Recipient=${confirmation.recipient}`,
+      confirmation.inResponseTo === undefined ? undefined : `InResponseTo=${confirmation.inResponseTo}`,
+      confirmation.notOnOrAfter === undefined ? undefined : `NotOnOrAfter=${confirmation.notOnOrAfter}`,
+    ].filter((part) => part !== undefined);
+    rows.push(['  Confirmation', parts.join(', ')]);
+  }
+  const conditions = assertion.conditions;
+  if (conditions) {
+    rows.push([
+      '  Conditions',
+      [
+        conditions.notBefore === undefined ? undefined : `NotBefore=${conditions.notBefore}`,
+        conditions.notOnOrAfter === undefined ? undefined : `NotOnOrAfter=${conditions.notOnOrAfter}`,
+      ]
+        .filter((part) => part !== undefined)
+        .join(', ') || '(no time limits)',
+    ]);
+    rows.push(['  Audience', conditions.audiences.length > 0 ? conditions.audiences.join(', ') : '(none)']);
+  }
+  const authn = assertion.authn;
+  if (authn) {
+    rows.push([
+      '  AuthnStatement',
+      [
+        authn.authnInstant === undefined ? undefined : `AuthnInstant=${authn.authnInstant}`,
+        authn.sessionIndex === undefined ? undefined : `SessionIndex=${authn.sessionIndex}`,
+        authn.sessionNotOnOrAfter === undefined
+          ? undefined
+          : `SessionNotOnOrAfter=${authn.sessionNotOnOrAfter}`,
+      ]
+        .filter((part) => part !== undefined)
+        .join(', '),
+    ]);
+    if (authn.classRef !== undefined) rows.push(['  AuthnContext', authn.classRef]);
+  }
+  if (assertion.attributes.length === 0) rows.push(['  Attributes', '(none)']);
+  for (const { name, values } of assertion.attributes)
+    rows.push(['  Attribute', `${name} = ${values.join(', ')}`]);
   return rows;
 }
 
@@ -147,7 +286,7 @@ export function describeSignatureRow(signature: SignatureSummary): string {
     case 'query':
       return `${algorithm}, HTTP-Redirect query signature (SigAlg/Signature parameters)`;
     case 'enveloped':
-      return `${algorithm}, enveloped ds:Signature`;
+      return `${algorithm}, enveloped ds:Signature${signature.signed ? ` on the ${signature.signed.join(' and the ')}` : ''}`;
     case 'misplaced':
       return `breaks the SAML signature profile: ${signature.problem}`;
     default:

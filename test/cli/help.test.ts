@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertCliBuilt, cliPath, repoRoot, runCli } from './support.js';
+import { assertCliBuilt, cliPath, repoRoot, runCliProcess as runCli } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -19,6 +19,8 @@ const commandOptions: Record<string, string[]> = {
     '--clock-skew',
     '--accept-reencoded-signature',
     '--unsafe-allow-sha1',
+    '--key',
+    '--audience',
     '--json',
     '--help',
   ],

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as samlify from 'samlify';
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { nameIdFormats } from '../../src/index.js';
 import {
   idpEntityId,
@@ -50,11 +52,36 @@ export interface CliResult {
 }
 
 /**
- * Runs `node dist/cli.cjs ...args`, with `input` on standard input. Never rejects
- * for a non-zero exit. Asynchronous, so independent runs can overlap
- * (`it.concurrent`): each start of the executable costs a Node startup.
+ * Runs `samlkit ...args` with `input` on standard input: the CLI's `main` in this process, with
+ * the same argument parsing, commands and exit status as the executable, bound to captured
+ * streams instead of the process's. Never rejects for a non-zero exit. A start of the executable
+ * costs a Node startup (about half a second on a busy 2-core machine, and these suites make
+ * hundreds of calls), so only {@link runCliProcess} starts it: help.test.ts, the documentation's
+ * quick start and the package test run the built file, which is the same code bundled.
+ * A run that needs its own working directory (`cwd`) starts the executable.
  */
-export function runCli(
+export async function runCli(
+  args: readonly string[],
+  options: { input?: string; cwd?: string } = {},
+): Promise<CliResult> {
+  if (options.cwd !== undefined) return runCliProcess(args, options);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const input = Buffer.from(options.input ?? '', 'utf8');
+  const io: Io = {
+    out: (text) => void stdout.push(text),
+    err: (text) => void stderr.push(text),
+    readStdin: async () => input,
+  };
+  const status = await main(args, io);
+  return { status, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+/**
+ * Runs `node dist/cli.cjs ...args`, with `input` on standard input, the way a user does. Never
+ * rejects for a non-zero exit.
+ */
+export function runCliProcess(
   args: readonly string[],
   options: { input?: string; cwd?: string } = {},
 ): Promise<CliResult> {

@@ -1,18 +1,20 @@
 import { receivePost } from '../../bindings/post.js';
-import { defaultReceiveLimits, type Received } from '../../bindings/receive.js';
+import { checkHeader, checkRelayState, defaultReceiveLimits, type Received } from '../../bindings/receive.js';
 import { type ReceiveRedirectOptions, receiveRedirect } from '../../bindings/redirect.js';
 import { receiveSoap } from '../../bindings/soap.js';
 import type { KeyPair } from '../../crypto/index.js';
 import { isSamlError, type SamlError, type SamlErrorCode } from '../../errors/index.js';
-import { parseXml } from '../../xml/index.js';
+import { readHeader } from '../../message/header.js';
+import { isElement, parseXml } from '../../xml/index.js';
 import type { Command } from '../command.js';
 import { parseCommandLine, UsageError } from '../command-line.js';
 import { detailLines } from '../error-report.js';
 import { readInputText } from '../input.js';
-import { loadTrustedCertificates } from '../key-files.js';
+import { loadTrustedCertificates, readPemOption } from '../key-files.js';
 import { type MessageInput, readMessageInput } from '../message-input.js';
 import { signatureAlgorithmName } from '../names.js';
 import { printable } from '../printable.js';
+import { type VerifiedSsoResponse, verifySsoResponse } from '../sso-response.js';
 import { formatRows, type MessageSummary, summarizeMessage, summaryRows } from '../summary.js';
 
 const help = `Usage: samlkit verify <message> --cert <file> [--cert <file>…] [options]
@@ -29,6 +31,9 @@ HTTP-POST payload), a file, or - for standard input.
 Options:
   --cert <file>           Trusted certificates: a PEM file holding one or more. Repeatable;
                           required. KeyInfo in the message is never trusted.
+  --key <file>            SSO Responses: our private key (PEM), to decrypt an EncryptedAssertion.
+                          Repeatable (key rollover)
+  --audience <entity ID>  SSO Responses: require this Audience in the assertion's Conditions
   --issuer <entity ID>    Require this Issuer
   --destination <URL>     Require this Destination (the endpoint the message was sent to)
   --in-response-to <ID>   Require this InResponseTo (responses: the ID of the request they answer)
@@ -43,7 +48,13 @@ Options:
   --json                  Print the verdict as JSON
   -h, --help
 
-A signature is always required. Checks that need state an endpoint keeps (replay
+A signature is always required. An SSO Response is checked the way a Service
+Provider must: the Response signature over the Response and the assertion
+signature over the assertion, each under the SAML signature profile on its own
+element; one of them must cover the assertion (SAMLProf §4.1.3.5). The report
+then shows the subject, conditions, AuthnStatement and attributes, read from
+the verified bytes. Logout messages and AuthnRequests carry one signature, on
+the message. Checks that need state an endpoint keeps (replay
 of message IDs, whether the Issuer is a registered provider) cannot run here; the
 report says so instead of skipping them silently.
 
@@ -53,10 +64,13 @@ Examples:
   samlkit verify 'https://idp.example.com/slo?SAMLRequest=…&SigAlg=…&Signature=…' --cert sp.pem \\
     --issuer https://sp.example.com/metadata --destination https://idp.example.com/slo
   samlkit verify request.xml --cert sp.pem --now 2026-04-20T10:00:00Z
+  samlkit verify response.xml --cert idp.pem --key sp.key --audience https://sp.example.com/metadata
 `;
 
 const spec = {
   cert: { type: 'string', repeatable: true },
+  key: { type: 'string', repeatable: true },
+  audience: { type: 'string' },
   issuer: { type: 'string' },
   destination: { type: 'string' },
   'in-response-to': { type: 'string' },
@@ -68,7 +82,15 @@ const spec = {
   json: { type: 'boolean' },
 } as const;
 
-type CheckName = 'message' | 'signature' | 'time' | 'Issuer' | 'Destination' | 'InResponseTo' | 'replay';
+type CheckName =
+  | 'message'
+  | 'signature'
+  | 'time'
+  | 'Issuer'
+  | 'Destination'
+  | 'InResponseTo'
+  | 'assertion'
+  | 'replay';
 
 interface Check {
   check: CheckName;
@@ -90,12 +112,58 @@ function receive(input: MessageInput, options: ReceiveRedirectOptions): Received
   }
 }
 
+const ssoReceivePath = 'SSO Response: Response and assertion signatures, each on its own element';
+
+/**
+ * An SSO Response over HTTP-POST, checked as an SP does: the binding's RelayState rule, the
+ * signatures of the Response and of its (decrypted) assertion, then the Response header and the
+ * assertion's conditions, all read from verified bytes.
+ */
+function receiveSsoResponse(
+  input: MessageInput,
+  plan: Plan,
+  options: ReceiveRedirectOptions,
+): { received: Received; sso: VerifiedSsoResponse } {
+  checkRelayState(input.relayState, options);
+  const now = (plan.now ?? new Date()).getTime();
+  const sso = verifySsoResponse(input.xml, {
+    trust: plan.trust,
+    decryptionKeys: plan.decryptionKeys,
+    maxBytes: defaultReceiveLimits.maxBytes,
+    now,
+    skewMs: plan.skewSeconds * 1000,
+    ...(plan.unsafeAllowSha1 ? { unsafeAllowSha1: true } : {}),
+    ...(plan.destination === undefined ? {} : { destination: plan.destination }),
+    ...(plan.inResponseTo === undefined ? {} : { inResponseTo: plan.inResponseTo }),
+    ...(plan.audience === undefined ? {} : { audience: plan.audience }),
+  });
+  const header = readHeader(parseXml(sso.responseXml).root, ['Response']);
+  checkHeader(header, sso.responseSignature !== undefined, options);
+  const signedBy = sso.responseSignature ?? sso.assertionSignature!;
+  return {
+    sso,
+    received: {
+      type: 'SAMLResponse',
+      binding: input.binding,
+      messageType: 'Response',
+      xml: sso.responseXml,
+      signed: true,
+      algorithm: signedBy.algorithm,
+      certificate: signedBy.certificate,
+      header,
+      ...(input.relayState === undefined ? {} : { relayState: input.relayState }),
+    },
+  };
+}
+
 function failedCheck(code: SamlErrorCode): CheckName {
   switch (code) {
     case 'SAML_SIGNATURE_MISSING':
     case 'SAML_SIGNATURE_INVALID':
     case 'SAML_SIGNATURE_PROFILE_VIOLATION':
     case 'SAML_ALGORITHM_FORBIDDEN':
+    case 'SAML_DECRYPTION_FAILED':
+    case 'SAML_ENCRYPTED_DATA_INVALID':
       return 'signature';
     case 'SAML_ISSUER_MISMATCH':
       return 'Issuer';
@@ -124,9 +192,22 @@ interface Plan {
   inResponseTo?: string;
   unsafeAllowSha1: boolean;
   reencoded: boolean;
+  decryptionKeys: string[];
+  audience?: string;
 }
 
-function buildChecks(plan: Plan, received: Received | undefined, failure: SamlError | undefined): Check[] {
+function describeSignedPart(name: string, part: VerifiedSsoResponse['responseSignature']): string {
+  return part
+    ? `${name} signed ${signatureAlgorithmName(part.algorithm)}, verified with ${describeCertificate(part.certificate)}`
+    : `${name} unsigned`;
+}
+
+function buildChecks(
+  plan: Plan,
+  received: Received | undefined,
+  failure: SamlError | undefined,
+  sso?: VerifiedSsoResponse,
+): Check[] {
   const input = plan.input;
   const binding = input?.binding;
   const bindingRules =
@@ -148,8 +229,17 @@ function buildChecks(plan: Plan, received: Received | undefined, failure: SamlEr
         received.certificate ? describeCertificate(received.certificate) : 'a trusted certificate'
       }`.trim();
   }
+  if (sso) {
+    signature = `${describeSignedPart('Response', sso.responseSignature)}; ${describeSignedPart(
+      sso.encrypted ? 'Assertion (decrypted with --key)' : 'Assertion',
+      sso.assertionSignature,
+    )}; each under the SAML signature profile on its own element`;
+  } else if (!received && plan.input && isElement(plan.input.message, 'samlp', 'Response')) {
+    signature = `required on the Response or on its assertion (SAMLProf §4.1.3.5), each on its own element; trusted: ${trusted}; algorithms: ${algorithms}`;
+  }
   const clock = plan.now ? `${plan.now.toISOString()} (--now)` : 'the system clock';
   const responseType = received ? received.type === 'SAMLResponse' : input?.parameter === 'SAMLResponse';
+  const isResponse = input !== undefined && isElement(input.message, 'samlp', 'Response');
   const checks: Check[] = [
     {
       check: 'message',
@@ -178,7 +268,9 @@ function buildChecks(plan: Plan, received: Received | undefined, failure: SamlEr
       : {
           check: 'Destination',
           status: 'requested',
-          detail: `equals ${plan.destination} (--destination; a signed message must carry it)`,
+          detail: `equals ${plan.destination} (--destination; a signed message must carry it${
+            isResponse ? "; the assertion's Recipient too" : ''
+          })`,
         },
     plan.inResponseTo === undefined
       ? {
@@ -193,6 +285,19 @@ function buildChecks(plan: Plan, received: Received | undefined, failure: SamlEr
           status: 'requested',
           detail: `equals ${plan.inResponseTo} (--in-response-to)`,
         },
+    ...(isResponse
+      ? [
+          {
+            check: 'assertion' as const,
+            status: 'requested' as const,
+            detail: `Conditions NotBefore/NotOnOrAfter and SubjectConfirmationData NotOnOrAfter against now; ${
+              plan.audience === undefined
+                ? 'Audience not checked (pass --audience <our entity ID>)'
+                : `Audience includes ${plan.audience} (--audience)`
+            }`,
+          },
+        ]
+      : []),
     {
       check: 'replay',
       status: 'skip',
@@ -251,6 +356,8 @@ export const verifyCommand: Command = {
       skewSeconds,
       unsafeAllowSha1: values['unsafe-allow-sha1'] === true,
       reencoded: values['accept-reencoded-signature'] === true,
+      decryptionKeys: (values.key ?? []).map((file) => readPemOption('key', file)),
+      ...(values.audience === undefined ? {} : { audience: values.audience }),
       ...(now ? { now } : {}),
       ...(values.issuer === undefined ? {} : { issuer: values.issuer }),
       ...(values.destination === undefined ? {} : { destination: values.destination }),
@@ -272,17 +379,27 @@ export const verifyCommand: Command = {
 
     let received: Received | undefined;
     let failure: SamlError | undefined;
+    let sso: VerifiedSsoResponse | undefined;
     try {
       plan.input = readMessageInput(text);
-      received = receive(plan.input, options);
+      if (isElement(plan.input.message, 'samlp', 'Response') && plan.input.binding === 'post') {
+        ({ received, sso } = receiveSsoResponse(plan.input, plan, options));
+      } else {
+        received = receive(plan.input, options);
+      }
     } catch (error) {
       if (!isSamlError(error)) throw error;
       failure = error;
     }
-    const checks = buildChecks(plan, received, failure);
-    const path = plan.input ? receivePaths[plan.input.binding] : undefined;
+    const checks = buildChecks(plan, received, failure, sso);
+    const path = sso ? ssoReceivePath : plan.input ? receivePaths[plan.input.binding] : undefined;
     let summary: MessageSummary | undefined;
     if (received) summary = summarizeMessage(received.header, received.xml, parseXml(received.xml).root);
+    if (summary && sso) {
+      delete summary.assertion;
+      if (sso.assertion) summary.assertion = sso.assertion;
+      if (sso.encrypted) summary.encryptedAssertion = true;
+    }
 
     if (values.json) {
       io.out(
@@ -298,6 +415,14 @@ export const verifyCommand: Command = {
               : {}),
             ...(plan.input ? { binding: plan.input.binding, receivedWith: path } : {}),
             checks,
+            ...(sso
+              ? {
+                  responseSigned: sso.responseSignature !== undefined,
+                  assertionSigned: sso.assertionSignature !== undefined,
+                  assertionEncrypted: sso.encrypted,
+                  ...(sso.assertionXml === undefined ? {} : { assertionXml: sso.assertionXml }),
+                }
+              : {}),
             ...(received
               ? {
                   algorithm: received.algorithm,
@@ -316,10 +441,21 @@ export const verifyCommand: Command = {
         )}\n`,
       );
     } else if (received && summary) {
+      const signer = received.certificate
+        ? received.certificate.subject.replace(/\n/g, ', ')
+        : 'a trusted certificate';
+      const signedWhat = sso
+        ? ` (${[
+            sso.responseSignature ? 'Response' : undefined,
+            sso.assertionSignature ? 'assertion' : undefined,
+          ]
+            .filter(Boolean)
+            .join(' and ')} signed${sso.encrypted ? ', assertion decrypted' : ''})`
+        : '';
       io.out(
         `VALID: ${received.messageType} over ${bindingNames[received.binding]}, signed ${
           received.algorithm ? signatureAlgorithmName(received.algorithm) : ''
-        } by ${received.certificate ? received.certificate.subject.replace(/\n/g, ', ') : 'a trusted certificate'}\n\n`,
+        } by ${signer}${signedWhat}\n\n`,
       );
       io.out(`Checks (${path}):\n${formatChecks(checks)}\n`);
       io.out('Verified message:\n');
