@@ -38,12 +38,38 @@ export function newUser(): SsoUser {
   return { ...alice, id: `alice-${users}-${Date.now()}` };
 }
 
+const uri = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri';
+
+/**
+ * The user the IdP signs in. Attributes are released the way research and
+ * education federations name them (X.500/LDAP attribute profile: OID names, URI
+ * NameFormat), which Shibboleth's shipped attribute-map.xml maps.
+ */
 export const alice: SsoUser = {
   id: 'alice-0001',
   email: 'alice@example.org',
   attributes: [
-    { name: 'urn:oid:0.9.2342.19200300.100.1.3', friendlyName: 'mail', values: 'alice@example.org' },
-    { name: 'urn:oid:2.5.4.42', friendlyName: 'givenName', values: 'Alice' },
+    {
+      name: 'urn:oid:0.9.2342.19200300.100.1.3',
+      nameFormat: uri,
+      friendlyName: 'mail',
+      values: 'alice@example.org',
+    },
+    { name: 'urn:oid:2.5.4.42', nameFormat: uri, friendlyName: 'givenName', values: 'Alice' },
+    // Mapped (and let through) by Shibboleth's shipped attribute-map.xml and attribute-policy.xml.
+    {
+      name: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.7',
+      nameFormat: uri,
+      friendlyName: 'eduPersonEntitlement',
+      values: ['urn:mace:example.org:wiki:edit', 'urn:mace:example.org:wiki:read'],
+    },
+    // Scoped: Shibboleth keeps it only when the IdP's metadata lists the scope (shibmd:Scope).
+    {
+      name: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
+      nameFormat: uri,
+      friendlyName: 'eduPersonPrincipalName',
+      values: 'alice@example.org',
+    },
   ],
 };
 
