@@ -98,6 +98,8 @@ export interface PeerIdp extends LoopbackServer {
   user: SsoUser;
   /** The IdP's metadata as it publishes it. */
   metadata(options?: MetadataChoice): string;
+  /** What GET /metadata serves (default: unsigned, every endpoint). */
+  served: MetadataChoice;
   /**
    * Registers an SP from its metadata (`providerId` = its entity ID); `choose`
    * may change IdP-side choices of that registration (say, not encrypting).
@@ -189,7 +191,7 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
       ...(contentType ? { contentType } : {}),
     };
     if (url.pathname === '/metadata') {
-      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(peer.metadata());
+      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(peer.metadata(peer.served));
       return;
     }
     if (url.pathname.startsWith('/sso/')) {
@@ -265,6 +267,7 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
     endpoints,
     idp,
     user: alice,
+    served: {},
     errors,
     ssoReplies,
     logoutResults,
