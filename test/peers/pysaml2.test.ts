@@ -111,7 +111,14 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
       await configure();
     });
 
-    it('refuses signed IdP metadata signed by another key', async () => {
+    it('refuses signed IdP metadata that was altered, or signed by another key', async () => {
+      idp.served = {
+        signed: true,
+        alter: (xml) => xml.replace(`${idp.origin}/sso/redirect`, 'https://attacker.example/sso'),
+      };
+      await expect(
+        sp.configure({ idp: { remote: `${idp.origin}/metadata`, cert: idp.key.certificatePem } }),
+      ).rejects.toThrow(/refused/);
       idp.served = { signed: true };
       await expect(
         sp.configure({
@@ -283,6 +290,19 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
       await browser.browse({ method: 'GET', url: (started.reply as { url: string }).url });
       expect(idp.logoutResults.at(-1)).toMatchObject({ complete: true, status: 'Success' });
       expect((await whoami(browser)).authenticated).toBe(false);
+    });
+
+    it('IdP-initiated, front channel (iframe): pysaml2 ends its session in the frame', async () => {
+      await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_iframe' }));
+      try {
+        const browser = await signedIn();
+        const started = await idp.idp.logout(idp.user.id);
+        expect(started.iframes).toHaveLength(1);
+        await browser.browse({ method: 'GET', url: started.iframes[0]!.url! });
+        expect((await whoami(browser)).authenticated).toBe(false);
+      } finally {
+        await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_native' }));
+      }
     });
 
     it('the IdP refuses a LogoutRequest signed by a key not in pysaml2 metadata (SAML_SIGNATURE_INVALID)', async () => {

@@ -241,6 +241,17 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       );
     });
 
+    it("the IdP refuses SimpleSAMLphp's LogoutRequest once altered (SAML_SIGNATURE_INVALID) and keeps the session", async () => {
+      const { browser } = await signInOrInitiate();
+      const { next } = await browser.browse({ method: 'GET', url: `${sp.appUrl}?logout=1` }, (nav) =>
+        nav.url.startsWith(idp.origin),
+      );
+      expect(next).toBeDefined();
+      await browser.request(tamperRedirect(next!));
+      expect(idp.errors.at(-1)).toBe('SAML_SIGNATURE_INVALID');
+      expect((await idp.idp.logout(idp.user.id)).participants).toHaveLength(1);
+    });
+
     it('at its defaults SimpleSAMLphp does not check LogoutRequest signatures (validate.logout is off)', async () => {
       // Recorded, not endorsed: SimpleSAMLphp 1.19 verifies logout signatures only with
       // `validate.logout` (or `redirect.validate`) set, so a LogoutRequest signed by a key it

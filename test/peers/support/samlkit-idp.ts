@@ -98,8 +98,8 @@ export interface PeerIdp extends LoopbackServer {
   user: SsoUser;
   /** The IdP's metadata as it publishes it. */
   metadata(options?: MetadataChoice): string;
-  /** What GET /metadata serves (default: unsigned, every endpoint). */
-  served: MetadataChoice;
+  /** What GET /metadata serves (default: unsigned, every endpoint); `alter` edits it after signing. */
+  served: MetadataChoice & { alter?: (xml: string) => string };
   /**
    * Registers an SP from its metadata (`providerId` = its entity ID); `choose`
    * may change IdP-side choices of that registration (say, not encrypting).
@@ -191,7 +191,9 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
       ...(contentType ? { contentType } : {}),
     };
     if (url.pathname === '/metadata') {
-      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(peer.metadata(peer.served));
+      res
+        .writeHead(200, { 'content-type': 'application/samlmetadata+xml' })
+        .end((peer.served.alter ?? ((xml: string) => xml))(peer.metadata(peer.served)));
       return;
     }
     if (url.pathname.startsWith('/sso/')) {
