@@ -94,7 +94,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     sp = await startPysaml2();
     await configure();
     await register();
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await sp?.stop();
     await idp?.close();

@@ -90,7 +90,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
     sp = await startSimpleSamlPhp(idp.entityId);
     sp.trustIdp(idp.metadata());
     registration = await idp.register(await sp.metadata());
-  });
+  }, 60_000);
   afterAll(async () => {
     await sp?.stop();
     await idp?.close();
