@@ -60,6 +60,7 @@ export async function startPysaml2(): Promise<Pysaml2Sp> {
     String(port),
     join(dir, 'keys', 'sp.key'),
     join(dir, 'keys', 'sp.crt'),
+    dir,
   ]);
   try {
     await waitUntil('pysaml2 SP', () => child.output().includes('ready '), { process: child });
