@@ -184,6 +184,30 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       });
     });
 
+    it('over HTTP-POST (the IdP publishes only a POST SingleSignOnService), plain assertion', async () => {
+      const choice = { wantAuthnRequestsSigned: true, only: ['ssoPost', 'sloRedirect', 'sloPost'] } as const;
+      await withIdpMetadata(idp.metadata(choice), () =>
+        withRegistration(
+          (input) => ({ ...input, encryptionCertificate: null }),
+          async () => {
+            idp.user = newUser();
+            const browser = new Browser();
+            const request = await authnRequestOf(browser);
+            expect(request.method).toBe('POST');
+            const errors = idp.errors.length;
+            const { page } = await browser.browse(request);
+            expect(idp.errors.slice(errors)).toEqual([]);
+            expect(json(page.body).authenticated).toBe(true);
+            const response = Buffer.from(
+              idp.ssoReplies.at(-1)!.form.fields.SAMLResponse!,
+              'base64',
+            ).toString();
+            expect(response).not.toContain('EncryptedAssertion');
+          },
+        ),
+      );
+    });
+
     it('refuses a signed AuthnRequest whose query was altered (SAML_SIGNATURE_INVALID)', async () => {
       await withIdpMetadata(idp.metadata({ wantAuthnRequestsSigned: true }), async () => {
         const browser = new Browser();

@@ -307,6 +307,8 @@ export async function startShibboleth(options: ShibbolethOptions): Promise<Shibb
         },
         { process: shibd, log, timeoutMs: 15_000 },
       );
+      // The log line comes as the new document is loaded; one more read waits for the swap.
+      await probe(`${origin}/Shibboleth.sso/DiscoFeed`, tlsCertificate);
     },
     log,
     checkIdpMetadata(xml, signer) {
