@@ -222,7 +222,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
 
   describe('Single Logout', () => {
     it('SP-initiated: the IdP ends the session and SimpleSAMLphp accepts its LogoutResponse', async () => {
-      const { browser, state } = await signInOrInitiate();
+      const { browser, state } = await signInUnsolicited();
       expect(state.authenticated).toBe(true);
       const { page } = await browser.browse({ method: 'GET', url: `${sp.appUrl}?logout=1` });
       expect(json(page.body).loggedOut).toBe(true);
@@ -235,7 +235,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       await withRegistration(
         (input) => ({ ...input, logoutMethod: 'frontchannel_native' }),
         async () => {
-          const { browser } = await signInOrInitiate();
+          const { browser } = await signInUnsolicited();
           const started = await idp.idp.logout(idp.user.id, { returnTo: `${idp.origin}/done` });
           expect(started.complete).toBe(false);
           expect(started.reply.kind).toBe('redirect');
@@ -251,7 +251,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       await withRegistration(
         (input) => ({ ...input, logoutMethod: 'frontchannel_iframe' }),
         async () => {
-          const { browser } = await signInOrInitiate();
+          const { browser } = await signInUnsolicited();
           const started = await idp.idp.logout(idp.user.id);
           expect(started.iframes).toHaveLength(1);
           const frame = started.iframes[0]!;
@@ -266,7 +266,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
     });
 
     it("the IdP refuses SimpleSAMLphp's LogoutRequest once altered (SAML_SIGNATURE_INVALID) and keeps the session", async () => {
-      const { browser } = await signInOrInitiate();
+      const { browser } = await signInUnsolicited();
       const { next } = await browser.browse({ method: 'GET', url: `${sp.appUrl}?logout=1` }, (nav) =>
         nav.url.startsWith(idp.origin),
       );
@@ -282,7 +282,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       // does not trust ends the session. Nothing samlkit can change; see docs/interop.md.
       const impostor = await startPeerIdp({ key: 'evil', entityId: idp.entityId });
       try {
-        const { browser } = await signInOrInitiate();
+        const { browser } = await signInUnsolicited();
         expect((await whoami(browser)).authenticated).toBe(true);
         await browser.request(await forgedLogoutRequest(impostor));
         expect((await whoami(browser)).authenticated).toBe(false);
@@ -377,7 +377,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
     });
 
     it('IdP-initiated logout with the registration as imported', async () => {
-      const { browser } = await signInOrInitiate();
+      const { browser } = await signInUnsolicited();
       const started = await idp.idp.logout(idp.user.id, { returnTo: `${idp.origin}/done` });
       expect(started.reply.kind).toBe('redirect');
       await browser.browse({ method: 'GET', url: (started.reply as { url: string }).url });
@@ -387,8 +387,8 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
   });
 });
 
-/** Signs a user in: SP-initiated when samlkit accepts SimpleSAMLphp's unsigned AuthnRequest, else IdP-initiated. */
-async function signInOrInitiate(): Promise<{ browser: Browser; state: AppState }> {
+/** A fresh user and browser with a SimpleSAMLphp session, through IdP-initiated SSO. */
+async function signInUnsolicited(): Promise<{ browser: Browser; state: AppState }> {
   idp.user = newUser();
   const browser = new Browser();
   const { page } = await browser.browse(

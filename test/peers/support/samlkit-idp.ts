@@ -301,5 +301,3 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
   };
   return peer;
 }
-
-export { navigationOf };
