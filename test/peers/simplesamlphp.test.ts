@@ -90,7 +90,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
     sp = await startSimpleSamlPhp(idp.entityId);
     sp.trustIdp(idp.metadata());
     registration = await idp.register(await sp.metadata());
-  });
+  }, 60_000);
   afterAll(async () => {
     await sp?.stop();
     await idp?.close();
@@ -184,6 +184,30 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       });
     });
 
+    it('over HTTP-POST (the IdP publishes only a POST SingleSignOnService), plain assertion', async () => {
+      const choice = { wantAuthnRequestsSigned: true, only: ['ssoPost', 'sloRedirect', 'sloPost'] } as const;
+      await withIdpMetadata(idp.metadata(choice), () =>
+        withRegistration(
+          (input) => ({ ...input, encryptionCertificate: null }),
+          async () => {
+            idp.user = newUser();
+            const browser = new Browser();
+            const request = await authnRequestOf(browser);
+            expect(request.method).toBe('POST');
+            const errors = idp.errors.length;
+            const { page } = await browser.browse(request);
+            expect(idp.errors.slice(errors)).toEqual([]);
+            expect(json(page.body).authenticated).toBe(true);
+            const response = Buffer.from(
+              idp.ssoReplies.at(-1)!.form.fields.SAMLResponse!,
+              'base64',
+            ).toString();
+            expect(response).not.toContain('EncryptedAssertion');
+          },
+        ),
+      );
+    });
+
     it('refuses a signed AuthnRequest whose query was altered (SAML_SIGNATURE_INVALID)', async () => {
       await withIdpMetadata(idp.metadata({ wantAuthnRequestsSigned: true }), async () => {
         const browser = new Browser();
@@ -198,7 +222,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
 
   describe('Single Logout', () => {
     it('SP-initiated: the IdP ends the session and SimpleSAMLphp accepts its LogoutResponse', async () => {
-      const { browser, state } = await signInOrInitiate();
+      const { browser, state } = await signInUnsolicited();
       expect(state.authenticated).toBe(true);
       const { page } = await browser.browse({ method: 'GET', url: `${sp.appUrl}?logout=1` });
       expect(json(page.body).loggedOut).toBe(true);
@@ -211,7 +235,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       await withRegistration(
         (input) => ({ ...input, logoutMethod: 'frontchannel_native' }),
         async () => {
-          const { browser } = await signInOrInitiate();
+          const { browser } = await signInUnsolicited();
           const started = await idp.idp.logout(idp.user.id, { returnTo: `${idp.origin}/done` });
           expect(started.complete).toBe(false);
           expect(started.reply.kind).toBe('redirect');
@@ -227,7 +251,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       await withRegistration(
         (input) => ({ ...input, logoutMethod: 'frontchannel_iframe' }),
         async () => {
-          const { browser } = await signInOrInitiate();
+          const { browser } = await signInUnsolicited();
           const started = await idp.idp.logout(idp.user.id);
           expect(started.iframes).toHaveLength(1);
           const frame = started.iframes[0]!;
@@ -241,13 +265,24 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
       );
     });
 
+    it("the IdP refuses SimpleSAMLphp's LogoutRequest once altered (SAML_SIGNATURE_INVALID) and keeps the session", async () => {
+      const { browser } = await signInUnsolicited();
+      const { next } = await browser.browse({ method: 'GET', url: `${sp.appUrl}?logout=1` }, (nav) =>
+        nav.url.startsWith(idp.origin),
+      );
+      expect(next).toBeDefined();
+      await browser.request(tamperRedirect(next!));
+      expect(idp.errors.at(-1)).toBe('SAML_SIGNATURE_INVALID');
+      expect((await idp.idp.logout(idp.user.id)).participants).toHaveLength(1);
+    });
+
     it('at its defaults SimpleSAMLphp does not check LogoutRequest signatures (validate.logout is off)', async () => {
       // Recorded, not endorsed: SimpleSAMLphp 1.19 verifies logout signatures only with
       // `validate.logout` (or `redirect.validate`) set, so a LogoutRequest signed by a key it
       // does not trust ends the session. Nothing samlkit can change; see docs/interop.md.
       const impostor = await startPeerIdp({ key: 'evil', entityId: idp.entityId });
       try {
-        const { browser } = await signInOrInitiate();
+        const { browser } = await signInUnsolicited();
         expect((await whoami(browser)).authenticated).toBe(true);
         await browser.request(await forgedLogoutRequest(impostor));
         expect((await whoami(browser)).authenticated).toBe(false);
@@ -342,7 +377,7 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
     });
 
     it('IdP-initiated logout with the registration as imported', async () => {
-      const { browser } = await signInOrInitiate();
+      const { browser } = await signInUnsolicited();
       const started = await idp.idp.logout(idp.user.id, { returnTo: `${idp.origin}/done` });
       expect(started.reply.kind).toBe('redirect');
       await browser.browse({ method: 'GET', url: (started.reply as { url: string }).url });
@@ -352,8 +387,8 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
   });
 });
 
-/** Signs a user in: SP-initiated when samlkit accepts SimpleSAMLphp's unsigned AuthnRequest, else IdP-initiated. */
-async function signInOrInitiate(): Promise<{ browser: Browser; state: AppState }> {
+/** A fresh user and browser with a SimpleSAMLphp session, through IdP-initiated SSO. */
+async function signInUnsolicited(): Promise<{ browser: Browser; state: AppState }> {
   idp.user = newUser();
   const browser = new Browser();
   const { page } = await browser.browse(

@@ -3,8 +3,8 @@
  * skips loudly, and fails under CI=true), free ports, child processes in their
  * own process group, and readiness polled without sleeping blindly.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,10 +48,6 @@ export function tempDir(prefix: string): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
-}
-
-export function writeFile(path: string, text: string): void {
-  writeFileSync(path, text);
 }
 
 export function readText(path: string): string {
@@ -138,36 +134,4 @@ export async function waitUntil(
       );
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/** A self-signed TLS certificate for 127.0.0.1, made with openssl for this run. */
-export function makeTlsCertificate(dir: string): {
-  certFile: string;
-  keyFile: string;
-  certificatePem: string;
-} {
-  const certFile = join(dir, 'tls.crt');
-  const keyFile = join(dir, 'tls.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { certFile, keyFile, certificatePem: readFileSync(certFile, 'utf8') };
 }

@@ -38,12 +38,38 @@ export function newUser(): SsoUser {
   return { ...alice, id: `alice-${users}-${Date.now()}` };
 }
 
+const uri = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri';
+
+/**
+ * The user the IdP signs in. Attributes are released the way research and
+ * education federations name them (X.500/LDAP attribute profile: OID names, URI
+ * NameFormat), which Shibboleth's shipped attribute-map.xml maps.
+ */
 export const alice: SsoUser = {
   id: 'alice-0001',
   email: 'alice@example.org',
   attributes: [
-    { name: 'urn:oid:0.9.2342.19200300.100.1.3', friendlyName: 'mail', values: 'alice@example.org' },
-    { name: 'urn:oid:2.5.4.42', friendlyName: 'givenName', values: 'Alice' },
+    {
+      name: 'urn:oid:0.9.2342.19200300.100.1.3',
+      nameFormat: uri,
+      friendlyName: 'mail',
+      values: 'alice@example.org',
+    },
+    { name: 'urn:oid:2.5.4.42', nameFormat: uri, friendlyName: 'givenName', values: 'Alice' },
+    // Mapped (and let through) by Shibboleth's shipped attribute-map.xml and attribute-policy.xml.
+    {
+      name: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.7',
+      nameFormat: uri,
+      friendlyName: 'eduPersonEntitlement',
+      values: ['urn:mace:example.org:wiki:edit', 'urn:mace:example.org:wiki:read'],
+    },
+    // Scoped: Shibboleth keeps it only when the IdP's metadata lists the scope (shibmd:Scope).
+    {
+      name: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
+      nameFormat: uri,
+      friendlyName: 'eduPersonPrincipalName',
+      values: 'alice@example.org',
+    },
   ],
 };
 
@@ -72,6 +98,8 @@ export interface PeerIdp extends LoopbackServer {
   user: SsoUser;
   /** The IdP's metadata as it publishes it. */
   metadata(options?: MetadataChoice): string;
+  /** What GET /metadata serves (default: unsigned, every endpoint); `alter` edits it after signing. */
+  served: MetadataChoice & { alter?: (xml: string) => string };
   /**
    * Registers an SP from its metadata (`providerId` = its entity ID); `choose`
    * may change IdP-side choices of that registration (say, not encrypting).
@@ -163,7 +191,9 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
       ...(contentType ? { contentType } : {}),
     };
     if (url.pathname === '/metadata') {
-      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(peer.metadata());
+      res
+        .writeHead(200, { 'content-type': 'application/samlmetadata+xml' })
+        .end((peer.served.alter ?? ((xml: string) => xml))(peer.metadata(peer.served)));
       return;
     }
     if (url.pathname.startsWith('/sso/')) {
@@ -239,6 +269,7 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
     endpoints,
     idp,
     user: alice,
+    served: {},
     errors,
     ssoReplies,
     logoutResults,
@@ -270,5 +301,3 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
   };
   return peer;
 }
-
-export { navigationOf };
