@@ -55,11 +55,14 @@ describe('public surface', () => {
     await expect(text).toMatchFileSnapshot('api-surface.txt');
   });
 
-  it.each(Object.entries(entries))('%s: the runtime names are exactly the value exports', async (name, file) => {
-    const module = await import(/* @vite-ignore */ root + file);
-    const values = surfaces[name]!.filter((line) => line.startsWith('value ')).map((line) => line.slice(6));
-    expect(Object.keys(module).sort()).toEqual(values);
-  });
+  it.each(Object.entries(entries))(
+    '%s: the runtime names are exactly the value exports',
+    async (name, file) => {
+      const module = await import(/* @vite-ignore */ root + file);
+      const values = surfaces[name]!.filter((line) => line.startsWith('value ')).map((line) => line.slice(6));
+      expect(Object.keys(module).sort()).toEqual(values);
+    },
+  );
 
   it('no entry re-exports a whole module: every export is named', async () => {
     const { readFileSync } = await import('node:fs');
