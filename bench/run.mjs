@@ -61,10 +61,11 @@ const redirectUrl = kitRedirect(rsa)();
 const postForm = kitPost(rsa)();
 const ecRedirectUrl = kitRedirect(ec)();
 const ecPostForm = kitPost(ec)();
+// parse* takes the receive result and reads the parse of the verified bytes it carries.
 const receiveRedirect = (url, cert) => () =>
-  samlkit.parseLogoutRequest(samlkit.receiveRedirect(url, { trust: [cert] }).xml);
+  samlkit.parseLogoutRequest(samlkit.receiveRedirect(url, { trust: [cert] }));
 const receivePost = (form, cert) => () =>
-  samlkit.parseLogoutRequest(samlkit.receivePost(form.fields, { trust: [cert] }).xml);
+  samlkit.parseLogoutRequest(samlkit.receivePost(form.fields, { trust: [cert] }));
 
 // --- samlify: the IdP sends (createLogoutRequest) and the SP side receives (parseLogoutRequest)
 samlify.setSchemaValidator({ validate: async () => 'skipped' });

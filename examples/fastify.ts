@@ -1,16 +1,16 @@
 /**
  * Fastify 5: the IdP's endpoints from samlkit/http as a plugin.
  *
- *   await app.register(samlPlugin(endpoints));   // /saml/sso, /saml/slo, /saml/metadata
+ *   await app.register(samlPlugin(handlers));   // /saml/sso, /saml/slo, /saml/metadata
  *
  * In your own code, import from 'samlkit/http' instead of '../src/http/index.js'.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { type IdpEndpoints, readNodeRequest } from '../src/http/index.js';
+import { type IdpHandlers, readNodeRequest } from '../src/http/index.js';
 
-type Handler = IdpEndpoints['slo'];
+type Handler = IdpHandlers['slo'];
 
-export function samlPlugin(endpoints: IdpEndpoints): FastifyPluginAsync {
+export function samlPlugin(handlers: IdpHandlers): FastifyPluginAsync {
   return async (app) => {
     // Bodies stay raw strings (samlkit reads the form and the SOAP envelope itself);
     // registered inside the plugin, these parsers stay off the rest of the app.
@@ -29,8 +29,8 @@ export function samlPlugin(endpoints: IdpEndpoints): FastifyPluginAsync {
           return reply.send(await handler(web, raw));
         },
       });
-    mount('/saml/sso', endpoints.sso);
-    mount('/saml/slo', endpoints.slo);
-    mount('/saml/metadata', (request) => endpoints.metadata(request));
+    mount('/saml/sso', handlers.sso);
+    mount('/saml/slo', handlers.slo);
+    mount('/saml/metadata', (request) => handlers.metadata(request));
   };
 }

@@ -1,20 +1,205 @@
-export * from './bindings/index.js';
-export * from './config/index.js';
-export * from './constants/index.js';
+// The public surface of `samlkit`, name by name: a change here is a change to the API, and
+// test/package/api-surface.test.ts shows it as a diff of test/package/api-surface.txt.
+
+// Bindings: encode out, receive (decode, verify, check) in.
+export {
+  detectBinding,
+  type HttpInput,
+  type InspectedMessage,
+  inspectMessage,
+} from './bindings/inspect.js';
+export { type EncodePostInput, encodePost, type PostForm, receivePost } from './bindings/post.js';
+export type { Received, ReceiveOptions } from './bindings/receive.js';
+export {
+  type EncodeRedirectInput,
+  encodeRedirect,
+  type ReceiveRedirectOptions,
+  receiveRedirect,
+  type SignOptions,
+} from './bindings/redirect.js';
+export type { EnvelopedSignOptions } from './bindings/sign-xml.js';
+export { encodeSoap, encodeSoapFault, receiveSoap } from './bindings/soap.js';
+
+// Configuration.
+export { maxDurationMs, parseDuration } from './config/duration.js';
+export { type IdpEndpoints, idpEndpoints } from './config/endpoints.js';
+export { parseProvider } from './config/provider.js';
+export { providerDefaults } from './config/provider-defaults.js';
+export type {
+  AcsBinding,
+  AssertionConsumerService,
+  AssertionConsumerServiceInput,
+  AuthentikSamlProviderJson,
+  CertificateInput,
+  KeyPairResolver,
+  LogoutMethod,
+  ParseProviderOptions,
+  Provider,
+  ProviderDurations,
+  ProviderInput,
+  ProviderNameIdFormat,
+  SlsBinding,
+  SpBinding,
+} from './config/provider-types.js';
+
+// URIs and names of the specifications.
+export {
+  type DigestAlgorithm,
+  defaultAcceptedSignatureAlgorithms,
+  digestAlgorithms,
+  type KeyType,
+  type SignatureAlgorithm,
+  signatureAlgorithms,
+  transforms,
+} from './constants/algorithms.js';
+export {
+  type DataEncryptionAlgorithm,
+  dataEncryptionAlgorithms,
+  defaultAcceptedDataEncryptionAlgorithms,
+  defaultAcceptedKeyTransportAlgorithms,
+  type KeyTransportAlgorithm,
+  keyTransportAlgorithms,
+  type MaskGenerationFunction,
+  maskGenerationFunctions,
+} from './constants/encryption.js';
+export { type NamespacePrefix, namespaces } from './constants/namespaces.js';
+export {
+  acsBindingUris,
+  attributeNameFormats,
+  authnContextClasses,
+  type Binding,
+  bindingUris,
+  confirmationMethods,
+  logoutReasons,
+  type NameIdFormat,
+  nameIdFormats,
+  type StatusCodeName,
+  statusCodes,
+  type TopLevelStatus,
+} from './constants/saml.js';
+
+// Keys.
 export type { AlgorithmPolicy } from './crypto/algorithms.js';
 export { type KeyPair, type KeyPairInput, type KeyPairType, loadKeyPair } from './crypto/keys.js';
-export * from './errors/index.js';
-export * from './idp/index.js';
-export * from './logout/index.js';
+export type { AssertionEncryptionOptions } from './crypto/xml-encryption.js';
+
+// Errors.
+export { errorCodes, type SamlErrorCode } from './errors/codes.js';
+export {
+  type Issue,
+  isSamlError,
+  SamlError,
+  type SamlErrorDetails,
+  type SamlErrorDetailsByCode,
+} from './errors/saml-error.js';
+
+// The identity provider facade.
+export {
+  createIdentityProvider,
+  type FrontChannelStep,
+  type IdentityProvider,
+  type IdentityProviderOptions,
+  type LogoutReply,
+  type LogoutResult,
+  type RecordSessionInput,
+} from './idp/identity-provider.js';
+export type {
+  AuthnRequestResult,
+  InitiateSsoOptions,
+  PendingAuthnRequest,
+  SingleSignOn,
+  SsoDecision,
+  SsoOptions,
+  SsoReply,
+  SsoUser,
+} from './idp/single-sign-on.js';
+
+// Logout messages.
+export {
+  type BuildLogoutRequestInput,
+  buildLogoutRequest,
+  type LogoutRequest,
+  parseLogoutRequest,
+} from './logout/logout-request.js';
+export {
+  type BuildLogoutResponseInput,
+  buildLogoutResponse,
+  type LogoutResponse,
+  parseLogoutResponse,
+  type Status,
+  type StatusInput,
+} from './logout/logout-response.js';
 export type { MessageContext } from './message/build-input.js';
 export type { Clock, IdGenerator } from './message/context.js';
 export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';
-export * from './metadata/index.js';
+
+// Metadata.
+export {
+  type BuildIdpMetadataInput,
+  buildIdpMetadata,
+  defaultIdpNameIdFormats,
+  type IdpMetadataEndpoints,
+} from './metadata/idp-metadata.js';
+export {
+  type MetadataEndpoint,
+  type MetadataIndexedEndpoint,
+  type ParseSpMetadataOptions,
+  parseSpMetadata,
+  type SpMetadata,
+} from './metadata/sp-metadata.js';
+
+// Single Logout: what the facade reports and hands to a queue.
 export type { DeliveryQueue, QueuedDelivery, QueuedLogout } from './slo/delivery-queue.js';
 export type { EventHandler, LogoutEvent } from './slo/events.js';
 export type { ParticipantOutcome } from './slo/outcome.js';
 export type { IdpSigning } from './slo/participant-request.js';
-export * from './sso/index.js';
-export * from './store/index.js';
-export * from './transport/index.js';
+
+// Single Sign-On messages and the steps of a custom SSO flow.
+export {
+  type AcsRequest,
+  defaultAssertionConsumerService,
+  selectAssertionConsumerService,
+} from './sso/assertion-consumer-service.js';
+export type { AttributeInput } from './sso/attributes.js';
+export { satisfiesAuthnContext } from './sso/authn-context.js';
+export {
+  type AuthnContextComparison,
+  type AuthnRequest,
+  type NameIdPolicy,
+  parseAuthnRequest,
+  type RequestedAuthnContext,
+} from './sso/authn-request.js';
+export { type CheckedAuthnRequest, checkAuthnRequest } from './sso/check-authn-request.js';
+export { statusForError } from './sso/error-status.js';
+export { type CreateNameIdInput, createNameId, type NameIdSubject } from './sso/name-id.js';
+export {
+  issuableNameIdFormats,
+  type ResolvedNameIdPolicy,
+  resolveNameIdPolicy,
+} from './sso/name-id-policy.js';
+export {
+  type BuildResponseInput,
+  type BuiltResponse,
+  buildResponse,
+  type ResponseAssertionInput,
+} from './sso/response.js';
+export { type CreateSessionIndexInput, createSessionIndex } from './sso/session-index.js';
+
+// Ports: the store and the transport.
+export { createMemoryStore, type MemoryStore } from './store/memory.js';
+export type {
+  LogoutTransaction,
+  LogoutTransactionStore,
+  ProviderStore,
+  ReplayCache,
+  SessionParticipant,
+  SessionStore,
+  Store,
+} from './store/store.js';
+export type { StoreSweep } from './store/sweep.js';
+export { isPublicAddress } from './transport/address-guard.js';
+export type { BackoffOptions, SleepFunction } from './transport/backoff.js';
+export { createFetchTransport, type FetchFunction, type FetchTransportOptions } from './transport/fetch.js';
+export type { GuardMode, LookupFunction } from './transport/target-guard.js';
+export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export type { XmlLimits } from './xml/parse.js';

@@ -16,8 +16,8 @@ import { samlPlugin } from '../examples/fastify.js';
 import { samlApp } from '../examples/hono.js';
 import {
   autoSubmitScriptHash,
-  createIdpEndpoints,
-  type IdpEndpoints,
+  createIdpHandlers,
+  type IdpHandlers,
   toNodeHandler,
 } from '../src/http/index.js';
 import {
@@ -75,7 +75,7 @@ function listening(server: Server): Promise<Started> {
   });
 }
 
-const frameworks: [string, (endpoints: IdpEndpoints) => Promise<Started>][] = [
+const frameworks: [string, (endpoints: IdpHandlers) => Promise<Started>][] = [
   [
     'Express',
     (endpoints) => {
@@ -130,7 +130,7 @@ describe.each(frameworks)('%s adapter (samlkit/http)', (_name, listen) => {
   let server: Started;
   let store: Store;
   let idp: IdentityProvider;
-  let endpoints: IdpEndpoints;
+  let endpoints: IdpHandlers;
   let slo: string;
   let sso: string;
   let users = 0;
@@ -176,7 +176,7 @@ describe.each(frameworks)('%s adapter (samlkit/http)', (_name, listen) => {
       signingCertificates: [certificate('idp')],
       endpoints: { ssoRedirect: sso, sloRedirect: slo, sloPost: slo, sloSoap: slo },
     }).xml;
-    endpoints = createIdpEndpoints(idp, {
+    endpoints = createIdpHandlers(idp, {
       metadata,
       // The login step stays the application's: here a header stands for a signed-in session.
       login: (pending, request) => {

@@ -1,4 +1,4 @@
-export { createIdpEndpoints, type IdpEndpoints, type IdpEndpointsOptions } from './endpoints.js';
+export { createIdpHandlers, type IdpHandlers, type IdpHandlersOptions } from './handlers.js';
 export {
   type NodeRequest,
   type NodeRequestOptions,

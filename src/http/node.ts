@@ -115,8 +115,8 @@ export async function writeNodeResponse(response: Response, outgoing: ServerResp
 }
 
 /**
- * Adapts a web handler (`endpoints.sso`, `endpoints.slo`, …) to node:http:
- * `createServer(toNodeHandler(endpoints.slo))`. A body over the limit is
+ * Adapts a web handler (`handlers.sso`, `handlers.slo`, …) to node:http:
+ * `createServer(toNodeHandler(handlers.slo))`. A body over the limit is
  * answered 413; other errors reject the returned promise for the caller's 500.
  */
 export function toNodeHandler(

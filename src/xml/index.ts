@@ -17,5 +17,4 @@ export {
   isElement,
   optionalChild,
   readText,
-  selectElements,
 } from './select.js';

@@ -1,5 +1,4 @@
 import type { Element, Node } from '@xmldom/xmldom';
-import xpath from 'xpath';
 import { type NamespacePrefix, namespaces } from '../constants/namespaces.js';
 import { SamlError } from '../errors/index.js';
 
@@ -67,17 +66,4 @@ export function readText(element: Element): string {
     text += (child as unknown as { data: string }).data;
   }
   return text;
-}
-
-const select = xpath.useNamespaces({ ...namespaces });
-
-/**
- * Namespace-aware XPath over a fixed prefix map (samlp, saml, ds, md, xenc,
- * soapenv). For diagnostics and tooling; message readers use the direct child
- * functions above.
- */
-export function selectElements(node: Node, expression: string): Element[] {
-  const result = select(expression, node as unknown as globalThis.Node);
-  if (!Array.isArray(result)) return [];
-  return (result as unknown as Node[]).filter((n): n is Element => n.nodeType === 1);
 }

@@ -101,6 +101,30 @@ describe('built package', () => {
     }
   });
 
+  it('loads samlkit/http as ESM and CJS, and its handlers refuse with the core SamlError of each', async () => {
+    const require = createRequire(new URL('package.json', root));
+    for (const [http, core] of [
+      [
+        await import(new URL(pkg.exports['./http'].import.default, root).href),
+        await import(new URL(pkg.exports['.'].import.default, root).href),
+      ],
+      [
+        require(new URL(pkg.exports['./http'].require.default, root).pathname),
+        require(new URL(pkg.exports['.'].require.default, root).pathname),
+      ],
+    ]) {
+      for (const name of ['createIdpHandlers', 'toNodeHandler', 'readNodeRequest', 'respondWithLogoutResult'])
+        expect(typeof http[name], name).toBe('function');
+      const refuse = () => Promise.reject(new core.SamlError('SAML_SIGNATURE_INVALID', 'refused'));
+      const handlers = http.createIdpHandlers({ handleLogoutRequest: refuse, handleLogoutResponse: refuse });
+      const response = await handlers.slo(new Request('http://idp.test/slo?SAMLRequest=x'));
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('SAML_SIGNATURE_INVALID');
+    }
+    for (const target of Object.values(pkg.exports['./http']).flatMap((c) => Object.values(c as object)))
+      expect(existsSync(new URL(target as string, root)), target as string).toBe(true);
+  });
+
   it('imports as ESM with every public function', async () => {
     const esm = await import(new URL(pkg.exports['.'].import.default, root).href);
     for (const name of expected) expect(typeof esm[name], name).toBe('function');

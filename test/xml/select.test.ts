@@ -9,11 +9,11 @@ import {
   isElement,
   optionalChild,
   readText,
-  selectElements,
 } from '../../src/xml/select.js';
 import { expectCode, samlErrorOf } from '../support/errors.js';
 import { certificate, keyPair } from '../support/keys.js';
 import { fixedClock, fixedNow } from '../support/messages.js';
+import { selectElements } from '../support/xpath.js';
 
 const samlp = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const saml = 'urn:oasis:names:tc:SAML:2.0:assertion';

@@ -16,14 +16,14 @@ import {
   respondWithSsoReply,
 } from './responses.js';
 
-/** Options of {@link createIdpEndpoints}. */
-export interface IdpEndpointsOptions {
+/** Options of {@link createIdpHandlers}. */
+export interface IdpHandlersOptions {
   /**
    * The login step, which stays the application's: called with every
    * AuthnRequest that passed its checks. Return the response that
    * authenticates the user (a login page, or a redirect to one, keeping
    * `pending` in the user's server-side session; it is plain JSON), and once
-   * they are, answer with {@link IdpEndpoints.completeLogin}. A user who is
+   * they are, answer with {@link IdpHandlers.completeLogin}. A user who is
    * already signed in can be answered at once: return `completeLogin(pending, { user })`.
    * Required by `sso`.
    */
@@ -41,7 +41,7 @@ export interface IdpEndpointsOptions {
 }
 
 /** The IdP's endpoints as web-standard handlers: a `Request` in, a `Response` out. */
-export interface IdpEndpoints {
+export interface IdpHandlers {
   /**
    * SingleSignOnService, HTTP-Redirect (GET) and HTTP-POST (POST): verifies the
    * AuthnRequest and hands it to `login`. A request that can be attributed to
@@ -75,12 +75,12 @@ export interface IdpEndpoints {
  * `SamlError` (a store outage, a bug) are rethrown for the framework's 500.
  *
  * @example
- * const endpoints = createIdpEndpoints(idp, { login: (pending) => startLogin(pending), metadata });
- * // GET|POST /saml/sso → endpoints.sso, GET|POST /saml/slo → endpoints.slo, GET /saml/metadata → endpoints.metadata
+ * const handlers = createIdpHandlers(idp, { login: (pending) => startLogin(pending), metadata });
+ * // GET|POST /saml/sso → handlers.sso, GET|POST /saml/slo → handlers.slo, GET /saml/metadata → handlers.metadata
  */
-export function createIdpEndpoints(idp: IdentityProvider, options: IdpEndpointsOptions = {}): IdpEndpoints {
+export function createIdpHandlers(idp: IdentityProvider, options: IdpHandlersOptions = {}): IdpHandlers {
   if (typeof idp?.handleLogoutRequest !== 'function')
-    throw new TypeError('createIdpEndpoints needs the facade from createIdentityProvider');
+    throw new TypeError('createIdpHandlers needs the facade from createIdentityProvider');
   if (options.login !== undefined && typeof options.login !== 'function')
     throw new TypeError('login must be a function');
   if (options.nonce !== undefined && typeof options.nonce !== 'function')
@@ -108,7 +108,7 @@ export function createIdpEndpoints(idp: IdentityProvider, options: IdpEndpointsO
 
   async function sso(request: Request, raw: RawRequestParts = {}): Promise<Response> {
     const login = options.login;
-    if (login === undefined) throw new TypeError('createIdpEndpoints needs a `login` function to serve SSO');
+    if (login === undefined) throw new TypeError('createIdpHandlers needs a `login` function to serve SSO');
     if (request.method !== 'GET' && request.method !== 'POST') return methodNotAllowed('GET, POST');
     try {
       const input = await readHttpInput(request, raw, maxBodyBytes);
@@ -141,7 +141,7 @@ export function createIdpEndpoints(idp: IdentityProvider, options: IdpEndpointsO
 
   async function metadata(request: Request): Promise<Response> {
     if (options.metadata === undefined)
-      throw new TypeError('createIdpEndpoints needs `metadata` to serve the metadata endpoint');
+      throw new TypeError('createIdpHandlers needs `metadata` to serve the metadata endpoint');
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET, HEAD');
     const xml = typeof options.metadata === 'function' ? await options.metadata() : options.metadata;
     return new Response(request.method === 'HEAD' ? null : xml, {
