@@ -17,7 +17,10 @@ export interface ParticipantOutcome {
   outcome: 'logged_out' | 'failed' | 'skipped' | 'delegated' | 'pending' | 'queued';
   /**
    * A `SAML_*` code, a status code URI, `http_<status>`, or `no_sls_url` /
-   * `no_browser` / `provider_unknown` / `queue_unavailable` / `queue_failed`.
+   * `no_browser` / `provider_unknown` / `queue_unavailable` / `queue_failed` /
+   * `message_build_failed`. A participant whose LogoutRequest cannot be built or
+   * signed (its data, its key) fails with the `SamlError` code, e.g.
+   * `SAML_INPUT_INVALID` or `SAML_KEY_INVALID`, and the others are still told.
    */
   reason?: string;
   /** For transport failures: the transport's short reason (`timeout`, `network error (ECONNREFUSED)`, …). */
