@@ -228,6 +228,8 @@ export async function main(log: (line: string) => void = console.log): Promise<S
         entityId: 'https://wiki.example.test',
         acsUrl: `${wiki.origin}/acs`,
         spBinding: 'post',
+        // The format the wiki asks for; a NameID is issued only in a format the SP is registered for.
+        defaultNameIdPolicy: nameIdFormats.emailAddress,
         signingKeyPair: idpKey,
         verificationCertificates: [pem('sp-a.crt')],
       }),

@@ -33,6 +33,7 @@ export type {
   CertificateInput,
   KeyPairResolver,
   LogoutMethod,
+  NameIdStrategy,
   ParseProviderOptions,
   Provider,
   ProviderDurations,
@@ -106,6 +107,7 @@ export {
 export type {
   AuthnRequestResult,
   InitiateSsoOptions,
+  NameIdMappingContext,
   PendingAuthnRequest,
   SingleSignOn,
   SsoDecision,
@@ -135,11 +137,22 @@ export type { MessageHeader, MessageType, NameIdValue } from './message/header.j
 
 // Metadata.
 export {
+  type AlgorithmSupport,
+  type AlgorithmSupportInput,
+  defaultAlgorithmSupport,
+  type SigningMethodHint,
+} from './metadata/algorithm-support.js';
+export type { ContactPersonInput, ContactType } from './metadata/contact-person.js';
+export type { EntityAttributeInput } from './metadata/entity-attributes.js';
+export {
   type BuildIdpMetadataInput,
   buildIdpMetadata,
   defaultIdpNameIdFormats,
   type IdpMetadataEndpoints,
 } from './metadata/idp-metadata.js';
+export type { LocalizedValues } from './metadata/localized-values.js';
+export type { OrganizationInput } from './metadata/organization.js';
+export type { ScopeInput } from './metadata/shibboleth-scope.js';
 export {
   type MetadataEndpoint,
   type MetadataIndexedEndpoint,
@@ -147,6 +160,7 @@ export {
   parseSpMetadata,
   type SpMetadata,
 } from './metadata/sp-metadata.js';
+export type { UiInfoInput, UiLogo } from './metadata/ui-info.js';
 
 // Single Logout: what the facade reports and hands to a queue.
 export type { DeliveryQueue, QueuedDelivery, QueuedLogout } from './slo/delivery-queue.js';
@@ -161,6 +175,12 @@ export {
   selectAssertionConsumerService,
 } from './sso/assertion-consumer-service.js';
 export type { AttributeInput } from './sso/attributes.js';
+export {
+  type AuthentikUser,
+  authentikAttributeNames,
+  authentikDefaultAttributes,
+  authentikSubject,
+} from './sso/authentik-user.js';
 export { satisfiesAuthnContext } from './sso/authn-context.js';
 export {
   type AuthnContextComparison,
@@ -173,6 +193,7 @@ export { type CheckedAuthnRequest, checkAuthnRequest } from './sso/check-authn-r
 export { statusForError } from './sso/error-status.js';
 export { type CreateNameIdInput, createNameId, type NameIdSubject } from './sso/name-id.js';
 export {
+  isRegisteredNameIdFormat,
   issuableNameIdFormats,
   type ResolvedNameIdPolicy,
   resolveNameIdPolicy,
@@ -200,6 +221,7 @@ export type { StoreSweep } from './store/sweep.js';
 export { isPublicAddress } from './transport/address-guard.js';
 export type { BackoffOptions, SleepFunction } from './transport/backoff.js';
 export { createFetchTransport, type FetchFunction, type FetchTransportOptions } from './transport/fetch.js';
-export type { GuardMode, LookupFunction } from './transport/target-guard.js';
+export type { TransportTlsOptions } from './transport/pinned-request.js';
+export type { LookupFunction } from './transport/target-guard.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export type { XmlLimits } from './xml/parse.js';

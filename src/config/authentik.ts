@@ -1,6 +1,6 @@
 import type { Issue } from '../errors/index.js';
 import type { CheckedOptions, NormalizedInput } from './normalized-input.js';
-import type { ProviderField } from './provider-schema.js';
+import { type ProviderField, providerNameIdFormats } from './provider-schema.js';
 
 /** Writable SAMLProviderSerializer fields that map one to one onto provider fields. */
 const plainFields = {
@@ -137,6 +137,8 @@ export function normalizeAuthentikJson(
   // authentik's persistent NameID is one value for every SP; keeping it is what lets a migrated SP
   // find its existing accounts (reference §10.3). Pairwise is a deliberate, per-provider change.
   fields.nameIdStrategy = options.nameIdStrategy ?? 'authentik';
+  // authentik honours whichever of its six formats a NameIDPolicy names (reference §10.3).
+  fields.allowedNameIdFormats = options.allowedNameIdFormats ?? [...providerNameIdFormats];
 
   let entityIdPath: (string | number)[] = ['audience'];
   if (options.entityId !== undefined) {
@@ -162,7 +164,7 @@ export function normalizeAuthentikJson(
     cause,
     mapPath: ([head, ...rest]) => {
       if (head === 'entityId') return [...entityIdPath, ...rest];
-      if (head === 'nameIdStrategy') return ['options', 'nameIdStrategy', ...rest];
+      if (head === 'nameIdStrategy' || head === 'allowedNameIdFormats') return ['options', head, ...rest];
       if (head === 'verificationCertificates') return ['verification_kp', ...rest.slice(1)];
       const snake = typeof head === 'string' ? snakeNames.get(head as ProviderField) : undefined;
       if (snake !== undefined) return [snake, ...rest];

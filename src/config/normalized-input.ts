@@ -10,6 +10,7 @@ export interface CheckedOptions {
   unsafeAllowDsa: boolean;
   unsafeAllowShortRsaKeys: boolean;
   nameIdStrategy: NameIdStrategy | undefined;
+  allowedNameIdFormats: readonly unknown[] | undefined;
 }
 
 /**
@@ -36,11 +37,13 @@ export function normalizeCamelInput(
 ): NormalizedInput {
   const fields: Record<string, unknown> = {};
   const issues: Issue[] = [];
-  if (options.nameIdStrategy !== undefined) {
-    issues.push({
-      path: ['options', 'nameIdStrategy'],
-      message: 'is for authentik JSON; set nameIdStrategy in the provider config',
-    });
+  for (const option of ['nameIdStrategy', 'allowedNameIdFormats'] as const) {
+    if (options[option] !== undefined) {
+      issues.push({
+        path: ['options', option],
+        message: `is for authentik JSON; set ${option} in the provider config`,
+      });
+    }
   }
   for (const key of Object.keys(input)) {
     if (isProviderField(key)) fields[key] = input[key];

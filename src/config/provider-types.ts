@@ -229,6 +229,12 @@ export interface ParseProviderOptions {
    * with camelCase input (set `nameIdStrategy` there).
    */
   nameIdStrategy?: NameIdStrategy;
+  /**
+   * The `allowedNameIdFormats` of a provider read from authentik JSON. Default:
+   * all six, as authentik honours any of them in a NameIDPolicy. Narrow it to what
+   * the SP really asks for. Not allowed with camelCase input.
+   */
+  allowedNameIdFormats?: readonly ProviderNameIdFormat[];
 }
 
 /**

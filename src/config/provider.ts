@@ -26,6 +26,8 @@ const optionChecks: Record<
     test: (value) => value === 'pairwise' || value === 'authentik',
     message: 'must be "pairwise" or "authentik"',
   },
+  // Its entries are checked with the field itself, like any allowedNameIdFormats.
+  allowedNameIdFormats: { test: (value) => Array.isArray(value), message: 'must be an array' },
 };
 
 /** Options are checked like the config itself, so a typo there is reported rather than ignored. */
@@ -37,6 +39,7 @@ function checkOptions(options: unknown, issues: Issue[]): CheckedOptions {
     unsafeAllowDsa: false,
     unsafeAllowShortRsaKeys: false,
     nameIdStrategy: undefined,
+    allowedNameIdFormats: undefined,
   };
   if (options === undefined) return checked;
   if (!isRecord(options)) {

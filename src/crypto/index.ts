@@ -19,7 +19,7 @@ export {
   toKeyPair,
 } from './keys.js';
 export { derivePairwiseHex, minPairwiseSecretBytes, pairwiseSecretBytes } from './pairwise.js';
-export { randomHex } from './primitives.js';
+export { hashPartsHex, randomHex } from './primitives.js';
 export { signQueryString, verifyQueryString } from './query-signature.js';
 export {
   createSelfSignedCertificate,

@@ -71,3 +71,18 @@ export function randomHex(bytes: number): string {
   poolOffset += bytes;
   return hex;
 }
+
+/**
+ * SHA-256 of `parts`, each length-prefixed so no two part lists share an input,
+ * as 64 lower-case hex characters: a fixed-size store key for values of any length.
+ */
+export function hashPartsHex(parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  const length = Buffer.alloc(4);
+  for (const part of parts) {
+    const bytes = Buffer.from(part, 'utf8');
+    length.writeUInt32BE(bytes.length);
+    hash.update(length).update(bytes);
+  }
+  return hash.digest('hex');
+}

@@ -10,6 +10,7 @@ import {
 import type { Provider } from '../config/index.js';
 import { createConfigError } from '../config/issues.js';
 import { nameIdFormats } from '../constants/saml.js';
+import { hashPartsHex } from '../crypto/index.js';
 import { isKeyPair } from '../crypto/keys.js';
 import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import {
@@ -22,7 +23,7 @@ import type { Status, StatusInput } from '../logout/logout-response.js';
 import { isHttpUrl } from '../message/build-input.js';
 import { type Clock, generateId, type IdGenerator, systemClock } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
-import { deliverBackchannel } from '../slo/backchannel.js';
+import { type DeliveryResult, deliverBackchannel } from '../slo/backchannel.js';
 import { mapWithConcurrency } from '../slo/concurrency.js';
 import type { DeliveryQueue } from '../slo/delivery-queue.js';
 import { type EventHandler, emitter, type LogoutEvent } from '../slo/events.js';
@@ -31,6 +32,7 @@ import { buildParticipantLogoutRequest, type IdpSigning, signingFor } from '../s
 import type { SessionParticipant, Store } from '../store/store.js';
 import { createFetchTransport, type FetchTransportOptions } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
+import { isXmlText } from '../xml/index.js';
 import { findSender, type SenderContext, verifyFromSender } from './provider-messages.js';
 import { checkSsoOptions, createSingleSignOn, type SingleSignOn, type SsoOptions } from './single-sign-on.js';
 
@@ -141,7 +143,12 @@ export interface IdentityProvider extends SingleSignOn {
   /**
    * Records one SP's participation in a user's session, at SSO time.
    *
-   * @throws SamlError `SAML_INPUT_INVALID` for a missing field, `SAML_ISSUER_UNKNOWN` for an unregistered provider.
+   * Every value must be one a LogoutRequest can carry: a value with a character
+   * XML cannot hold (e.g. U+0001) is refused now, not found out at logout.
+   *
+   * @throws SamlError `SAML_INPUT_INVALID` for a missing field or a value XML
+   * cannot carry (these values are data, often the user's own, so a SamlError
+   * rather than a TypeError), `SAML_ISSUER_UNKNOWN` for an unregistered provider.
    */
   recordSession(input: RecordSessionInput): Promise<SessionParticipant>;
   /**
@@ -249,19 +256,39 @@ function checkOptions(options: IdentityProviderOptions): void {
   if (issues.length > 0) throw createConfigError('invalid identity provider options', issues);
 }
 
+/**
+ * Refuses a participant whose LogoutRequest could never be built: every value
+ * must be a string XML can carry. Recorded as is, such a value would only fail
+ * at logout time, after the sessions are gone. The values are data, often the
+ * user's own (an email address, a NameID mapping's output), not a programming
+ * error, so the refusal is a `SamlError` the caller can handle like any bad input.
+ */
 function checkRecordSession(input: RecordSessionInput): void {
   const issues: Issue[] = [];
-  const nonEmpty = (value: unknown) => typeof value === 'string' && value !== '';
-  if (!nonEmpty(input?.providerId))
-    issues.push({ path: ['providerId'], message: 'must be a non-empty string' });
-  if (!nonEmpty(input?.userId)) issues.push({ path: ['userId'], message: 'must be a non-empty string' });
-  if (!nonEmpty(input?.nameId?.value))
-    issues.push({ path: ['nameId', 'value'], message: 'must be a non-empty string' });
-  if (!nonEmpty(input?.sessionIndex))
-    issues.push({ path: ['sessionIndex'], message: 'must be a non-empty string' });
+  const text = (value: unknown, path: (string | number)[], required: boolean) => {
+    if (value === undefined && !required) return;
+    if (typeof value !== 'string' || (required && value === '')) {
+      issues.push({ path, message: required ? 'must be a non-empty string' : 'must be a string' });
+    } else if (!isXmlText(value)) {
+      issues.push({ path, message: 'contains a character that XML cannot carry' });
+    }
+  };
+  text(input?.providerId, ['providerId'], true);
+  text(input?.userId, ['userId'], true);
+  const nameId = input?.nameId as Partial<NameIdValue> | undefined;
+  text(nameId?.value, ['nameId', 'value'], true);
+  for (const key of ['format', 'nameQualifier', 'spNameQualifier', 'spProvidedId'] as const) {
+    text(nameId?.[key], ['nameId', key], false);
+  }
+  text(input?.sessionIndex, ['sessionIndex'], true);
   if (issues.length > 0) {
     throw new SamlError('SAML_INPUT_INVALID', 'invalid session participant', { details: { issues } });
   }
+}
+
+/** The outcome reason when one participant's message cannot be built or signed. */
+function buildFailureReason(error: unknown): string {
+  return isSamlError(error) ? error.code : 'message_build_failed';
 }
 
 /**
@@ -449,14 +476,15 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       } else if (!interactive) {
         record(logoutId, state, { ...base, outcome: 'failed', reason: 'no_browser' });
       } else if (provider.logoutMethod === 'frontchannel_iframe') {
-        const { xml } = logoutRequestFor(provider, participant);
-        const message = frontChannelMessage(
-          provider,
-          xml,
-          'SAMLRequest',
-          undefined,
-          browserBinding(provider),
-        );
+        let message: ReturnType<typeof frontChannelMessage>;
+        try {
+          const { xml } = logoutRequestFor(provider, participant);
+          message = frontChannelMessage(provider, xml, 'SAMLRequest', undefined, browserBinding(provider));
+        } catch (error) {
+          // Its data, its endpoint or its key: this participant's failure, not the logout's.
+          record(logoutId, state, { ...base, outcome: 'failed', reason: buildFailureReason(error) });
+          continue;
+        }
         iframes.push({
           participantId: participant.id,
           providerId: participant.providerId,
@@ -480,16 +508,29 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       await enqueueBackchannel(logoutId, state, backchannel, options.deliveryQueue);
       return;
     }
-    const results = await mapWithConcurrency(backchannel, concurrency, ({ participant, provider }) =>
-      deliverBackchannel({
-        provider,
-        request: logoutRequestFor(provider, participant),
-        sign: signFor(provider),
-        transport,
-        timeoutMs,
-        clock,
-        clockSkewMs: skew,
-      }),
+    const results = await mapWithConcurrency(
+      backchannel,
+      concurrency,
+      async ({ participant, provider }): Promise<DeliveryResult> => {
+        let request: { id: string; xml: string };
+        let sign: EnvelopedSignOptions;
+        try {
+          request = logoutRequestFor(provider, participant);
+          sign = signFor(provider);
+        } catch (error) {
+          // One participant's message failing to build never stops the others' deliveries.
+          return { ok: false, reason: buildFailureReason(error) };
+        }
+        return deliverBackchannel({
+          provider,
+          request,
+          sign,
+          transport,
+          timeoutMs,
+          clock,
+          clockSkewMs: skew,
+        });
+      },
     );
     results.forEach((result, i) => {
       const { participant, provider } = backchannel[i]!;
@@ -624,15 +665,26 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         });
         continue;
       }
-      const request = logoutRequestFor(provider, next);
+      let request: { id: string; xml: string };
+      let reply: LogoutReply;
+      try {
+        request = logoutRequestFor(provider, next);
+        reply = frontChannelMessage(provider, request.xml, 'SAMLRequest', logoutId, browserBinding(provider));
+      } catch (error) {
+        // This hop cannot be sent: it fails alone and the chain moves on to the next participant.
+        const outcome: ParticipantOutcome = {
+          participantId: next.participantId,
+          providerId: next.providerId,
+          entityId: provider.entityId,
+          method: 'frontchannel_native',
+          outcome: 'failed',
+          reason: buildFailureReason(error),
+        };
+        state.outcomes.push(outcome);
+        events.push({ type: 'participant_failed', logoutId, outcome });
+        continue;
+      }
       state.current = { ...next, entityId: provider.entityId, requestId: request.id };
-      const reply = frontChannelMessage(
-        provider,
-        request.xml,
-        'SAMLRequest',
-        logoutId,
-        browserBinding(provider),
-      );
       await persist(logoutId, state, version);
       for (const event of events) emit(event);
       return {
@@ -688,6 +740,58 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       nameQualifier(recorded) === nameQualifier(requested) &&
       spNameQualifier(recorded) === spNameQualifier(requested)
     );
+  }
+
+  /**
+   * A logout remembers, briefly, whom it logged out, so an SP whose LogoutRequest
+   * loses a race with it (its participant already deleted) is told Success, the
+   * truth, not UnknownPrincipal. Kept as long as a LogoutRequest issued before the
+   * logout can still be accepted; keyed as `findParticipants` looks participants up.
+   */
+  const loggedOutTtl = maxMessageAgeMs + skew;
+  const loggedOutId = (providerId: string, nameId: string, sessionIndex: string) =>
+    `logged-out:${hashPartsHex([providerId, nameId, sessionIndex])}`;
+
+  async function rememberLoggedOut(participants: readonly SessionParticipant[]): Promise<void> {
+    const now = clock().getTime();
+    await Promise.all(
+      participants.flatMap((p) =>
+        // By its SessionIndex, and without one for requests that name only the NameID.
+        [p.sessionIndex, ''].map(async (sessionIndex) => {
+          try {
+            await store.createTransaction(
+              {
+                id: loggedOutId(p.providerId, p.nameId.value, sessionIndex),
+                version: 1,
+                expiresAt: now + loggedOutTtl,
+                state: { loggedOut: { userId: p.userId, nameId: p.nameId } },
+              },
+              now,
+            );
+          } catch {
+            // Already remembered (another session of this NameID), or the store refused:
+            // the logout itself matters more than a precise answer to a late request.
+          }
+        }),
+      ),
+    );
+  }
+
+  /** The user a just-finished logout logged out under this NameID (and SessionIndex), if any. */
+  async function findLoggedOut(
+    providerId: string,
+    spEntityId: string,
+    nameId: NameIdValue,
+    sessionIndexes: readonly string[],
+  ): Promise<string | undefined> {
+    const now = clock().getTime();
+    for (const sessionIndex of sessionIndexes.length > 0 ? sessionIndexes : ['']) {
+      const found = await store.getTransaction(loggedOutId(providerId, nameId.value, sessionIndex), now);
+      const loggedOut = (found?.state as { loggedOut?: { userId: string; nameId: NameIdValue } } | undefined)
+        ?.loggedOut;
+      if (loggedOut && sameNameId(loggedOut.nameId, nameId, spEntityId)) return loggedOut.userId;
+    }
+    return undefined;
   }
 
   async function recordSession(input: RecordSessionInput): Promise<SessionParticipant> {
@@ -764,6 +868,20 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         }
       }
       const userIds = new Set([...matched.values()].map((p) => p.userId));
+      if (matched.size === 0 && nameId && nameId.value !== '') {
+        // Lost a race with a concurrent logout of the same user: its sessions are ended, so the
+        // true answer is Success (SAMLCore §3.7.3.2), not UnknownPrincipal.
+        const loggedOutUser = await findLoggedOut(
+          providerId,
+          provider.entityId,
+          nameId,
+          request.sessionIndexes,
+        );
+        if (loggedOutUser !== undefined) {
+          state.userId = loggedOutUser;
+          return advance(logoutId, state, undefined, soap, [], []);
+        }
+      }
       if (matched.size === 0 || userIds.size !== 1) {
         // Nothing of ours matches: end nothing (SAMLCore §3.7.3.2, UnknownPrincipal).
         const reply = await finalReply(state, { code: 'Requester', subCode: 'UnknownPrincipal' }, soap);
@@ -779,6 +897,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       }
       state.userId = [...userIds][0]!;
       const all = await store.listParticipantsByUser(state.userId, now);
+      await rememberLoggedOut([...all, ...matched.values()]);
       const removed = await claimParticipants([...new Set([...all.map((p) => p.id), ...matched.keys()])]);
       // Everyone but the sessions the request itself ended is told, the requester's other sessions
       // included; a participant a concurrent logout removed first is told by that logout. The
@@ -862,6 +981,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         ...(logoutOptions.returnTo ? { returnTo: logoutOptions.returnTo } : {}),
       };
       const all = await store.listParticipantsByUser(userId, clock().getTime());
+      await rememberLoggedOut(all);
       const removed = await claimParticipants(all.map((p) => p.id));
       const iframes: FrontChannelStep[] = [];
       await propagate(

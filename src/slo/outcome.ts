@@ -17,11 +17,14 @@ export interface ParticipantOutcome {
   outcome: 'logged_out' | 'failed' | 'skipped' | 'delegated' | 'pending' | 'queued';
   /**
    * A `SAML_*` code, a status code URI, or `no_sls_url` / `no_browser` /
-   * `provider_unknown` / `queue_unavailable` / `queue_failed`. Coarse on purpose:
-   * a back-channel target that did not give a SAML answer is `SAML_TRANSPORT_FAILED`
-   * whatever it answered (HTTP status, refused connection, timeout), so outcomes,
-   * which applications may show, are no oracle on what an SP's URL reaches. The
-   * detail is in the `participant_failed` event, for the operator's log.
+   * `provider_unknown` / `queue_unavailable` / `queue_failed` / `message_build_failed`.
+   * Coarse on purpose: a back-channel target that did not give a SAML answer is
+   * `SAML_TRANSPORT_FAILED` whatever it answered (HTTP status, refused connection,
+   * timeout), so outcomes, which applications may show, are no oracle on what an SP's
+   * URL reaches. The detail is in the `participant_failed` event, for the operator's log.
+   * A participant whose LogoutRequest cannot be built or signed (its data, its key)
+   * fails with the `SamlError` code, e.g. `SAML_INPUT_INVALID` or `SAML_KEY_INVALID`,
+   * and the others are still told.
    */
   reason?: string;
 }

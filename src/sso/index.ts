@@ -4,6 +4,12 @@ export {
   selectAssertionConsumerService,
 } from './assertion-consumer-service.js';
 export type { AttributeInput } from './attributes.js';
+export {
+  type AuthentikUser,
+  authentikAttributeNames,
+  authentikDefaultAttributes,
+  authentikSubject,
+} from './authentik-user.js';
 export { satisfiesAuthnContext } from './authn-context.js';
 export {
   type AuthnContextComparison,

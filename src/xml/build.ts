@@ -49,6 +49,11 @@ type Child = XmlElement | string | undefined | null | false;
 // XML 1.0 Char production, minus the characters our own parser refuses (NEL, LS, PS).
 const invalidCharacter = /[^\t\n\r\u0020-\u0084\u0086-\u2027\u202A-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** Whether XML 1.0 can carry every character of `value` (the Char production, as this builder emits it). */
+export function isXmlText(value: string): boolean {
+  return !invalidCharacter.test(value);
+}
+
 function checkValue(value: string, where: string): string {
   if (typeof value !== 'string') throw new TypeError(`${where} must be a string`);
   if (invalidCharacter.test(value)) {

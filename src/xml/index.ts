@@ -1,6 +1,7 @@
 export {
   canonicalize,
   element,
+  isXmlText,
   serialize,
   type XmlAttribute,
   type XmlElement,
