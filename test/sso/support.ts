@@ -37,13 +37,17 @@ export const secret = 'an SSO secret of at least thirty-two bytes, for tests onl
 export const fixedNow = new Date('2026-04-20T10:00:00Z');
 export const fixedClock = () => fixedNow;
 
-/** SP "sp-a" as the IdP sees it: we sign assertions with the idp key, and trust sp-a's certificate. */
+/**
+ * SP "sp-a" as the IdP sees it: we sign assertions only (not the default, which
+ * signs the Response too) with the idp key, and trust sp-a's certificate.
+ */
 export function spProvider(overrides: Partial<ProviderInput> = {}): Provider {
   return parseProvider({
     entityId: spEntityId,
     acsUrl: spAcsUrl,
     issuer: idpEntityId,
     spBinding: 'post',
+    signResponse: false,
     signingKeyPair: keyPair('idp'),
     verificationCertificates: [certificate('sp-a')],
     slsUrl: spSloUrl,
@@ -125,7 +129,8 @@ export function postInput(
     type: 'SAMLRequest',
     xml: authnRequestXml(spec),
     destination: idpSsoPost,
-    ...(options.relayState ? { relayState: options.relayState } : {}),
+    // As SimpleSAMLphp does, the test SP may send more than the 80 bytes SAMLBind allows a sender.
+    ...(options.relayState ? { relayState: options.relayState, maxRelayStateBytes: 8192 } : {}),
     ...(options.sign === false ? {} : { sign: { key: keyPair(options.key ?? 'sp-a') } }),
   });
   return {
@@ -144,7 +149,7 @@ export function redirectInput(
     type: 'SAMLRequest',
     xml: authnRequestXml({ destination: idpSsoRedirect, ...spec }),
     destination: idpSsoRedirect,
-    ...(options.relayState ? { relayState: options.relayState } : {}),
+    ...(options.relayState ? { relayState: options.relayState, maxRelayStateBytes: 8192 } : {}),
     ...(options.sign === false ? {} : { sign: { key: keyPair(options.key ?? 'sp-a') } }),
   });
   return { method: 'GET', query: url.slice(url.indexOf('?') + 1) };
