@@ -11,7 +11,7 @@ import { maxRelayStateLimit } from '../bindings/receive.js';
 import type { Provider } from '../config/index.js';
 import { createConfigError } from '../config/issues.js';
 import { nameIdFormats } from '../constants/saml.js';
-import { isKeyPair } from '../crypto/keys.js';
+import { isKeyPair, type KeyPair } from '../crypto/keys.js';
 import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import {
   buildLogoutResponse,
@@ -51,6 +51,13 @@ export interface IdentityProviderOptions {
    */
   signing: IdpSigning;
   store: Store;
+  /**
+   * Our encryption key pairs (with private keys; several during rollover), to
+   * decrypt an `saml:EncryptedID` in a LogoutRequest once its signature is
+   * verified. Publish their certificates in the IdP metadata (`encryptionCertificates`).
+   * Default: none, and a LogoutRequest naming its principal only by EncryptedID matches no session.
+   */
+  decryptionKeys?: readonly KeyPair[];
   /**
    * Our endpoint URLs, checked against incoming Destination attributes.
    * SOAP LogoutRequests are accepted only when `sloSoap` is set; AuthnRequests
@@ -251,6 +258,17 @@ function checkOptions(options: IdentityProviderOptions): void {
   number('concurrency', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   number('backchannelTimeoutMs', (n) => n > 0, 'must be a positive number of milliseconds');
   number('transactionTtlMs', (n) => n > 0, 'must be a positive number of milliseconds');
+  if (
+    options.decryptionKeys !== undefined &&
+    !(
+      Array.isArray(options.decryptionKeys) &&
+      options.decryptionKeys.every((key) => isKeyPair(key) && key.hasPrivateKey && key.keyType === 'rsa')
+    )
+  )
+    issues.push({
+      path: ['decryptionKeys'],
+      message: 'must be RSA KeyPairs from loadKeyPair with private keys',
+    });
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
     issues.push({ path: ['onEvent'], message: 'must be a function' });
   if (options.deliveryQueue !== undefined && typeof options.deliveryQueue?.enqueue !== 'function')
@@ -772,7 +790,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       const { received, providerId, provider } = await receiveFrom(input, 'LogoutRequest');
       let request: LogoutRequest;
       try {
-        request = parseLogoutRequest(received.xml);
+        // Decrypted only now, after the signature and the message checks (attacks: no oracle for strangers).
+        request = parseLogoutRequest(
+          received.xml,
+          options.decryptionKeys?.length ? { decryption: { key: options.decryptionKeys } } : {},
+        );
       } catch (error) {
         rejected('LogoutRequest', providerId, error);
         throw error;
