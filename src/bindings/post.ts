@@ -23,7 +23,13 @@ export interface EncodePostInput {
   xml: string;
   /** The form action: the peer endpoint from configuration. */
   destination: string;
+  /** Opaque, at most 80 bytes (SAMLBind §3.5.3) unless `maxRelayStateBytes` says otherwise. */
   relayState?: string;
+  /**
+   * Default 80. Raise it only to return, byte for byte, a longer RelayState the
+   * peer sent (the identity provider facade passes its receive limit); at most 8192.
+   */
+  maxRelayStateBytes?: number;
   /** Enveloped signature (SAMLCore §5.4), placed after the Issuer. */
   sign?: EnvelopedSignOptions;
   /** CSP nonce: enables the auto-submit script. Without it the page has no script. */
@@ -49,7 +55,7 @@ export function encodePost(input: EncodePostInput): PostForm {
   if (input.type !== 'SAMLRequest' && input.type !== 'SAMLResponse')
     throw new TypeError('type must be SAMLRequest or SAMLResponse');
   // Same rule as HTTP-Redirect: at most 80 bytes, no control characters (SAMLBind §3.5.3).
-  checkOutgoingRelayState(input.relayState);
+  checkOutgoingRelayState(input.relayState, input.maxRelayStateBytes);
   const xml = input.sign ? serialize(signedTree(input.xml, input.sign)) : input.xml;
   const fields: Record<string, string> = { [input.type]: encodeBase64(xml) };
   if (input.relayState) fields.RelayState = input.relayState;

@@ -35,7 +35,11 @@ export interface ReceiveOptions extends AlgorithmPolicy {
   clockSkewMs?: number;
   /** Oldest IssueInstant accepted, before skew. Default 10 minutes. */
   maxMessageAgeMs?: number;
-  /** RelayState limit in UTF-8 bytes. Default 80 (SAMLBind §3.4.3); at most 1024. */
+  /**
+   * RelayState limit in UTF-8 bytes. Default 80 (SAMLBind §3.4.3, a limit on the
+   * sender); at most 8192. Real SPs send more (SimpleSAMLphp puts its return URL
+   * there), so the identity provider facade accepts up to 2048 by default.
+   */
   maxRelayStateBytes?: number;
 }
 
@@ -94,24 +98,35 @@ export function onlyMessageParameter(
 
 const relayStateForbidden = /[\u0000-\u001F\u007F]/;
 
-/** Outgoing RelayState: at most 80 bytes and no control characters, so the peer can echo it back to us. */
-export function checkOutgoingRelayState(relayState: string | undefined): void {
+/** The most any RelayState limit can be raised to: a redirect URL has to carry it. */
+export const maxRelayStateLimit = 8192;
+
+/**
+ * Outgoing RelayState: at most 80 bytes (SAMLBind §3.4.3, §3.5.3) and no control
+ * characters, so the peer can echo it back to us. `limit` is raised only to echo,
+ * byte for byte, a RelayState a peer sent (SAMLBind §3.4.3: the same value MUST be returned).
+ */
+export function checkOutgoingRelayState(relayState: string | undefined, limit = 80): void {
   if (relayState === undefined) return;
+  const max = Math.min(limit, maxRelayStateLimit);
   if (
     typeof relayState !== 'string' ||
-    Buffer.byteLength(relayState, 'utf8') > 80 ||
+    Buffer.byteLength(relayState, 'utf8') > max ||
     relayStateForbidden.test(relayState)
   ) {
     throw new SamlError(
       'SAML_RELAY_STATE_INVALID',
-      'RelayState must be at most 80 bytes without control characters',
+      `RelayState must be at most ${max} bytes without control characters`,
     );
   }
 }
 
 export function checkRelayState(relayState: string | undefined, options: ReceiveOptions): void {
   if (relayState === undefined) return;
-  const limit = Math.min(options.maxRelayStateBytes ?? defaultReceiveLimits.maxRelayStateBytes, 1024);
+  const limit = Math.min(
+    options.maxRelayStateBytes ?? defaultReceiveLimits.maxRelayStateBytes,
+    maxRelayStateLimit,
+  );
   if (Buffer.byteLength(relayState, 'utf8') > limit) {
     throw new SamlError('SAML_RELAY_STATE_INVALID', 'RelayState exceeds its byte limit');
   }

@@ -47,8 +47,13 @@ export interface EncodeRedirectInput {
   xml: string;
   /** The peer endpoint, from configuration. Existing query parameters are kept (unsigned). */
   destination: string;
-  /** Opaque, at most 80 bytes (SAMLBind §3.4.3); omitted when empty. */
+  /** Opaque, at most 80 bytes (SAMLBind §3.4.3) unless `maxRelayStateBytes` says otherwise; omitted when empty. */
   relayState?: string;
+  /**
+   * Default 80. Raise it only to return, byte for byte, a longer RelayState the
+   * peer sent (the identity provider facade passes its receive limit); at most 8192.
+   */
+  maxRelayStateBytes?: number;
   sign?: SignOptions;
 }
 
@@ -69,7 +74,7 @@ export function encodeRedirect(input: EncodeRedirectInput): string {
   }
   if (input.type !== 'SAMLRequest' && input.type !== 'SAMLResponse')
     throw new TypeError('type must be SAMLRequest or SAMLResponse');
-  checkOutgoingRelayState(input.relayState);
+  checkOutgoingRelayState(input.relayState, input.maxRelayStateBytes);
   // SAMLBind §3.4.4.1: any XML signature must be removed before encoding.
   // An element named Signature needs those letters in the text: most messages skip the parse.
   if (input.xml.includes('Signature') && parseXml(input.xml).signatureCount > 0) {

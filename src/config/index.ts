@@ -16,6 +16,8 @@ export type {
   ProviderDurations,
   ProviderInput,
   ProviderNameIdFormat,
+  SingleLogoutService,
+  SingleLogoutServiceInput,
   SlsBinding,
   SpBinding,
 } from './provider-types.js';

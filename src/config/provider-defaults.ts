@@ -3,21 +3,29 @@ import type { Provider } from './provider-types.js';
 
 type DefaultedField = Exclude<
   keyof Provider,
-  'entityId' | 'acsUrl' | 'assertionConsumerServices' | 'name' | 'durations'
+  'entityId' | 'acsUrl' | 'assertionConsumerServices' | 'singleLogoutServices' | 'name' | 'durations'
 >;
 
 /**
- * authentik's SAMLProvider model defaults (reference §2.1), plus samlkit's
- * `unsafe…` flags, NameID format allow-list and NameID strategy. `name` has no entry: it defaults to the entity ID; nor has
- * `assertionConsumerServices`: it defaults to one endpoint at `acsUrl`.
+ * authentik's SAMLProvider model defaults (reference §2.1), plus samlkit's own
+ * fields (`unsafe…` flags, NameID format allow-list and NameID strategy among them),
+ * except two: `issuer` is empty (the identity provider's entity ID, where authentik
+ * writes `authentik`) and `signResponse` is true (pysaml2 refuses unsigned Responses
+ * as shipped). `name` has no entry: it defaults to the entity ID; nor have
+ * `assertionConsumerServices` (one endpoint at `acsUrl`) and `singleLogoutServices`
+ * (the `slsUrl` one).
  */
 export const providerDefaults: Readonly<Pick<Provider, DefaultedField>> = Object.freeze({
   spBinding: 'redirect',
   audience: '',
-  issuer: 'authentik',
+  issuer: '',
   slsUrl: '',
   slsBinding: 'redirect',
   logoutMethod: 'frontchannel_iframe',
+  authnRequestsSigned: false,
+  signingMethods: Object.freeze([]),
+  digestMethods: Object.freeze([]),
+  encryptionMethods: Object.freeze([]),
   assertionValidNotBefore: 'minutes=-5',
   assertionValidNotOnOrAfter: 'minutes=5',
   sessionValidNotOnOrAfter: 'minutes=86400',
@@ -27,7 +35,7 @@ export const providerDefaults: Readonly<Pick<Provider, DefaultedField>> = Object
   verificationCertificates: Object.freeze([]),
   encryptionCertificate: null,
   signAssertion: true,
-  signResponse: false,
+  signResponse: true,
   signLogoutRequest: false,
   signLogoutResponse: false,
   defaultRelayState: '',

@@ -1,6 +1,7 @@
 import { digestAlgorithmInfo, signatureAlgorithmInfo } from '../constants/index.js';
 import { isShortRsaKey, type KeyPair } from '../crypto/keys.js';
 import type { Issue } from '../errors/index.js';
+import { resolveLogoutServices } from './logout-services.js';
 import type { ProviderField, ProviderFields } from './provider-schema.js';
 import type { ProviderDurations } from './provider-types.js';
 
@@ -20,43 +21,73 @@ const signingFlags = ['signAssertion', 'signResponse', 'signLogoutRequest', 'sig
 const keyTypeNames = { rsa: 'RSA', ec: 'EC', dsa: 'DSA' } as const;
 const keyTypeArticles = { rsa: 'an', ec: 'an', dsa: 'a' } as const;
 
-/** A flag must not promise a signature the IdP cannot make; checked on the merged config, defaults included. */
+/**
+ * A flag must not promise a signature the IdP cannot make; checked on the merged
+ * config, defaults included. Without a key of its own the provider is signed for
+ * with the identity provider's key, so only a key without its private half is wrong.
+ */
 function checkSigningFlags({ fields, label }: RuleInput, issues: Issue[]): void {
   if (!('signingKeyPair' in fields)) return;
   const pair = fields.signingKeyPair;
+  if (pair === null || pair === undefined || pair.hasPrivateKey) return;
   for (const flag of signingFlags) {
     if (fields[flag] !== true) continue;
-    if (pair === null || pair === undefined) {
-      issues.push({
-        path: [flag],
-        message: `is on but ${label('signingKeyPair')} is not set; give a key pair with a private key or turn it off`,
-      });
-    } else if (!pair.hasPrivateKey) {
-      issues.push({ path: [flag], message: `is on but ${label('signingKeyPair')} has no private key` });
-    }
+    issues.push({ path: [flag], message: `is on but ${label('signingKeyPair')} has no private key` });
   }
 }
 
-/** Back-channel delivery needs somewhere to send to and a binding a server can use; SOAP needs a back channel. */
+/** Requiring signed AuthnRequests needs a certificate to check them with, or nothing could ever pass. */
+function checkAuthnRequestSigning({ fields, label }: RuleInput, issues: Issue[]): void {
+  if (fields.authnRequestsSigned !== true || fields.verificationCertificates === undefined) return;
+  if (fields.verificationCertificates.length === 0) {
+    issues.push({
+      path: ['authnRequestsSigned'],
+      message: `is on but ${label('verificationCertificates')} is empty`,
+    });
+  }
+}
+
+/**
+ * Back-channel delivery needs a SOAP or POST endpoint; front-channel delivery a
+ * browser one, as a browser cannot carry SOAP. With both shapes given, `slsUrl`
+ * must be one of the listed endpoints.
+ */
 function checkLogoutDelivery({ fields, label }: RuleInput, issues: Issue[]): void {
   const method = fields.logoutMethod;
-  if (method === undefined) return;
+  if (method === undefined || fields.slsUrl === undefined || fields.slsBinding === undefined) return;
+  const listed = fields.singleLogoutServices ?? [];
+  if (
+    listed.length > 0 &&
+    fields.slsUrl !== '' &&
+    !listed.some((service) => service.url === fields.slsUrl && service.binding === fields.slsBinding)
+  ) {
+    issues.push({
+      path: ['slsUrl'],
+      message: `must be the url of the ${label('slsBinding')} entry of ${label('singleLogoutServices')}`,
+    });
+    return;
+  }
+  const { services } = resolveLogoutServices(fields);
   if (method === 'backchannel') {
-    if (fields.slsUrl === '') {
+    if (services.length === 0) {
       issues.push({
         path: ['slsUrl'],
         message: `is required when ${label('logoutMethod')} is "backchannel"`,
       });
     }
-    if (fields.slsBinding === 'redirect') {
+    if (
+      services.length === 0
+        ? fields.slsBinding === 'redirect'
+        : services.every((s) => s.binding === 'redirect')
+    ) {
       issues.push({
-        path: ['slsBinding'],
+        path: [listed.length > 0 ? 'singleLogoutServices' : 'slsBinding'],
         message: `must be "post" or "soap" when ${label('logoutMethod')} is "backchannel"`,
       });
     }
-  } else if (fields.slsBinding === 'soap') {
+  } else if (services.length > 0 && services.every((service) => service.binding === 'soap')) {
     issues.push({
-      path: ['slsBinding'],
+      path: [listed.length > 0 ? 'singleLogoutServices' : 'slsBinding'],
       message: `"soap" needs ${label('logoutMethod')} "backchannel"; a browser cannot carry SOAP`,
     });
   }
@@ -182,6 +213,7 @@ function checkAssertionConsumerServices({ fields, label }: RuleInput, issues: Is
 export function checkProviderRules(input: RuleInput): Issue[] {
   const issues: Issue[] = [];
   checkSigningFlags(input, issues);
+  checkAuthnRequestSigning(input, issues);
   checkLogoutDelivery(input, issues);
   checkAlgorithms(input, issues);
   checkKeyTypes(input, issues);

@@ -88,6 +88,25 @@ const assertionConsumerServiceSchema = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? 'has an unknown key' : 'must be an object') },
 );
 
+const singleLogoutServiceSchema = z.strictObject(
+  {
+    binding: z.enum(['redirect', 'post', 'soap'], { error: 'must be "redirect", "post" or "soap"' }),
+    url: requiredString().superRefine(checkUrl(false)),
+    responseUrl: z.string({ error: 'must be a string' }).superRefine(checkUrl(false)).optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'has an unknown key' : 'must be an object') },
+);
+
+/** Algorithm URIs an SP advertises: hints only, so any URI is kept and unknown ones are skipped when used. */
+function algorithmHints() {
+  return z
+    .array(z.string({ error: 'must be a URI string' }).min(1, { error: 'must be a URI string' }), {
+      error: 'must be an array of URI strings',
+    })
+    .max(64, { error: 'has more than 64 entries' })
+    .default(() => []);
+}
+
 /** The NameID formats a provider may use as its default policy. */
 export const providerNameIdFormats = [
   nameIdFormats.emailAddress,
@@ -119,7 +138,7 @@ export const providerFieldSchemas = {
     .default(providerDefaults.audience),
   issuer: z
     .string({ error: 'must be a string' })
-    .superRefine(checkIdentifier(false))
+    .superRefine(checkIdentifier(true))
     .default(providerDefaults.issuer),
   slsUrl: z
     .string({ error: 'must be a string' })
@@ -128,11 +147,18 @@ export const providerFieldSchemas = {
   slsBinding: z
     .enum(['redirect', 'post', 'soap'], { error: 'must be "redirect", "post" or "soap"' })
     .default(providerDefaults.slsBinding),
+  singleLogoutServices: z
+    .array(singleLogoutServiceSchema, { error: 'must be an array' })
+    .default(() => [] as z.output<typeof singleLogoutServiceSchema>[]),
   logoutMethod: z
     .enum(['frontchannel_iframe', 'frontchannel_native', 'backchannel'], {
       error: 'must be "frontchannel_iframe", "frontchannel_native" or "backchannel"',
     })
     .default(providerDefaults.logoutMethod),
+  authnRequestsSigned: booleanField(providerDefaults.authnRequestsSigned),
+  signingMethods: algorithmHints(),
+  digestMethods: algorithmHints(),
+  encryptionMethods: algorithmHints(),
   assertionValidNotBefore: durationField(providerDefaults.assertionValidNotBefore),
   assertionValidNotOnOrAfter: durationField(providerDefaults.assertionValidNotOnOrAfter),
   sessionValidNotOnOrAfter: durationField(providerDefaults.sessionValidNotOnOrAfter),

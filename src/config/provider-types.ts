@@ -63,6 +63,26 @@ export interface AssertionConsumerService {
   isDefault: boolean;
 }
 
+/**
+ * One SingleLogoutService endpoint of the SP (SAMLMeta §2.2.2), as its metadata lists it.
+ * Front-channel messages go to a `redirect` or `post` endpoint, back-channel ones to `soap`
+ * (or, authentik's way, `post`).
+ */
+export interface SingleLogoutServiceInput {
+  binding: SlsBinding;
+  /** Absolute http(s) URL: the `Location`, where requests go. */
+  url: string;
+  /** Absolute http(s) URL: the `ResponseLocation`, where LogoutResponses go. Default: `url`. */
+  responseUrl?: string;
+}
+
+/** A registered SingleLogoutService endpoint (frozen inside a Provider). */
+export interface SingleLogoutService {
+  binding: SlsBinding;
+  url: string;
+  responseUrl?: string | undefined;
+}
+
 /** Key material for a certificate-only slot: a loaded pair, a PEM or base64 DER certificate, or loader input. */
 export type CertificateInput = KeyPair | KeyPairInput | string;
 
@@ -103,14 +123,56 @@ export interface ProviderInput {
   spBinding?: SpBinding;
   /** `AudienceRestriction/Audience`; empty means no restriction. Default `''`. */
   audience?: string;
-  /** The IdP entity ID used as `<saml:Issuer>` towards this SP. Default `authentik`. */
+  /**
+   * The IdP entity ID used as `<saml:Issuer>` towards this SP (authentik gives
+   * each provider its own). Default `''`: the identity provider's `entityId`.
+   */
   issuer?: string;
-  /** SP Single Logout Service URL; empty means no SAML logout messages go to this SP. Default `''`. */
+  /**
+   * SP Single Logout Service URL (authentik's one-endpoint shape); empty means no
+   * SAML logout messages go to this SP, unless `singleLogoutServices` lists some. Default `''`.
+   */
   slsUrl?: string;
   /** Default `redirect`. */
   slsBinding?: SlsBinding;
-  /** Default `frontchannel_iframe`. `backchannel` needs `slsUrl` and a `post` or `soap` binding. */
+  /**
+   * Every SingleLogoutService endpoint of the SP, by binding (its metadata lists
+   * up to one per binding). Front-channel messages use a `redirect` or `post`
+   * endpoint, LogoutResponses its `responseUrl` when set, and back-channel
+   * logout its `soap` endpoint (else `post`). Default: the one endpoint
+   * `slsUrl` + `slsBinding`; when given without `slsUrl`, `slsUrl` and
+   * `slsBinding` are taken from its first browser endpoint (else its first).
+   */
+  singleLogoutServices?: readonly SingleLogoutServiceInput[];
+  /**
+   * Default `frontchannel_iframe` (authentik's). `backchannel` needs a `soap` or
+   * `post` endpoint. `parseSpMetadata` chooses `backchannel` when the SP has a
+   * SOAP endpoint, else `frontchannel_native`.
+   */
   logoutMethod?: LogoutMethod;
+  /**
+   * Refuse this SP's AuthnRequests unless they are signed by one of its
+   * `verificationCertificates` (its metadata's `AuthnRequestsSigned="true"`).
+   * Default `false`: an unsigned AuthnRequest is accepted, as the Response only
+   * ever goes to a registered ACS (SAMLProf §4.1.4.1); a present signature is always verified.
+   */
+  authnRequestsSigned?: boolean;
+  /**
+   * Signature algorithm URIs the SP advertises (`alg:SigningMethod`, SAML V2.0
+   * Metadata Profile for Algorithm Support), in its order. When the configured
+   * `signatureAlgorithm` is not among them, the first listed one samlkit allows
+   * for the signing key is used instead. Default `[]`: no hint.
+   */
+  signingMethods?: readonly string[];
+  /** Digest algorithm URIs the SP advertises (`alg:DigestMethod`); used like `signingMethods`. Default `[]`. */
+  digestMethods?: readonly string[];
+  /**
+   * Encryption algorithm URIs of the SP's encryption key (`md:EncryptionMethod`).
+   * When the chosen block encryption or key transport is not among them, the
+   * first listed one samlkit allows is used (never CBC or RSA 1.5 without their
+   * opt-ins). Default `[]`: no hint.
+   */
+  encryptionMethods?: readonly string[];
   /** Time-delta string (see `parseDuration`). Default `minutes=-5`. */
   assertionValidNotBefore?: string;
   /** Default `minutes=5`. */
@@ -121,7 +183,10 @@ export interface ProviderInput {
   digestAlgorithm?: DigestAlgorithm;
   /** Default RSA-SHA256. Must fit the signing key type; SHA-1 and DSA need their `unsafe…` flag. */
   signatureAlgorithm?: SignatureAlgorithm;
-  /** Key and certificate for every outgoing signature. Default `null`. */
+  /**
+   * Key and certificate for every outgoing signature to this SP. Default `null`:
+   * the identity provider's `signing` key signs (SSO and logout alike).
+   */
   signingKeyPair?: KeyPair | KeyPairInput | null;
   /** Certificates trusted for this SP's signatures; several during key rollover. Default `[]`. */
   verificationCertificates?: readonly CertificateInput[];
@@ -129,7 +194,10 @@ export interface ProviderInput {
   encryptionCertificate?: CertificateInput | null;
   /** Default `true`. */
   signAssertion?: boolean;
-  /** Default `false`. */
+  /**
+   * Default `true` (authentik: `false`): pysaml2 refuses an unsigned Response
+   * at its shipped defaults, and every other SP accepts a signed one.
+   */
   signResponse?: boolean;
   /** Default `false`. */
   signLogoutRequest?: boolean;
@@ -174,7 +242,13 @@ export interface Provider {
   readonly issuer: string;
   readonly slsUrl: string;
   readonly slsBinding: SlsBinding;
+  /** Every SingleLogoutService endpoint; the `slsUrl` one among them. Empty when there is none. */
+  readonly singleLogoutServices: readonly SingleLogoutService[];
   readonly logoutMethod: LogoutMethod;
+  readonly authnRequestsSigned: boolean;
+  readonly signingMethods: readonly string[];
+  readonly digestMethods: readonly string[];
+  readonly encryptionMethods: readonly string[];
   /** The configured strings, kept for display and round trips; use {@link Provider.durations} for arithmetic. */
   readonly assertionValidNotBefore: string;
   readonly assertionValidNotOnOrAfter: string;

@@ -2,6 +2,7 @@ import type { Issue } from '../errors/index.js';
 import { isAuthentikJson, normalizeAuthentikJson } from './authentik.js';
 import { checkDuration } from './duration.js';
 import { createConfigError, isRecord } from './issues.js';
+import { resolveLogoutServices } from './logout-services.js';
 import { type CheckedOptions, normalizeCamelInput } from './normalized-input.js';
 import { checkProviderRules } from './provider-rules.js';
 import { type ProviderFields, validateProviderFields } from './provider-schema.js';
@@ -64,6 +65,7 @@ function freezeProvider(
   durations: ProviderDurations,
   options: CheckedOptions,
 ): Provider {
+  const logout = resolveLogoutServices(fields);
   return Object.freeze({
     entityId: fields.entityId,
     acsUrl: fields.acsUrl,
@@ -77,9 +79,14 @@ function freezeProvider(
     spBinding: fields.spBinding,
     audience: fields.audience,
     issuer: fields.issuer,
-    slsUrl: fields.slsUrl,
-    slsBinding: fields.slsBinding,
+    slsUrl: logout.slsUrl,
+    slsBinding: logout.slsBinding,
+    singleLogoutServices: Object.freeze(logout.services.map((service) => Object.freeze(service))),
     logoutMethod: fields.logoutMethod,
+    authnRequestsSigned: fields.authnRequestsSigned,
+    signingMethods: Object.freeze([...fields.signingMethods]),
+    digestMethods: Object.freeze([...fields.digestMethods]),
+    encryptionMethods: Object.freeze([...fields.encryptionMethods]),
     assertionValidNotBefore: fields.assertionValidNotBefore,
     assertionValidNotOnOrAfter: fields.assertionValidNotOnOrAfter,
     sessionValidNotOnOrAfter: fields.sessionValidNotOnOrAfter,

@@ -7,11 +7,12 @@ import {
   inspectMessage,
   type PostForm,
 } from '../bindings/index.js';
+import { maxRelayStateLimit } from '../bindings/receive.js';
 import type { Provider } from '../config/index.js';
 import { createConfigError } from '../config/issues.js';
 import { nameIdFormats } from '../constants/saml.js';
 import { hashPartsHex } from '../crypto/index.js';
-import { isKeyPair } from '../crypto/keys.js';
+import { isKeyPair, type KeyPair } from '../crypto/keys.js';
 import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import {
   buildLogoutResponse,
@@ -26,6 +27,12 @@ import type { NameIdValue } from '../message/header.js';
 import { type DeliveryResult, deliverBackchannel } from '../slo/backchannel.js';
 import { mapWithConcurrency } from '../slo/concurrency.js';
 import type { DeliveryQueue } from '../slo/delivery-queue.js';
+import {
+  type BrowserBinding,
+  backchannelEndpoint,
+  type ChosenEndpoint,
+  frontChannelEndpoint,
+} from '../slo/endpoints.js';
 import { type EventHandler, emitter, type LogoutEvent } from '../slo/events.js';
 import { aggregateStatus, type ParticipantOutcome } from '../slo/outcome.js';
 import { buildParticipantLogoutRequest, type IdpSigning, signingFor } from '../slo/participant-request.js';
@@ -38,11 +45,21 @@ import { checkSsoOptions, createSingleSignOn, type SingleSignOn, type SsoOptions
 
 /** Options of {@link createIdentityProvider}. */
 export interface IdentityProviderOptions {
-  /** Our entity ID: the Issuer of every message we send. */
+  /** Our entity ID: the Issuer of every message we send, except to a provider with its own `issuer`. */
   entityId: string;
-  /** Default signing key (a provider's own `signingKeyPair` wins). Every logout message is signed. */
+  /**
+   * The signing key for SSO and logout alike (a provider's own `signingKeyPair`
+   * wins). Every logout message is signed.
+   */
   signing: IdpSigning;
   store: Store;
+  /**
+   * Our encryption key pairs (with private keys; several during rollover), to
+   * decrypt an `saml:EncryptedID` in a LogoutRequest once its signature is
+   * verified. Publish their certificates in the IdP metadata (`encryptionCertificates`).
+   * Default: none, and a LogoutRequest naming its principal only by EncryptedID matches no session.
+   */
+  decryptionKeys?: readonly KeyPair[];
   /**
    * Our endpoint URLs, checked against incoming Destination attributes.
    * SOAP LogoutRequests are accepted only when `sloSoap` is set; AuthnRequests
@@ -75,6 +92,12 @@ export interface IdentityProviderOptions {
   clock?: Clock;
   /** Allowed clock difference with SPs. Default 180 s. */
   clockSkewMs?: number;
+  /**
+   * Longest RelayState accepted from an SP, in UTF-8 bytes; it is returned byte
+   * for byte. Default 2048, at most 8192. SAMLBind §3.4.3 limits senders to 80
+   * bytes, but SPs such as SimpleSAMLphp put a return URL there.
+   */
+  maxRelayStateBytes?: number;
   /** Back-channel deliveries in flight at once, a positive integer. Default 64. */
   concurrency?: number;
   /** Per-attempt back-channel timeout. Default 10 s. */
@@ -205,6 +228,7 @@ interface ChainState {
 
 const defaults = {
   clockSkewMs: 180_000,
+  maxRelayStateBytes: 2048,
   concurrency: 64,
   backchannelTimeoutMs: 10_000,
   transactionTtlMs: 600_000,
@@ -240,9 +264,25 @@ function checkOptions(options: IdentityProviderOptions): void {
       issues.push({ path: [name], message });
   };
   number('clockSkewMs', (n) => n >= 0, 'must be a non-negative number of milliseconds');
+  number(
+    'maxRelayStateBytes',
+    (n) => Number.isInteger(n) && n >= 80 && n <= maxRelayStateLimit,
+    `must be an integer from 80 to ${maxRelayStateLimit}`,
+  );
   number('concurrency', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   number('backchannelTimeoutMs', (n) => n > 0, 'must be a positive number of milliseconds');
   number('transactionTtlMs', (n) => n > 0, 'must be a positive number of milliseconds');
+  if (
+    options.decryptionKeys !== undefined &&
+    !(
+      Array.isArray(options.decryptionKeys) &&
+      options.decryptionKeys.every((key) => isKeyPair(key) && key.hasPrivateKey && key.keyType === 'rsa')
+    )
+  )
+    issues.push({
+      path: ['decryptionKeys'],
+      message: 'must be RSA KeyPairs from loadKeyPair with private keys',
+    });
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
     issues.push({ path: ['onEvent'], message: 'must be a function' });
   if (options.transport !== undefined && options.backchannel !== undefined)
@@ -310,7 +350,17 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   const ttl = options.transactionTtlMs ?? defaults.transactionTtlMs;
   const transport = options.transport ?? createFetchTransport(options.backchannel);
   const maxMessageAgeMs = 600_000;
-  const senderContext: SenderContext = { store, clock, clockSkewMs: skew, maxMessageAgeMs };
+  const maxRelayStateBytes = options.maxRelayStateBytes ?? defaults.maxRelayStateBytes;
+  const senderContext: SenderContext = {
+    store,
+    clock,
+    clockSkewMs: skew,
+    maxMessageAgeMs,
+    maxRelayStateBytes,
+  };
+  /** One issuer per provider: its own `issuer` when set (authentik gives each one), else ours. */
+  const issuerFor = (provider: Provider | undefined): string =>
+    provider && provider.issuer !== '' ? provider.issuer : options.entityId;
 
   /** The provider's own signing key and algorithms when it has one, else ours. */
   const signFor = (provider: Provider | undefined): EnvelopedSignOptions =>
@@ -386,29 +436,42 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     }
   }
 
-  /** The browser binding to reach a provider's SLS URL with. */
-  const browserBinding = (provider: Provider, fallback: 'redirect' | 'post' = 'post'): 'redirect' | 'post' =>
-    provider.slsBinding === 'soap' ? fallback : provider.slsBinding;
-
-  /** A signed front-channel message to the provider's configured SLS URL (never a URL from a message). */
+  /**
+   * A signed front-channel message to a registered endpoint of the provider
+   * (never a URL from a message): a request to its `url`, a response to its `responseUrl`.
+   */
   function frontChannelMessage(
     provider: Provider,
+    endpoint: ChosenEndpoint<BrowserBinding>,
     xml: string,
     type: 'SAMLRequest' | 'SAMLResponse',
     relayState: string | undefined,
-    binding: 'redirect' | 'post',
   ): { kind: 'redirect'; url: string } | { kind: 'post'; form: PostForm } {
     const sign = signFor(provider);
-    const base = { type, xml, destination: provider.slsUrl, ...(relayState ? { relayState } : {}) };
-    return binding === 'redirect'
+    const base = {
+      type,
+      xml,
+      destination: type === 'SAMLRequest' ? endpoint.url : endpoint.responseUrl,
+      ...(relayState ? { relayState } : {}),
+      maxRelayStateBytes,
+    };
+    return endpoint.binding === 'redirect'
       ? { kind: 'redirect', url: encodeRedirect({ ...base, sign }) }
       : { kind: 'post', form: encodePost({ ...base, sign }) };
   }
 
-  function logoutRequestFor(provider: Provider, participant: { nameId: NameIdValue; sessionIndex: string }) {
+  /** The browser endpoint for requests to a participant: its `slsBinding` first, as configured. */
+  const requestEndpoint = (provider: Provider) => frontChannelEndpoint(provider, [provider.slsBinding]);
+
+  function logoutRequestFor(
+    provider: Provider,
+    participant: { nameId: NameIdValue; sessionIndex: string },
+    destination: string,
+  ) {
     return buildParticipantLogoutRequest({
-      issuer: options.entityId,
+      issuer: issuerFor(provider),
       provider,
+      destination,
       participant,
       clock,
       generateId: newId,
@@ -457,7 +520,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     const resolved = await Promise.all(
       participants.map(async (p) => ({ participant: p, provider: await store.getProvider(p.providerId) })),
     );
-    const backchannel: { participant: SessionParticipant; provider: Provider }[] = [];
+    const backchannel: {
+      participant: SessionParticipant;
+      provider: Provider;
+      endpoint: ChosenEndpoint<'soap' | 'post'>;
+    }[] = [];
     for (const { participant, provider } of resolved) {
       const base = {
         participantId: participant.id,
@@ -465,21 +532,24 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         entityId: provider?.entityId ?? '',
         method: provider?.logoutMethod ?? 'backchannel',
       } as const;
-      if (!provider || provider.slsUrl === '') {
+      const back = provider?.logoutMethod === 'backchannel' ? backchannelEndpoint(provider) : undefined;
+      const front =
+        provider && provider.logoutMethod !== 'backchannel' ? requestEndpoint(provider) : undefined;
+      if (!provider || (back === undefined && front === undefined)) {
         record(logoutId, state, {
           ...base,
           outcome: 'skipped',
           reason: provider ? 'no_sls_url' : 'provider_unknown',
         });
-      } else if (provider.logoutMethod === 'backchannel') {
-        backchannel.push({ participant, provider });
+      } else if (back !== undefined) {
+        backchannel.push({ participant, provider, endpoint: back });
       } else if (!interactive) {
         record(logoutId, state, { ...base, outcome: 'failed', reason: 'no_browser' });
       } else if (provider.logoutMethod === 'frontchannel_iframe') {
         let message: ReturnType<typeof frontChannelMessage>;
         try {
-          const { xml } = logoutRequestFor(provider, participant);
-          message = frontChannelMessage(provider, xml, 'SAMLRequest', undefined, browserBinding(provider));
+          const { xml } = logoutRequestFor(provider, participant, front!.url);
+          message = frontChannelMessage(provider, front!, xml, 'SAMLRequest', undefined);
         } catch (error) {
           // Its data, its endpoint or its key: this participant's failure, not the logout's.
           record(logoutId, state, { ...base, outcome: 'failed', reason: buildFailureReason(error) });
@@ -511,11 +581,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     const results = await mapWithConcurrency(
       backchannel,
       concurrency,
-      async ({ participant, provider }): Promise<DeliveryResult> => {
+      async ({ participant, provider, endpoint }): Promise<DeliveryResult> => {
         let request: { id: string; xml: string };
         let sign: EnvelopedSignOptions;
         try {
-          request = logoutRequestFor(provider, participant);
+          request = logoutRequestFor(provider, participant, endpoint.url);
           sign = signFor(provider);
         } catch (error) {
           // One participant's message failing to build never stops the others' deliveries.
@@ -523,6 +593,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         }
         return deliverBackchannel({
           provider,
+          endpoint,
           request,
           sign,
           transport,
@@ -595,7 +666,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     const provider = await store.getProvider(origin.providerId);
     const response = (destination?: string) =>
       buildLogoutResponse({
-        issuer: options.entityId,
+        issuer: issuerFor(provider),
         ...(destination ? { destination } : {}),
         inResponseTo: origin.requestId,
         status,
@@ -609,14 +680,16 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         contentType: 'text/xml; charset=utf-8',
       };
     }
-    if (!provider || provider.slsUrl === '') return { kind: 'done' };
-    // A SOAP-bound SP that came through the browser is answered on the binding it used.
+    // Answered on a browser binding, whatever the SP's back channel: its configured one
+    // first, else the one it used; at the endpoint's ResponseLocation when it has one.
+    const endpoint = provider && frontChannelEndpoint(provider, [provider.slsBinding, origin.binding]);
+    if (!provider || !endpoint) return { kind: 'done' };
     return frontChannelMessage(
       provider,
-      response(provider.slsUrl).xml,
+      endpoint,
+      response(endpoint.responseUrl).xml,
       'SAMLResponse',
       origin.relayState,
-      browserBinding(provider, origin.binding),
     );
   }
 
@@ -654,7 +727,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   ): Promise<LogoutResult> {
     for (let next = state.queue.shift(); next; next = state.queue.shift()) {
       const provider = await store.getProvider(next.providerId);
-      if (!provider || provider.slsUrl === '') {
+      const endpoint = provider && requestEndpoint(provider);
+      if (!provider || !endpoint) {
         state.outcomes.push({
           participantId: next.participantId,
           providerId: next.providerId,
@@ -668,8 +742,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       let request: { id: string; xml: string };
       let reply: LogoutReply;
       try {
-        request = logoutRequestFor(provider, next);
-        reply = frontChannelMessage(provider, request.xml, 'SAMLRequest', logoutId, browserBinding(provider));
+        request = logoutRequestFor(provider, next, endpoint.url);
+        reply = frontChannelMessage(provider, endpoint, request.xml, 'SAMLRequest', logoutId);
       } catch (error) {
         // This hop cannot be sent: it fails alone and the chain moves on to the next participant.
         const outcome: ParticipantOutcome = {
@@ -730,10 +804,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
    * SPNameQualifier is that SP (SAMLCore §8.3.7), so an SP that leaves out what
    * the context already says still matches, and one that names another IdP or SP does not.
    */
-  function sameNameId(recorded: NameIdValue, requested: NameIdValue, spEntityId: string): boolean {
+  function sameNameId(recorded: NameIdValue, requested: NameIdValue, provider: Provider): boolean {
     const format = (n: NameIdValue) => n.format ?? nameIdFormats.unspecified;
-    const nameQualifier = (n: NameIdValue) => n.nameQualifier ?? options.entityId;
-    const spNameQualifier = (n: NameIdValue) => n.spNameQualifier ?? spEntityId;
+    const nameQualifier = (n: NameIdValue) => n.nameQualifier ?? issuerFor(provider);
+    const spNameQualifier = (n: NameIdValue) => n.spNameQualifier ?? provider.entityId;
     return (
       recorded.value === requested.value &&
       format(recorded) === format(requested) &&
@@ -780,7 +854,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   /** The user a just-finished logout logged out under this NameID (and SessionIndex), if any. */
   async function findLoggedOut(
     providerId: string,
-    spEntityId: string,
+    provider: Provider,
     nameId: NameIdValue,
     sessionIndexes: readonly string[],
   ): Promise<string | undefined> {
@@ -789,7 +863,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       const found = await store.getTransaction(loggedOutId(providerId, nameId.value, sessionIndex), now);
       const loggedOut = (found?.state as { loggedOut?: { userId: string; nameId: NameIdValue } } | undefined)
         ?.loggedOut;
-      if (loggedOut && sameNameId(loggedOut.nameId, nameId, spEntityId)) return loggedOut.userId;
+      if (loggedOut && sameNameId(loggedOut.nameId, nameId, provider)) return loggedOut.userId;
     }
     return undefined;
   }
@@ -814,6 +888,9 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
 
   const singleSignOn = createSingleSignOn({
     idpEntityId: options.entityId,
+    issuerFor,
+    signing: options.signing,
+    maxRelayStateBytes,
     sso: options.sso,
     endpoints: options.endpoints,
     sender: senderContext,
@@ -829,7 +906,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       const { received, providerId, provider } = await receiveFrom(input, 'LogoutRequest');
       let request: LogoutRequest;
       try {
-        request = parseLogoutRequest(received);
+        // Decrypted only now, after the signature and the message checks (attacks: no oracle for strangers).
+        request = parseLogoutRequest(
+          received,
+          options.decryptionKeys?.length ? { decryption: { key: options.decryptionKeys } } : {},
+        );
       } catch (error) {
         rejected('LogoutRequest', providerId, error);
         throw error;
@@ -864,19 +945,14 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
             { providerId, nameId: nameId.value, ...(sessionIndex ? { sessionIndex } : {}) },
             now,
           );
-          for (const p of found) if (sameNameId(p.nameId, nameId, provider.entityId)) matched.set(p.id, p);
+          for (const p of found) if (sameNameId(p.nameId, nameId, provider)) matched.set(p.id, p);
         }
       }
       const userIds = new Set([...matched.values()].map((p) => p.userId));
       if (matched.size === 0 && nameId && nameId.value !== '') {
         // Lost a race with a concurrent logout of the same user: its sessions are ended, so the
         // true answer is Success (SAMLCore §3.7.3.2), not UnknownPrincipal.
-        const loggedOutUser = await findLoggedOut(
-          providerId,
-          provider.entityId,
-          nameId,
-          request.sessionIndexes,
-        );
+        const loggedOutUser = await findLoggedOut(providerId, provider, nameId, request.sessionIndexes);
         if (loggedOutUser !== undefined) {
           state.userId = loggedOutUser;
           return advance(logoutId, state, undefined, soap, [], []);

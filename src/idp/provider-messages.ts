@@ -23,6 +23,8 @@ export interface SenderContext {
   clockSkewMs: number;
   /** Oldest IssueInstant accepted, before skew; also how long IDs stay in the replay cache. */
   maxMessageAgeMs: number;
+  /** RelayState limit in UTF-8 bytes. Default: the `receive*` default (80). */
+  maxRelayStateBytes?: number;
 }
 
 /** What this endpoint expects of the message. */
@@ -74,6 +76,7 @@ export async function verifyFromSender(
     clock: context.clock,
     clockSkewMs: context.clockSkewMs,
     maxMessageAgeMs: context.maxMessageAgeMs,
+    ...(context.maxRelayStateBytes === undefined ? {} : { maxRelayStateBytes: context.maxRelayStateBytes }),
     unsafeAllowSha1: provider.unsafeAllowSha1,
     unsafeAllowDsa: provider.unsafeAllowDsa,
     unsafeAllowShortRsaKeys: provider.unsafeAllowShortRsaKeys,

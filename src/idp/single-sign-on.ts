@@ -14,6 +14,7 @@ import { type Status, type StatusInput, statusCodeUri } from '../logout/logout-r
 import { isHttpUrl } from '../message/build-input.js';
 import type { IdGenerator } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
+import type { IdpSigning } from '../slo/participant-request.js';
 import {
   type AssertionEncryptionOptions,
   type AttributeInput,
@@ -43,9 +44,12 @@ export interface SsoOptions {
    */
   secret: string | Uint8Array;
   /**
-   * Require a signature on every AuthnRequest. Default false: a signature is
-   * required from providers that have verification certificates, and a
-   * present signature is always verified.
+   * Require a signature on every AuthnRequest, from every provider; publish it
+   * as `WantAuthnRequestsSigned="true"` in the IdP metadata. Default false: a
+   * signature is required only from providers with `authnRequestsSigned` (their
+   * metadata's `AuthnRequestsSigned="true"`), and a present signature is always
+   * verified. An unsigned AuthnRequest cannot divert the Response: it goes only
+   * to an ACS the provider registered (SAMLProf §4.1.4.1).
    */
   requireSignedAuthnRequests?: boolean;
   /**
@@ -209,6 +213,12 @@ export interface SingleSignOn {
 /** What the SSO half of the facade needs from the rest of it. */
 export interface SsoContext {
   idpEntityId: string;
+  /** The Issuer towards this provider: its own `issuer` when set, else `idpEntityId`. */
+  issuerFor(provider: Provider): string;
+  /** The identity provider's key, for providers without a `signingKeyPair`. */
+  signing: IdpSigning;
+  /** The RelayState limit of received messages, also used to return it byte for byte. */
+  maxRelayStateBytes: number;
   sso: SsoOptions | undefined;
   endpoints: { ssoRedirect?: string; ssoPost?: string };
   sender: SenderContext;
@@ -360,7 +370,8 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
     const built = buildResponse({
       provider,
       ...(encryption === undefined ? {} : { encryption }),
-      issuer: context.idpEntityId,
+      issuer: context.issuerFor(provider),
+      signing: context.signing,
       destination: acs.url,
       status: parts.status,
       ...(parts.inResponseTo === undefined ? {} : { inResponseTo: parts.inResponseTo }),
@@ -373,6 +384,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       xml: built.xml,
       destination: acs.url,
       ...(parts.relayState ? { relayState: parts.relayState } : {}),
+      maxRelayStateBytes: context.maxRelayStateBytes,
     });
     return {
       kind: 'post',
@@ -426,7 +438,7 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       nameId = createNameId({
         format: args.format,
         subject: withMappedNameId(sso, { user, provider, providerId, format: args.format }),
-        idpEntityId: context.idpEntityId,
+        idpEntityId: context.issuerFor(provider),
         spNameQualifier: args.spNameQualifier,
         secret: sso.secret,
         strategy: provider.nameIdStrategy,
@@ -536,8 +548,8 @@ export function createSingleSignOn(context: SsoContext): SingleSignOn {
       received = await verifyFromSender(context.sender, input, inspected, sender, {
         messageType: 'AuthnRequest',
         destination,
-        requireSignature:
-          settings().requireSignedAuthnRequests === true || provider.verificationCertificates.length > 0,
+        // Per SP (SAMLProf §4.1.4.1 makes signing optional; the Response goes only to a registered ACS).
+        requireSignature: settings().requireSignedAuthnRequests === true || provider.authnRequestsSigned,
       });
       request = parseAuthnRequest(received);
       const checked = checkAuthnRequest(request, provider);

@@ -1,13 +1,17 @@
 import type { Received } from '../bindings/receive.js';
+import { namespaces } from '../constants/namespaces.js';
+import { type DecryptOptions, decryptElement } from '../crypto/index.js';
 import { SamlError } from '../errors/index.js';
 import { InputIssues, isHttpUrl, type MessageContext, resolveContext } from '../message/build-input.js';
 import { type MessageFields, type NameIdValue, readHeader, readNameId } from '../message/header.js';
 import { formatInstant } from '../message/instant.js';
 import {
   childElements,
+  type Element,
   element,
   isElement,
   parseCarried,
+  parseXml,
   readText,
   serialize,
   type XmlElement,
@@ -37,7 +41,10 @@ export interface LogoutRequest extends MessageFields {
   nameId?: NameIdValue;
   /** Present when the principal is identified by `saml:BaseID` (its xsi type is not interpreted). */
   baseId?: { nameQualifier?: string; spNameQualifier?: string };
-  /** Present when the principal is an `saml:EncryptedID`; decryption is up to the caller. */
+  /**
+   * Present when the principal is an `saml:EncryptedID`. With `decryption`
+   * options, `nameId` then holds the decrypted NameID; without, decryption is up to the caller.
+   */
   encryptedId?: true;
   sessionIndexes: string[];
 }
@@ -122,12 +129,41 @@ export function buildLogoutRequest(input: BuildLogoutRequestInput): { id: string
   return { id, xml: serialize(tree) };
 }
 
+/** Options of {@link parseLogoutRequest}. */
+export interface ParseLogoutRequestOptions {
+  /**
+   * Our encryption key(s) and accepted algorithms, to decrypt an `saml:EncryptedID`
+   * (SAMLCore §2.2.4, §3.7.1) into `nameId`. Only ever on verified bytes.
+   */
+  decryption?: DecryptOptions;
+}
+
+/** The NameID inside an EncryptedID: its EncryptedData decrypted, then read as one saml:NameID. */
+function decryptNameId(encryptedId: Element, decryption: DecryptOptions): NameIdValue {
+  const data = childElements(encryptedId).filter((c) => isElement(c, 'xenc', 'EncryptedData'));
+  if (data.length !== 1) {
+    throw new SamlError('SAML_ENCRYPTED_DATA_INVALID', 'EncryptedID must hold one xenc:EncryptedData');
+  }
+  const plaintext = decryptElement(data[0]!, decryption);
+  // The plaintext is an element that may rely on the saml prefix of its former context.
+  const { root } = parseXml(`<w xmlns:saml="${namespaces.saml}">${plaintext}</w>`);
+  const children = childElements(root);
+  if (children.length !== 1 || !isElement(children[0]!, 'saml', 'NameID')) {
+    throw new SamlError('SAML_MESSAGE_INVALID', 'EncryptedID does not decrypt to one saml:NameID');
+  }
+  return readNameId(children[0]!);
+}
+
 /**
  * Reads a LogoutRequest from an ALREADY VERIFIED document: a `receive*`
  * result (whose parse of the verified bytes is reused), or its `xml`.
- * Missing required parts are `SamlError`s, never crashes.
+ * Missing required parts are `SamlError`s, never crashes. An EncryptedID is
+ * decrypted when `options.decryption` is given.
  */
-export function parseLogoutRequest(verified: Received | string): LogoutRequest {
+export function parseLogoutRequest(
+  verified: Received | string,
+  options: ParseLogoutRequestOptions = {},
+): LogoutRequest {
   const { root } = parseCarried(verified);
   const header = readHeader(root, ['LogoutRequest']);
   const request: LogoutRequest = { ...header, sessionIndexes: [] };
@@ -150,6 +186,7 @@ export function parseLogoutRequest(verified: Received | string): LogoutRequest {
       identifiers++;
     } else if (isElement(child, 'saml', 'EncryptedID')) {
       request.encryptedId = true;
+      if (options.decryption) request.nameId = decryptNameId(child, options.decryption);
       identifiers++;
     } else if (isElement(child, 'samlp', 'SessionIndex')) {
       request.sessionIndexes.push(readText(child));

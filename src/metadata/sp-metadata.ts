@@ -4,6 +4,7 @@ import type {
   AssertionConsumerServiceInput,
   ProviderInput,
   ProviderNameIdFormat,
+  SingleLogoutServiceInput,
   SlsBinding,
 } from '../config/provider-types.js';
 import { namespaces } from '../constants/namespaces.js';
@@ -94,6 +95,13 @@ export interface SpMetadata {
   encryptionCertificates: KeyPair[];
   /** `md:EncryptionMethod` algorithms the SP lists for its encryption keys, deduplicated. */
   encryptionMethods: string[];
+  /**
+   * `alg:SigningMethod` algorithms (SAML V2.0 Metadata Profile for Algorithm
+   * Support), from the SPSSODescriptor's Extensions, else the EntityDescriptor's; in document order.
+   */
+  signingMethods: string[];
+  /** `alg:DigestMethod` algorithms, read like {@link SpMetadata.signingMethods}. */
+  digestMethods: string[];
   nameIdFormats: string[];
   authnRequestsSigned?: boolean;
   wantAssertionsSigned?: boolean;
@@ -302,6 +310,28 @@ function readKeyDescriptors(descriptor: Element, options: ParseSpMetadataOptions
   return result;
 }
 
+const algorithmSupportNamespace = 'urn:oasis:names:tc:SAML:metadata:algsupport';
+
+/**
+ * The `Algorithm` of each `alg:<localName>` in the role's md:Extensions, else in
+ * the entity's: the profile lets either carry them, the role's being the more specific.
+ */
+function readAlgorithmHints(descriptor: Element, entity: Element, localName: string): string[] {
+  for (const holder of [descriptor, entity]) {
+    const found = new Set<string>();
+    for (const extensions of childrenNamed(holder, 'md', 'Extensions')) {
+      for (const child of childElements(extensions)) {
+        if (child.namespaceURI !== algorithmSupportNamespace || child.localName !== localName) continue;
+        const algorithm = attribute(child, 'Algorithm');
+        if (algorithm === undefined || algorithm === '') invalid(`alg:${localName} has no Algorithm`);
+        found.add(algorithm);
+      }
+    }
+    if (found.size > 0) return [...found];
+  }
+  return [];
+}
+
 function readIndexedEndpoints(descriptor: Element): MetadataIndexedEndpoint[] {
   const indexes = new Set<number>();
   return childrenNamed(descriptor, 'md', 'AssertionConsumerService').map((node) => {
@@ -423,23 +453,39 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
   if (result.authnRequestsSigned === true && result.signingCertificates.length === 0) {
     invalid('AuthnRequestsSigned is true but no signing certificate is listed');
   }
-  // Front-channel first: it works with the default logoutMethod; SOAP needs the back channel.
-  const logout =
-    result.singleLogoutServices.find(
-      (e) => e.binding === bindingUris.redirect || e.binding === bindingUris.post,
-    ) ?? result.singleLogoutServices.find((e) => e.binding === bindingUris.soap);
-  if (logout !== undefined) {
-    provider.slsUrl = logout.location;
-    provider.slsBinding = slsBindings.get(logout.binding)!;
-    if (provider.slsBinding === 'soap') provider.logoutMethod = 'backchannel';
-    if (logout.responseLocation !== undefined && logout.responseLocation !== logout.location) {
-      warnings.push(
-        'SingleLogoutService ResponseLocation differs from Location; LogoutResponses go to Location',
-      );
-    }
-  } else if (result.singleLogoutServices.length > 0) {
-    warnings.push('no SingleLogoutService uses a supported binding');
+  // Every SingleLogoutService by binding (Shibboleth lists SOAP, Redirect, POST and Artifact).
+  const logout = result.singleLogoutServices.filter((e) => slsBindings.has(e.binding));
+  if (logout.length < result.singleLogoutServices.length) {
+    warnings.push('SingleLogoutService endpoints with an unsupported binding were left out');
   }
+  const seenBindings = new Set<SlsBinding>();
+  const services: SingleLogoutServiceInput[] = [];
+  for (const endpoint of logout) {
+    const binding = slsBindings.get(endpoint.binding)!;
+    // SAMLMeta §2.2.2 does not forbid two per binding; the first is the one used.
+    if (seenBindings.has(binding)) continue;
+    seenBindings.add(binding);
+    services.push({
+      binding,
+      url: endpoint.location,
+      ...(endpoint.responseLocation === undefined ? {} : { responseUrl: endpoint.responseLocation }),
+    });
+  }
+  if (services.length > 0) {
+    provider.singleLogoutServices = services;
+    // The back channel when the SP offers SOAP: its outcome is observed, and no browser is needed.
+    // Else a native front-channel chain, whose outcome is observed too (an iframe's is not).
+    const soap = services.find((e) => e.binding === 'soap');
+    const preferred = soap ?? services[0]!;
+    provider.slsUrl = preferred.url;
+    provider.slsBinding = preferred.binding;
+    provider.logoutMethod = soap ? 'backchannel' : 'frontchannel_native';
+  }
+  if (result.authnRequestsSigned === true) provider.authnRequestsSigned = true;
+  // Hints only: the first 64 of each are plenty to choose from.
+  if (result.signingMethods.length > 0) provider.signingMethods = result.signingMethods.slice(0, 64);
+  if (result.digestMethods.length > 0) provider.digestMethods = result.digestMethods.slice(0, 64);
+  if (result.encryptionMethods.length > 0) provider.encryptionMethods = result.encryptionMethods.slice(0, 64);
   const encryption = result.encryptionCertificates.find((pair) => pair.keyType === 'rsa');
   if (encryption !== undefined) provider.encryptionCertificate = encryption;
   if (result.encryptionCertificates.some((pair) => pair.keyType !== 'rsa')) {
@@ -525,6 +571,8 @@ export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {
     signingCertificates: keys.signing,
     encryptionCertificates: keys.encryption,
     encryptionMethods: keys.methods,
+    signingMethods: readAlgorithmHints(descriptor, entity, 'SigningMethod'),
+    digestMethods: readAlgorithmHints(descriptor, entity, 'DigestMethod'),
     nameIdFormats: childrenNamed(descriptor, 'md', 'NameIDFormat').map((node) => readText(node).trim()),
     signature: outcome.signature,
     warnings,

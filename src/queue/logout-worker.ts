@@ -4,6 +4,7 @@ import { isKeyPair } from '../crypto/keys.js';
 import type { Issue } from '../errors/index.js';
 import { type Clock, generateId, type IdGenerator, systemClock } from '../message/context.js';
 import { deliverBackchannel } from '../slo/backchannel.js';
+import { backchannelEndpoint } from '../slo/endpoints.js';
 import { type EventHandler, emitter } from '../slo/events.js';
 import { aggregateStatus, type ParticipantOutcome } from '../slo/outcome.js';
 import { buildParticipantLogoutRequest, type IdpSigning, signingFor } from '../slo/participant-request.js';
@@ -147,11 +148,14 @@ export function createLogoutWorker(options: LogoutWorkerOptions): LogoutWorker {
       await finish(job, outcome);
       return outcome;
     }
+    const endpoint = backchannelEndpoint(provider);
     const result = await deliverBackchannel({
       provider,
+      ...(endpoint === undefined ? {} : { endpoint }),
       request: buildParticipantLogoutRequest({
-        issuer: options.entityId,
+        issuer: provider.issuer === '' ? options.entityId : provider.issuer,
         provider,
+        ...(endpoint === undefined ? {} : { destination: endpoint.url }),
         participant: data,
         clock,
         generateId: newId,

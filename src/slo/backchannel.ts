@@ -5,10 +5,13 @@ import { isSamlError } from '../errors/index.js';
 import { parseLogoutResponse } from '../logout/index.js';
 import type { Clock } from '../message/context.js';
 import type { Transport } from '../transport/transport.js';
+import { backchannelEndpoint, type ChosenEndpoint } from './endpoints.js';
 
 /** Everything one back-channel delivery needs. */
 export interface BackchannelDelivery {
   provider: Provider;
+  /** Where and how to send it. Default: `backchannelEndpoint(provider)`. */
+  endpoint?: ChosenEndpoint<'soap' | 'post'>;
   /** The unsigned LogoutRequest XML and its ID. */
   request: { id: string; xml: string };
   sign: EnvelopedSignOptions;
@@ -40,9 +43,11 @@ const soapAction = 'http://www.oasis-open.org/committees/security';
 export async function deliverBackchannel(delivery: BackchannelDelivery): Promise<DeliveryResult> {
   const { provider, request, transport } = delivery;
   try {
-    if (provider.slsBinding === 'soap') {
+    const endpoint = delivery.endpoint ?? backchannelEndpoint(provider);
+    if (endpoint === undefined) return { ok: false, reason: 'no_sls_url' };
+    if (endpoint.binding === 'soap') {
       const response = await transport.send({
-        url: provider.slsUrl,
+        url: endpoint.url,
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction },
         body: encodeSoap(request.xml, { sign: delivery.sign }),
@@ -71,11 +76,11 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
     const form = encodePost({
       type: 'SAMLRequest',
       xml: request.xml,
-      destination: provider.slsUrl,
+      destination: endpoint.url,
       sign: delivery.sign,
     });
     const response = await transport.send({
-      url: provider.slsUrl,
+      url: endpoint.url,
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form.fields).toString(),

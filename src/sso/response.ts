@@ -7,6 +7,11 @@ import { InputIssues, type MessageContext } from '../message/build-input.js';
 import { checkId, generateId, isValidId, systemClock } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
 import { formatInstant } from '../message/instant.js';
+import {
+  chooseEncryption,
+  chooseSigningAlgorithms,
+  type SigningChoice,
+} from '../metadata/algorithm-hints.js';
 import { element, serialize, type XmlElement } from '../xml/index.js';
 import { buildAssertionTree } from './assertion.js';
 import { type AttributeInput, buildAttributeStatement } from './attributes.js';
@@ -34,8 +39,13 @@ export interface BuildResponseInput extends MessageContext {
   provider: Provider;
   /** The registered ACS URL to send to. Default: the provider's `acsUrl`. */
   destination?: string;
-  /** Our entity ID. Default: the provider's `issuer`. */
+  /** Our entity ID. Default: the provider's `issuer`; one of the two is required. */
   issuer?: string;
+  /**
+   * The identity provider's signing key (and algorithms), used when the provider
+   * has no `signingKeyPair` of its own. The identity provider facade passes its `signing`.
+   */
+  signing?: SigningChoice;
   /** ID of the AuthnRequest answered; omit for IdP-initiated (unsolicited) SSO. */
   inResponseTo?: string;
   /** Default `{ code: 'Success' }`. Any other status carries no assertion. */
@@ -45,7 +55,8 @@ export interface BuildResponseInput extends MessageContext {
   /**
    * How to encrypt when the provider has an `encryptionCertificate` (whether
    * to encrypt is the provider's). Default AES-256-GCM with RSA-OAEP, the
-   * EncryptedKey addressed (`Recipient`) to the SP entity ID.
+   * EncryptedKey addressed (`Recipient`) to the SP entity ID; an algorithm the
+   * SP's `encryptionMethods` leave out is replaced by one they list.
    */
   encryption?: AssertionEncryptionOptions;
   /**
@@ -77,7 +88,8 @@ const isDate = (value: unknown): value is Date => value instanceof Date && Numbe
  * the attributes. Times come from the provider's validity windows. The
  * destination must be an ACS endpoint the provider registered.
  *
- * Signing follows the provider: `signAssertion` and/or `signResponse`, in the
+ * Signing follows the provider: `signAssertion` and/or `signResponse` (both by
+ * default), with its `signingKeyPair` or else `input.signing`, in the
  * order sign assertion → encrypt (when it has an `encryptionCertificate`) →
  * sign response, so each signature covers exactly what the SP will verify.
  * An error Response has no assertion, so it is signed when the provider signs
@@ -93,8 +105,12 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
     throw new TypeError('buildResponse needs a Provider from parseProvider');
   const issues = new InputIssues();
   const destination = input.destination ?? provider.acsUrl;
-  const issuer = input.issuer ?? provider.issuer;
-  issues.require(issuer, ['issuer']);
+  const issuer = input.issuer ?? (provider.issuer === '' ? undefined : provider.issuer);
+  issues.check(
+    typeof issuer === 'string' && issuer !== '',
+    ['issuer'],
+    'is required: our entity ID, unless the provider has an issuer',
+  );
   if (input.inResponseTo !== undefined)
     issues.check(
       typeof input.inResponseTo === 'string' && isValidId(input.inResponseTo),
@@ -134,6 +150,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
       ? buildAttributeStatement(assertion.attributes, issues, ['assertion', 'attributes'])
       : undefined;
   issues.throwIfAny('Response');
+  const issuerId = issuer as string;
 
   // Never an unregistered URL (SAMLProf §4.1.4.1): the caller cannot redirect assertions elsewhere.
   if (!provider.assertionConsumerServices.some((acs) => acs.binding === 'post' && acs.url === destination)) {
@@ -157,11 +174,25 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
       },
     });
   }
+  // One key for everything sent to this SP: its own when it has one, else the identity provider's.
+  const signing: SigningChoice | undefined = provider.signingKeyPair
+    ? {
+        key: provider.signingKeyPair,
+        algorithm: provider.signatureAlgorithm,
+        digestAlgorithm: provider.digestAlgorithm,
+      }
+    : input.signing;
   const sign = (tree: XmlElement): XmlElement => {
-    const key = provider.signingKeyPair;
-    if (!key) throw new SamlError('SAML_CONFIG_INVALID', 'the provider has no signing key pair');
-    const choice = checkSigningChoice(key, provider.signatureAlgorithm, provider.digestAlgorithm, provider);
-    return signTree(tree, { key, algorithm: choice.algorithm, digestAlgorithm: choice.digest });
+    if (!signing) {
+      throw new SamlError('SAML_CONFIG_INVALID', 'no signing key: the provider has none and none was given', {
+        details: {
+          issues: [{ path: ['signing'], message: 'is required when the provider has no signingKeyPair' }],
+        },
+      });
+    }
+    const chosen = chooseSigningAlgorithms(signing, provider);
+    const choice = checkSigningChoice(signing.key, chosen.algorithm, chosen.digestAlgorithm, provider);
+    return signTree(tree, { key: signing.key, algorithm: choice.algorithm, digestAlgorithm: choice.digest });
   };
 
   const newId = input.generateId ?? generateId;
@@ -185,7 +216,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
     const tree = buildAssertionTree({
       id: assertionId,
       issueInstant,
-      issuer,
+      issuer: issuerId,
       nameId: assertion.nameId,
       confirmation: {
         recipient: destination,
@@ -210,7 +241,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
     if (provider.encryptionCertificate) {
       assertionElement = encryptAssertion(assertionElement, provider.encryptionCertificate, {
         recipient: provider.entityId,
-        ...input.encryption,
+        ...chooseEncryption(input.encryption, provider),
       });
       encrypted = true;
     }
@@ -226,7 +257,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
       ID: id,
       InResponseTo: input.inResponseTo,
     },
-    [element('saml:Issuer', {}, [issuer]), status, assertionElement],
+    [element('saml:Issuer', {}, [issuerId]), status, assertionElement],
     ['samlp', 'saml'],
   );
   const xml = serialize(signResponse ? sign(response) : response);

@@ -673,10 +673,18 @@ describe('receiveRedirect: RelayState (SAMLBind §3.4.3, attacks §8)', () => {
     expect(send(encodeURIComponent('https://evil.example/')).relayState).toBe('https://evil.example/');
   });
 
-  it('honours maxRelayStateBytes up to the 1 KiB ceiling', () => {
+  it('honours maxRelayStateBytes up to the 8 KiB ceiling', () => {
     expect(send('a'.repeat(200), { maxRelayStateBytes: 200 }).relayState).toHaveLength(200);
     expectCode(() => send('a'.repeat(201), { maxRelayStateBytes: 200 }), 'SAML_RELAY_STATE_INVALID');
-    expect(send('a'.repeat(1024), { maxRelayStateBytes: 5000 }).relayState).toHaveLength(1024);
-    expectCode(() => send('a'.repeat(1025), { maxRelayStateBytes: 5000 }), 'SAML_RELAY_STATE_INVALID');
+    expect(send('a'.repeat(8192), { maxRelayStateBytes: 10_000 }).relayState).toHaveLength(8192);
+    expectCode(() => send('a'.repeat(8193), { maxRelayStateBytes: 10_000 }), 'SAML_RELAY_STATE_INVALID');
+  });
+
+  it('sends a longer RelayState only when maxRelayStateBytes allows it (to echo one back)', () => {
+    const long = `https://sp.example.org/simplesaml/module.php/core/authenticate.php?as=default-sp&x=${'y'.repeat(20)}`;
+    const base = { type: 'SAMLRequest', xml: '<x/>', destination: 'https://idp.example.org/slo' } as const;
+    expectCode(() => encodeRedirect({ ...base, relayState: long }), 'SAML_RELAY_STATE_INVALID');
+    const url = encodeRedirect({ ...base, relayState: long, maxRelayStateBytes: 2048 });
+    expect(new URL(url).searchParams.get('RelayState')).toBe(long);
   });
 });

@@ -110,7 +110,7 @@ describe('parseProvider with authentik JSON', () => {
     const provider = parseProvider(minimal);
     expect(provider).toMatchObject({
       spBinding: 'redirect',
-      issuer: 'authentik',
+      issuer: '',
       slsBinding: 'redirect',
       logoutMethod: 'frontchannel_iframe',
       assertionValidNotBefore: 'minutes=-5',
@@ -206,15 +206,22 @@ describe('parseProvider with authentik JSON: errors use snake_case paths', () =>
     ['a long default_relay_state', { default_relay_state: 'x'.repeat(81) }, [['default_relay_state']]],
     ['an unknown default_name_id_policy', { default_name_id_policy: 'email' }, [['default_name_id_policy']]],
     ['a non-boolean sign_response', { sign_response: 'false' }, [['sign_response']]],
-    ['sign_response without a key', { sign_response: true }, [['sign_response']]],
-    ['sign_logout_request without a key', { sign_logout_request: true }, [['sign_logout_request']]],
-    ['the default sign_assertion without a key', { sign_assertion: true }, [['sign_assertion']]],
+    [
+      'sign_logout_request with a certificate-only signing_kp',
+      { sign_response: false, sign_logout_request: true, signing_kp: verificationUuid },
+      [['sign_logout_request']],
+    ],
+    [
+      'sign_assertion with a certificate-only signing_kp',
+      { sign_response: false, sign_assertion: true, signing_kp: verificationUuid },
+      [['sign_assertion']],
+    ],
     [
       'a SHA-1 digest',
       { digest_algorithm: 'http://www.w3.org/2000/09/xmldsig#sha1' },
       [['digest_algorithm']],
     ],
-    ['an empty issuer', { issuer: '' }, [['issuer']]],
+    ['an issuer with whitespace', { issuer: 'authentik ' }, [['issuer']]],
     ['a camelCase key', { acsUrl: 'https://sp.example.org/acs' }, [['acsUrl']]],
     ['an unknown key', { metadata_url: 'https://sp.example.org/md' }, [['metadata_url']]],
     ['a post-snapshot key', { issuer_override: 'urn:idp' }, [['issuer_override']]],
@@ -230,8 +237,11 @@ describe('parseProvider with authentik JSON: errors use snake_case paths', () =>
   });
 
   it('names authentik’s fields and the options in messages', () => {
-    const [issue] = issuesOf({ ...minimal, sign_response: true });
-    expect(issue?.message).toMatch(/signing_kp is not set/);
+    const [issue] = issuesOf(
+      { ...minimal, sign_response: true, signing_kp: verificationUuid },
+      { resolveKeyPair },
+    );
+    expect(issue?.message).toMatch(/signing_kp has no private key/);
     const [sha1] = issuesOf({ ...minimal, digest_algorithm: 'http://www.w3.org/2000/09/xmldsig#sha1' });
     expect(sha1?.message).toMatch(/options\.unsafeAllowSha1/);
     const [backchannel] = issuesOf({ ...minimal, logout_method: 'backchannel', sls_binding: 'post' });

@@ -72,38 +72,57 @@ function pathsOf(input: unknown, options?: ParseProviderOptions): (string | numb
   return issuesOf(input, options).map((issue) => issue.path);
 }
 
-describe('rule: a signing flag needs a signing key with a private key', () => {
-  it('refuses the all-defaults provider: signAssertion defaults to true and there is no key', () => {
-    const issues = issuesOf(base);
-    expect(issues).toEqual([
-      { path: ['signAssertion'], message: expect.stringMatching(/signingKeyPair is not set/) },
-    ]);
+describe('rule: a signing flag needs a private key when the provider has its own key', () => {
+  it('accepts the all-defaults provider: without a key of its own, the identity provider signs for it', () => {
+    const provider = parseProvider(base);
+    expect(provider.signingKeyPair).toBeNull();
+    expect(provider.signAssertion).toBe(true);
+    expect(provider.signResponse).toBe(true);
   });
 
-  it('accepts a keyless provider once signAssertion is off', () => {
-    expect(parseProvider(keyless).signingKeyPair).toBeNull();
+  it('accepts a keyless provider with every flag on', () => {
+    const provider = parseProvider({
+      ...base,
+      signResponse: true,
+      signLogoutRequest: true,
+      signLogoutResponse: true,
+    });
+    expect(provider.signLogoutResponse).toBe(true);
   });
 
-  it.each(['signResponse', 'signLogoutRequest', 'signLogoutResponse'])('%s without a key', (flag) => {
-    expect(pathsOf({ ...keyless, [flag]: true })).toEqual([[flag]]);
-  });
-
-  it('reports every flag that is on', () => {
+  it('reports every flag that is on with a certificate-only pair', () => {
     expect(
-      pathsOf({ ...base, signResponse: true, signLogoutRequest: true, signLogoutResponse: true }),
+      pathsOf({
+        ...base,
+        signingKeyPair: rsaCertOnly,
+        signLogoutRequest: true,
+        signLogoutResponse: true,
+      }),
     ).toEqual([['signAssertion'], ['signResponse'], ['signLogoutRequest'], ['signLogoutResponse']]);
   });
 
   it('refuses a certificate-only signing pair when a flag is on', () => {
-    const issues = issuesOf({ ...base, signingKeyPair: rsaCertOnly });
+    const issues = issuesOf({
+      ...keyless,
+      signResponse: false,
+      signingKeyPair: rsaCertOnly,
+      signAssertion: true,
+    });
     expect(issues).toEqual([{ path: ['signAssertion'], message: expect.stringMatching(/no private key/) }]);
-    expect(pathsOf({ ...base, signingKeyPair: { certificate: fixture('idp.crt') } })).toEqual([
-      ['signAssertion'],
-    ]);
+    expect(
+      pathsOf({
+        ...keyless,
+        signResponse: false,
+        signAssertion: true,
+        signingKeyPair: { certificate: fixture('idp.crt') },
+      }),
+    ).toEqual([['signAssertion']]);
   });
 
   it('allows a certificate-only signing pair when nothing is signed', () => {
-    expect(parseProvider({ ...keyless, signingKeyPair: rsaCertOnly }).signingKeyPair).toBe(rsaCertOnly);
+    expect(
+      parseProvider({ ...keyless, signResponse: false, signingKeyPair: rsaCertOnly }).signingKeyPair,
+    ).toBe(rsaCertOnly);
   });
 
   it('accepts every flag with a full key pair', () => {
@@ -119,6 +138,19 @@ describe('rule: a signing flag needs a signing key with a private key', () => {
 
   it('does not pile a flag issue on top of a key that failed to load', () => {
     expect(pathsOf({ ...base, signingKeyPair: { certificate: 'garbage' } })).toEqual([['signingKeyPair']]);
+  });
+});
+
+describe('rule: required AuthnRequest signatures need a certificate to check them', () => {
+  it('refuses authnRequestsSigned without verificationCertificates', () => {
+    expect(pathsOf({ ...base, authnRequestsSigned: true })).toEqual([['authnRequestsSigned']]);
+  });
+
+  it('accepts it with one', () => {
+    expect(
+      parseProvider({ ...base, authnRequestsSigned: true, verificationCertificates: [spA] })
+        .authnRequestsSigned,
+    ).toBe(true);
   });
 });
 

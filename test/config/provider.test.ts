@@ -64,7 +64,7 @@ function expectDeeplyFrozen(value: unknown, seen = new Set<unknown>()): void {
 }
 
 describe('parseProvider: defaults', () => {
-  it('fills every field with authentik’s default', () => {
+  it('fills every field with authentik’s default, except issuer and signResponse', () => {
     const provider = parseProvider(keyless);
     expect(provider).toEqual({
       entityId,
@@ -73,10 +73,15 @@ describe('parseProvider: defaults', () => {
       name: entityId,
       spBinding: 'redirect',
       audience: '',
-      issuer: 'authentik',
+      issuer: '',
       slsUrl: '',
       slsBinding: 'redirect',
+      singleLogoutServices: [],
       logoutMethod: 'frontchannel_iframe',
+      authnRequestsSigned: false,
+      signingMethods: [],
+      digestMethods: [],
+      encryptionMethods: [],
       assertionValidNotBefore: 'minutes=-5',
       assertionValidNotOnOrAfter: 'minutes=5',
       sessionValidNotOnOrAfter: 'minutes=86400',
@@ -91,7 +96,7 @@ describe('parseProvider: defaults', () => {
       verificationCertificates: [],
       encryptionCertificate: null,
       signAssertion: false,
-      signResponse: false,
+      signResponse: true,
       signLogoutRequest: false,
       signLogoutResponse: false,
       defaultRelayState: '',
@@ -109,6 +114,15 @@ describe('parseProvider: defaults', () => {
   it('defaults signAssertion to true, like authentik', () => {
     expect(parseProvider(signed).signAssertion).toBe(true);
     expect(providerDefaults.signAssertion).toBe(true);
+  });
+
+  it('has no issuer of its own by default: the identity provider’s entity ID is used', () => {
+    expect(parseProvider(signed).issuer).toBe('');
+    expect(Object.values(providerDefaults)).not.toContain('authentik');
+  });
+
+  it('signs the Response by default (pysaml2 refuses an unsigned one as shipped)', () => {
+    expect(parseProvider(signed).signResponse).toBe(true);
   });
 
   it('exposes the defaults table, frozen', () => {
@@ -349,7 +363,7 @@ describe('parseProvider: field errors (one per error path)', () => {
     ],
     ['audience over 1024', { audience: 'a'.repeat(1025) }, ['audience'], /1024/],
     ['audience with whitespace', { audience: 'urn:a ' }, ['audience'], /whitespace/],
-    ['empty issuer', { issuer: '' }, ['issuer'], /must not be empty/],
+    ['issuer with whitespace', { issuer: ' urn:idp' }, ['issuer'], /whitespace/],
     ['issuer over 1024', { issuer: 'i'.repeat(1025) }, ['issuer'], /1024/],
     ['relative slsUrl', { slsUrl: 'sls' }, ['slsUrl'], /absolute http/],
     ['slsBinding artifact', { slsBinding: 'artifact' }, ['slsBinding'], /"soap"/],

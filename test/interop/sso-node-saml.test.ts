@@ -177,15 +177,20 @@ describe('node-saml 5.1.0 as SP: its AuthnRequests pass samlkit’s checks', () 
     });
   });
 
-  it('negative: node-saml without a signing key sends unsigned requests, refused when the provider has certificates', async () => {
-    const { idp } = await samlkitIdp();
+  it('node-saml without a signing key sends unsigned requests: accepted, unless the provider requires signed ones', async () => {
     const url = await nodeSamlSp({ privateKey: undefined as unknown as string }).getAuthorizeUrlAsync(
       '',
       undefined,
       {},
     );
     expect(url).not.toContain('Signature=');
+    const { idp } = await samlkitIdp();
     expect(await idp.receiveAuthnRequest(redirect(url))).toMatchObject({
+      ok: true,
+      pending: { signed: false },
+    });
+    const strict = await samlkitIdp({ authnRequestsSigned: true });
+    expect(await strict.idp.receiveAuthnRequest(redirect(url))).toMatchObject({
       ok: false,
       error: { code: 'SAML_SIGNATURE_MISSING' },
     });
@@ -198,6 +203,11 @@ describe('node-saml 5.1.0 as SP: it accepts samlkit’s Responses', () => {
     provider: Partial<ProviderInput>;
     sp: Partial<SamlConfig>;
   }[] = [
+    {
+      name: 'provider defaults, no key of its own (the facade’s key signs Response and assertion)',
+      provider: { signingKeyPair: null },
+      sp: {},
+    },
     {
       name: 'signed assertion',
       provider: { signAssertion: true, signResponse: false },

@@ -90,6 +90,43 @@ function codeOf(fn: () => unknown): SamlErrorCode | 'no error' | 'not a SamlErro
   }
 }
 
+const shibboleth = 'https://sp.shib.example.org';
+
+/** The shape Shibboleth SP 3 publishes at /Shibboleth.sso/Metadata (trimmed to what matters here). */
+const shibbolethMetadata =
+  `<md:EntityDescriptor xmlns:md="${namespaces.md}" xmlns:ds="${namespaces.ds}" ID="_shib" entityID="${shibboleth}/shibboleth">` +
+  '<md:Extensions xmlns:alg="urn:oasis:names:tc:SAML:metadata:algsupport">' +
+  '<alg:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha512"/>' +
+  '<alg:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>' +
+  '<alg:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/>' +
+  '<alg:SigningMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"/>' +
+  '<alg:SigningMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"/>' +
+  '<alg:SigningMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>' +
+  '<alg:SigningMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>' +
+  '</md:Extensions>' +
+  '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">' +
+  keyDescriptor(
+    'sp-a',
+    undefined,
+    [
+      'http://www.w3.org/2009/xmlenc11#aes128-gcm',
+      'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+      'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
+      'http://www.w3.org/2009/xmlenc11#rsa-oaep',
+      'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+    ]
+      .map((uri) => `<md:EncryptionMethod Algorithm="${uri}"/>`)
+      .join(''),
+  ) +
+  `<md:ArtifactResolutionService Binding="${bindingUris.soap}" Location="${shibboleth}/Shibboleth.sso/Artifact/SOAP" index="1"/>` +
+  `<md:SingleLogoutService Binding="${bindingUris.soap}" Location="${shibboleth}/Shibboleth.sso/SLO/SOAP"/>` +
+  `<md:SingleLogoutService Binding="${bindingUris.redirect}" Location="${shibboleth}/Shibboleth.sso/SLO/Redirect"/>` +
+  `<md:SingleLogoutService Binding="${bindingUris.post}" Location="${shibboleth}/Shibboleth.sso/SLO/POST"/>` +
+  `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="${shibboleth}/Shibboleth.sso/SLO/Artifact"/>` +
+  `<md:AssertionConsumerService Binding="${bindingUris.post}" Location="${shibboleth}/Shibboleth.sso/SAML2/POST" index="1"/>` +
+  `<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST-SimpleSign" Location="${shibboleth}/Shibboleth.sso/SAML2/POST-SimpleSign" index="2"/>` +
+  '</md:SPSSODescriptor></md:EntityDescriptor>';
+
 describe('what it reads', () => {
   it('every endpoint, certificate, format and flag, from unsigned metadata the caller vouches for', () => {
     const metadata = parseSpMetadata(spMetadata(), unsigned);
@@ -140,15 +177,26 @@ describe('what it reads', () => {
         { url: 'https://sp-a.example.com/acs/redirect', binding: 'redirect', index: 2, isDefault: false },
       ],
       verificationCertificates: [expect.objectContaining({ subject: 'CN=sp-a.samlkit.test' })],
-      slsUrl: 'https://sp-a.example.com/slo',
-      slsBinding: 'redirect',
+      // Every SingleLogoutService by binding; SOAP is there, so logout goes by the back channel.
+      singleLogoutServices: [
+        { binding: 'soap', url: 'https://sp-a.example.com/slo/soap' },
+        {
+          binding: 'redirect',
+          url: 'https://sp-a.example.com/slo',
+          responseUrl: 'https://sp-a.example.com/slo/response',
+        },
+      ],
+      slsUrl: 'https://sp-a.example.com/slo/soap',
+      slsBinding: 'soap',
+      logoutMethod: 'backchannel',
+      authnRequestsSigned: true,
+      encryptionMethods: [keyTransportAlgorithms.rsaOaepMgf1p],
       encryptionCertificate: expect.objectContaining({ subject: 'CN=sp-b.samlkit.test' }),
       defaultNameIdPolicy: nameIdFormats.persistent,
       signAssertion: true,
     });
     expect(metadata.warnings).toEqual([
       'the default AssertionConsumerService does not use HTTP-POST; the default HTTP-POST one is used instead',
-      'SingleLogoutService ResponseLocation differs from Location; LogoutResponses go to Location',
     ]);
     const provider = parseProvider({
       ...metadata.provider,
@@ -212,6 +260,89 @@ describe('what it reads', () => {
       logoutMethod: 'backchannel',
     });
     expect(() => parseProvider({ ...metadata.provider, signAssertion: false })).not.toThrow();
+  });
+
+  it('keeps Shibboleth SP’s four SingleLogoutService endpoints by binding, and logs out by SOAP', () => {
+    const metadata = parseSpMetadata(shibbolethMetadata, unsigned);
+    expect(metadata.provider.singleLogoutServices).toEqual([
+      { binding: 'soap', url: `${shibboleth}/Shibboleth.sso/SLO/SOAP` },
+      { binding: 'redirect', url: `${shibboleth}/Shibboleth.sso/SLO/Redirect` },
+      { binding: 'post', url: `${shibboleth}/Shibboleth.sso/SLO/POST` },
+    ]);
+    expect(metadata.warnings).toContain(
+      'SingleLogoutService endpoints with an unsupported binding were left out',
+    );
+    const provider = parseProvider(metadata.provider);
+    expect(provider).toMatchObject({
+      logoutMethod: 'backchannel',
+      slsUrl: `${shibboleth}/Shibboleth.sso/SLO/SOAP`,
+      slsBinding: 'soap',
+      // Shibboleth signs nothing by default and says so: unsigned AuthnRequests are its normal.
+      authnRequestsSigned: false,
+    });
+    expect(provider.singleLogoutServices).toHaveLength(3);
+  });
+
+  it('reads the algorithm hints: alg:SigningMethod and alg:DigestMethod, and md:EncryptionMethod', () => {
+    const metadata = parseSpMetadata(shibbolethMetadata, unsigned);
+    expect(metadata.signingMethods).toEqual([
+      'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
+      'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+      'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+    ]);
+    expect(metadata.digestMethods).toEqual([
+      'http://www.w3.org/2001/04/xmlenc#sha512',
+      'http://www.w3.org/2001/04/xmlenc#sha256',
+      'http://www.w3.org/2000/09/xmldsig#sha1',
+    ]);
+    expect(metadata.encryptionMethods).toEqual([
+      'http://www.w3.org/2009/xmlenc11#aes128-gcm',
+      'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+      'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
+      'http://www.w3.org/2009/xmlenc11#rsa-oaep',
+      'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+    ]);
+    const provider = parseProvider(metadata.provider);
+    expect(provider.signingMethods).toEqual(metadata.signingMethods);
+    expect(provider.digestMethods).toEqual(metadata.digestMethods);
+    expect(provider.encryptionMethods).toEqual(metadata.encryptionMethods);
+  });
+
+  it('prefers the role’s algorithm hints to the entity’s', () => {
+    const xml = shibbolethMetadata.replace(
+      '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">',
+      '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">' +
+        `<md:Extensions><alg:SigningMethod xmlns:alg="urn:oasis:names:tc:SAML:metadata:algsupport" Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"/></md:Extensions>`,
+    );
+    const metadata = parseSpMetadata(xml, unsigned);
+    expect(metadata.signingMethods).toEqual(['http://www.w3.org/2001/04/xmldsig-more#rsa-sha384']);
+    expect(metadata.digestMethods).toHaveLength(3);
+  });
+
+  it('without SOAP, logs out by a native front-channel chain (observable), not iframes', () => {
+    const metadata = parseSpMetadata(
+      spMetadata({
+        slo:
+          `<md:SingleLogoutService Binding="${bindingUris.post}" Location="https://sp-a.example.com/slo/post"/>` +
+          `<md:SingleLogoutService Binding="${bindingUris.redirect}" Location="https://sp-a.example.com/slo" ResponseLocation="https://sp-a.example.com/slo/response"/>`,
+      }),
+      unsigned,
+    );
+    const provider = parseProvider(metadata.provider);
+    expect(provider.logoutMethod).toBe('frontchannel_native');
+    expect(provider.slsUrl).toBe('https://sp-a.example.com/slo/post');
+    expect(provider.singleLogoutServices[1]).toEqual({
+      binding: 'redirect',
+      url: 'https://sp-a.example.com/slo',
+      responseUrl: 'https://sp-a.example.com/slo/response',
+    });
+  });
+
+  it('a caller’s logoutMethod wins over the derived one', () => {
+    const metadata = parseSpMetadata(shibbolethMetadata, unsigned);
+    const provider = parseProvider({ ...metadata.provider, logoutMethod: 'frontchannel_native' });
+    expect(provider.logoutMethod).toBe('frontchannel_native');
   });
 
   it('without WantAssertionsSigned or known formats the provider keeps its defaults', () => {

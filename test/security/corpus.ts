@@ -143,6 +143,8 @@ export async function createWorld(options: { pending?: boolean } = {}): Promise<
       sloSoap: world.endpoints.soap,
     },
     clock,
+    // The corpus holds the facade to the 80 bytes SAMLBind sets (its default accepts what real SPs send).
+    maxRelayStateBytes: 80,
     generateId: () => ids.shift() ?? `_generated-${++counter}`,
   });
   for (const session of world.sessions) {

@@ -307,17 +307,13 @@ describe('identity provider facade: regressions', () => {
     expect(events.at(-1)).toMatchObject({ type: 'logout_completed', status: 'Success' });
   });
 
-  it('fix: a browser LogoutRequest from a SOAP-bound SP is answered on its binding, not as a form to its SOAP URL', async () => {
+  it('fix: a browser LogoutRequest from a SOAP-only SP is not answered at its SOAP URL', async () => {
+    // A browser cannot carry SOAP, and a form sent to a SOAP endpoint fails there (Shibboleth: 500).
     const { idp, signIn } = await setup();
     await signIn('u', 'soap');
     const result = await idp.handleLogoutRequest(spRequests('soap', 'u'));
-    const url = urlOf(result.reply);
-    expect(url.startsWith(`${sls('soap')}?SAMLResponse=`)).toBe(true);
-    const received = receiveRedirect(url, {
-      trust: [certificate('idp')],
-      expect: { issuer: idpEntityId, destination: sls('soap') },
-    });
-    expect(parseLogoutResponse(received.xml).status.success).toBe(true);
+    expect(result.status).toBe('Success');
+    expect(result.reply).toEqual({ kind: 'done' });
   });
 
   it('fix: SOAP LogoutRequests are refused when no SOAP endpoint is configured', async () => {

@@ -23,6 +23,7 @@ import {
   responseXmlOf,
   spAcsUrl,
   spEntityId,
+  spProvider,
   ssoIdp,
 } from './support.js';
 
@@ -46,8 +47,8 @@ const posted = (xml: string, relayState?: string): HttpInput => ({
   },
 });
 
-async function refusal(input: HttpInput) {
-  const { idp } = await ssoIdp();
+async function refusal(input: HttpInput, provider = spProvider()) {
+  const { idp } = await ssoIdp({}, provider);
   const result = await idp.receiveAuthnRequest(input);
   expect(result.ok, 'the attack must be refused').toBe(false);
   if (result.ok) throw new Error('accepted');
@@ -140,12 +141,20 @@ describe('HTTP-Redirect AuthnRequests', () => {
     expect(result.error.code).toBe('SAML_ALGORITHM_FORBIDDEN');
   });
 
-  it('a stripped signature is refused when the provider has certificates', async () => {
+  it('a stripped signature is refused when the provider requires signed AuthnRequests', async () => {
     const stripped = signedUrl()
       .split('&')
       .filter((p) => !p.startsWith('SigAlg=') && !p.startsWith('Signature='))
       .join('&');
-    expect((await refusal({ method: 'GET', query: stripped })).error.code).toBe('SAML_SIGNATURE_MISSING');
+    const strict = spProvider({ authnRequestsSigned: true });
+    expect((await refusal({ method: 'GET', query: stripped }, strict)).error.code).toBe(
+      'SAML_SIGNATURE_MISSING',
+    );
+  });
+
+  it('a signature that does not verify is refused even when none is required', async () => {
+    const tampered = signedUrl().replace(/Signature=[^&]{4}/, 'Signature=AAAA');
+    expect((await refusal({ method: 'GET', query: tampered })).error.code).toMatch(/^SAML_SIGNATURE_/);
   });
 });
 
@@ -180,8 +189,9 @@ describe('message checks', () => {
     expect(result.error.code).toBe('SAML_DESTINATION_MISMATCH');
   });
 
-  it('unsigned requests are refused when a signature is required', async () => {
-    expect((await refusal(postInput({}, { sign: false }))).error.code).toBe('SAML_SIGNATURE_MISSING');
+  it('unsigned requests are refused when the provider requires a signature', async () => {
+    const strict = spProvider({ authnRequestsSigned: true });
+    expect((await refusal(postInput({}, { sign: false }), strict)).error.code).toBe('SAML_SIGNATURE_MISSING');
   });
 
   it('asking for another SP’s pairwise identifier through SPNameQualifier is refused', async () => {
@@ -208,9 +218,12 @@ describe('message checks', () => {
     await expectRejects(idp.receiveAuthnRequest(posted(huge)), 'SAML_BINDING_LIMIT_EXCEEDED');
   });
 
-  it('a RelayState over 80 bytes is refused', async () => {
+  it('a RelayState over the facade’s limit (default 2048 bytes) is refused', async () => {
     const input = postInput();
-    const result = await refusal({ ...input, body: `${input.body as string}&RelayState=${'r'.repeat(81)}` });
+    const result = await refusal({
+      ...input,
+      body: `${input.body as string}&RelayState=${'r'.repeat(2049)}`,
+    });
     expect(result.error.code).toBe('SAML_RELAY_STATE_INVALID');
   });
 

@@ -86,8 +86,18 @@ describe('receiveAuthnRequest: every check', () => {
     });
   });
 
-  it('a signature is required when the provider has verification certificates', async () => {
-    const result = await refused({}, { sign: false });
+  it('accepts an unsigned AuthnRequest from an SP that publishes a certificate but does not promise to sign', async () => {
+    // Shibboleth SP, SimpleSAMLphp and pysaml2 at their defaults: a signing certificate in
+    // their metadata, no AuthnRequestsSigned, unsigned requests (SAMLProf §4.1.4.1 allows it).
+    const { idp } = await ssoIdp();
+    const result = await idp.receiveAuthnRequest(postInput({}, { sign: false }));
+    expect(result).toMatchObject({ ok: true, pending: { signed: false, acs: { url: spAcsUrl } } });
+    const redirect = await idp.receiveAuthnRequest(redirectInput({ id: '_r2' }, { sign: false }));
+    expect(redirect).toMatchObject({ ok: true, pending: { signed: false, binding: 'redirect' } });
+  });
+
+  it('requires a signature from an SP whose registration says AuthnRequestsSigned', async () => {
+    const result = await refused({}, { sign: false }, spProvider({ authnRequestsSigned: true }));
     expect(result.error.code).toBe('SAML_SIGNATURE_MISSING');
     // The SP hears about it at its registered ACS; nothing of the unverified request is echoed.
     expect(result.reply?.form.url).toBe(spAcsUrl);
@@ -97,23 +107,59 @@ describe('receiveAuthnRequest: every check', () => {
       inResponseTo: undefined,
       hasAssertion: false,
     });
+    const { idp } = await ssoIdp({}, spProvider({ authnRequestsSigned: true }));
+    expect(await idp.receiveAuthnRequest(postInput({ id: '_r3' }))).toMatchObject({
+      ok: true,
+      pending: { signed: true },
+    });
   });
 
-  it('unsigned requests pass when the provider has no certificates, unless every request must be signed', async () => {
+  it('requires a signature from every SP when the IdP demands it (requireSignedAuthnRequests)', async () => {
+    const { idp } = await ssoIdp({ sso: { secret, requireSignedAuthnRequests: true } });
+    const result = await idp.receiveAuthnRequest(postInput({}, { sign: false }));
+    expect(result).toMatchObject({ ok: false, error: { code: 'SAML_SIGNATURE_MISSING' } });
+    expect(await idp.receiveAuthnRequest(postInput({ id: '_r2' }))).toMatchObject({ ok: true });
+  });
+
+  it('verifies a present signature even when none is required', async () => {
     const noCerts = spProvider({ verificationCertificates: [] });
     const { idp } = await ssoIdp({}, noCerts);
     expect(await idp.receiveAuthnRequest(postInput({}, { sign: false }))).toMatchObject({
       ok: true,
       pending: { signed: false },
     });
-    const strict = await ssoIdp({ sso: { secret, requireSignedAuthnRequests: true } }, noCerts);
-    const result = await strict.idp.receiveAuthnRequest(postInput({}, { sign: false }));
-    expect(result).toMatchObject({ ok: false, error: { code: 'SAML_SIGNATURE_MISSING' } });
-    // A present signature is always verified: with no certificate to check it against, it fails.
+    // With no certificate to check it against, a present signature fails.
     expect(await idp.receiveAuthnRequest(postInput({ id: '_r2' }))).toMatchObject({
       ok: false,
       error: { code: 'SAML_SIGNATURE_INVALID' },
     });
+  });
+
+  it('accepts the 99-byte RelayState SimpleSAMLphp sends and returns it byte for byte', async () => {
+    const relayState =
+      'https://sp.example.org/simplesaml/module.php/core/authenticate.php?as=default-sp&logout=0&states=é';
+    expect(Buffer.byteLength(relayState)).toBe(99);
+    const { idp } = await ssoIdp();
+    for (const input of [
+      postInput({}, { relayState, sign: false }),
+      redirectInput({ id: '_r2' }, { relayState }),
+    ]) {
+      const reply = await idp.respondToAuthnRequest(input, () => ({ user }));
+      expect(reply.status.success).toBe(true);
+      expect(reply.form.fields.RelayState).toBe(relayState);
+      expect(reply.form.html).toContain('logout=0&amp;states=é');
+    }
+  });
+
+  it('takes its RelayState limit from the facade option, and refuses the option out of range', async () => {
+    const { idp } = await ssoIdp({ maxRelayStateBytes: 100 });
+    const ok = await idp.receiveAuthnRequest(postInput({}, { relayState: 'r'.repeat(100) }));
+    expect(ok).toMatchObject({ ok: true, pending: { relayState: 'r'.repeat(100) } });
+    const long = await idp.receiveAuthnRequest(postInput({ id: '_r2' }, { relayState: 'r'.repeat(101) }));
+    expect(long).toMatchObject({ ok: false, error: { code: 'SAML_RELAY_STATE_INVALID' } });
+    for (const maxRelayStateBytes of [79, 8193, 1.5]) {
+      await expectRejects(ssoIdp({ maxRelayStateBytes }), 'SAML_CONFIG_INVALID');
+    }
   });
 
   it('refuses a request signed by another key, even another registered SP’s', async () => {
@@ -499,10 +545,13 @@ describe('respondToAuthnRequest (one call)', () => {
   it('returns the error Response for a bad request without asking the caller, and throws for an unknown Issuer', async () => {
     const { idp } = await ssoIdp();
     let asked = false;
-    const reply = await idp.respondToAuthnRequest(postInput({}, { sign: false }), () => {
-      asked = true;
-      return { user };
-    });
+    const reply = await idp.respondToAuthnRequest(
+      postInput({ acsUrl: 'https://evil.example.com/acs' }),
+      () => {
+        asked = true;
+        return { user };
+      },
+    );
     expect(asked).toBe(false);
     expect(reply.status).toMatchObject({ code: statusCodes.Requester, subCode: statusCodes.RequestDenied });
     await expectRejects(

@@ -38,7 +38,8 @@ export const fixedNow = new Date('2026-04-20T10:00:00Z');
 export const fixedClock = () => fixedNow;
 
 /**
- * SP "sp-a" as the IdP sees it: we sign assertions with the idp key, and trust sp-a's certificate.
+ * SP "sp-a" as the IdP sees it: we sign assertions only (not the default, which
+ * signs the Response too) with the idp key, and trust sp-a's certificate.
  * It is registered for persistent and emailAddress NameIDs besides its default.
  */
 export function spProvider(overrides: Partial<ProviderInput> = {}): Provider {
@@ -48,6 +49,7 @@ export function spProvider(overrides: Partial<ProviderInput> = {}): Provider {
     allowedNameIdFormats: [nameIdFormats.persistent, nameIdFormats.emailAddress],
     issuer: idpEntityId,
     spBinding: 'post',
+    signResponse: false,
     signingKeyPair: keyPair('idp'),
     verificationCertificates: [certificate('sp-a')],
     slsUrl: spSloUrl,
@@ -129,7 +131,8 @@ export function postInput(
     type: 'SAMLRequest',
     xml: authnRequestXml(spec),
     destination: idpSsoPost,
-    ...(options.relayState ? { relayState: options.relayState } : {}),
+    // As SimpleSAMLphp does, the test SP may send more than the 80 bytes SAMLBind allows a sender.
+    ...(options.relayState ? { relayState: options.relayState, maxRelayStateBytes: 8192 } : {}),
     ...(options.sign === false ? {} : { sign: { key: keyPair(options.key ?? 'sp-a') } }),
   });
   return {
@@ -148,7 +151,7 @@ export function redirectInput(
     type: 'SAMLRequest',
     xml: authnRequestXml({ destination: idpSsoRedirect, ...spec }),
     destination: idpSsoRedirect,
-    ...(options.relayState ? { relayState: options.relayState } : {}),
+    ...(options.relayState ? { relayState: options.relayState, maxRelayStateBytes: 8192 } : {}),
     ...(options.sign === false ? {} : { sign: { key: keyPair(options.key ?? 'sp-a') } }),
   });
   return { method: 'GET', query: url.slice(url.indexOf('?') + 1) };
