@@ -25,6 +25,7 @@ import {
 import { childElements, parseXml } from '../../src/xml/index.js';
 import { expectCode } from '../support/errors.js';
 import { certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
+import { allValid, hasXmllint, schemaErrors, schemas } from '../support/xsd.js';
 import { expectRejects, responseXmlOf } from './support.js';
 
 const fixture = (name: string) =>
@@ -287,5 +288,23 @@ describe('authentik strategy: edges', () => {
       });
     expectCode(make({ authentikInstallId: '' }), 'SAML_CONFIG_INVALID');
     expectCode(make({ nameIdMapping: 'uuid' }), 'SAML_CONFIG_INVALID');
+  });
+});
+
+describe.skipIf(!hasXmllint())('authentik-compatible Responses are schema-valid', () => {
+  it('every format for both users, an attribute without values (no groups) included', async () => {
+    const { idp } = await migratedIdp();
+    const documents: Record<string, string> = {};
+    for (const user of users) {
+      for (const format of Object.keys(golden.users[0]!.nameIds)) {
+        const reply = await idp.initiateSso(
+          'wiki',
+          { ...authentikSubject(user), sessionId: 'browser-session-1' },
+          { nameIdFormat: format as ProviderNameIdFormat },
+        );
+        documents[`user-${user.pk}-${format.split(':').pop()}.xml`] = responseXmlOf(reply.form.fields);
+      }
+    }
+    expect(schemaErrors(schemas.protocol, documents)).toEqual(allValid(documents));
   });
 });
