@@ -15,6 +15,7 @@ import {
   authnContextClasses,
   createIdentityProvider,
   createMemoryStore,
+  createNameId,
   type KeyPairResolver,
   nameIdFormats,
   type ProviderNameIdFormat,
@@ -22,7 +23,9 @@ import {
   statusCodes,
 } from '../../src/index.js';
 import { childElements, parseXml } from '../../src/xml/index.js';
+import { expectCode } from '../support/errors.js';
 import { certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
+import { allValid, hasXmllint, schemaErrors, schemas } from '../support/xsd.js';
 import { expectRejects, responseXmlOf } from './support.js';
 
 const fixture = (name: string) =>
@@ -242,5 +245,66 @@ describe('node-saml, as the migrated SP, accepts the Response', () => {
       error: { code: 'SAML_NAME_ID_POLICY_UNSUPPORTED' },
       reply: { status: { code: statusCodes.Requester, subCode: statusCodes.InvalidNameIDPolicy } },
     });
+  });
+});
+
+describe('authentik strategy: edges', () => {
+  const subject = { id: '42', sessionId: 's' };
+  const base = { idpEntityId: 'urn:idp', spNameQualifier: 'urn:sp', strategy: 'authentik' as const };
+
+  it('needs the install identifier, and an email for emailAddress (no fallback, as authentik has none)', () => {
+    expectCode(
+      () => createNameId({ ...base, format: nameIdFormats.persistent, subject }),
+      'SAML_INPUT_INVALID',
+    );
+    expectCode(
+      () => createNameId({ ...base, installId, format: nameIdFormats.emailAddress, subject }),
+      'SAML_NAME_ID_POLICY_UNSUPPORTED',
+    );
+    expectCode(
+      () => createNameId({ ...base, installId, format: nameIdFormats.entity as never, subject }),
+      'SAML_NAME_ID_POLICY_UNSUPPORTED',
+    );
+    expect(createNameId({ ...base, installId, format: nameIdFormats.unspecified, subject }).value).toBe(
+      golden.users[0]!.uid,
+    );
+  });
+
+  it('the options that only mean something for authentik JSON are refused with camelCase input', () => {
+    const camel = { entityId: 'urn:sp', acsUrl: 'https://sp.example.org/acs', signAssertion: false };
+    expect(() => parseProvider(camel, { nameIdStrategy: 'authentik' })).toThrow(/authentik JSON/);
+    expect(parseProvider({ ...camel, nameIdStrategy: 'authentik' }).nameIdStrategy).toBe('authentik');
+    expect(() => parseProvider(providerJson, { resolveKeyPair, nameIdStrategy: 'hmac' as never })).toThrow();
+  });
+
+  it('sso options are checked at creation', () => {
+    const make = (sso: object) => () =>
+      createIdentityProvider({
+        entityId: idpEntityId,
+        signing: { key: keyPair('idp') },
+        store: createMemoryStore(),
+        endpoints: { sloRedirect: sloUrl, sloPost: sloUrl },
+        sso: { secret: 'a migration test secret of at least 32 bytes', ...sso } as never,
+      });
+    expectCode(make({ authentikInstallId: '' }), 'SAML_CONFIG_INVALID');
+    expectCode(make({ nameIdMapping: 'uuid' }), 'SAML_CONFIG_INVALID');
+  });
+});
+
+describe.skipIf(!hasXmllint())('authentik-compatible Responses are schema-valid', () => {
+  it('every format for both users, an attribute without values (no groups) included', async () => {
+    const { idp } = await migratedIdp();
+    const documents: Record<string, string> = {};
+    for (const user of users) {
+      for (const format of Object.keys(golden.users[0]!.nameIds)) {
+        const reply = await idp.initiateSso(
+          'wiki',
+          { ...authentikSubject(user), sessionId: 'browser-session-1' },
+          { nameIdFormat: format as ProviderNameIdFormat },
+        );
+        documents[`user-${user.pk}-${format.split(':').pop()}.xml`] = responseXmlOf(reply.form.fields);
+      }
+    }
+    expect(schemaErrors(schemas.protocol, documents)).toEqual(allValid(documents));
   });
 });
