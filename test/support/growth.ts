@@ -59,3 +59,31 @@ export async function growth(
   }
   return { small: bestSmall, large: bestLarge, ratio: bestLarge / bestSmall };
 }
+
+/**
+ * Expects `make` to grow linearly between `n` and `factor × n`: the ratio at most `maxRatio`.
+ * A noisy measurement (a collection or another process landing in one batch) is taken again, up
+ * to `attempts` times; quadratic work gives about `factor²` every time, so a retry cannot hide it.
+ */
+export async function expectLinear(
+  make: (size: number) => () => unknown,
+  n: number,
+  {
+    maxRatio = 6,
+    attempts = 3,
+    ...options
+  }: { maxRatio?: number; attempts?: number; repetitions?: number; minBatchMs?: number } = {},
+): Promise<Growth> {
+  let best: Growth | undefined;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const measured = await growth(make, n, options);
+    if (best === undefined || measured.ratio < best.ratio) best = measured;
+    if (best.ratio <= maxRatio) break;
+  }
+  if (best!.ratio > maxRatio) {
+    throw new Error(
+      `not linear: ${n} → ${best!.small.toFixed(3)} ms, ${n * 4} → ${best!.large.toFixed(3)} ms (ratio ${best!.ratio.toFixed(1)} > ${maxRatio})`,
+    );
+  }
+  return best!;
+}
