@@ -6,7 +6,13 @@ import { resolveLogoutServices } from './logout-services.js';
 import { type CheckedOptions, normalizeCamelInput } from './normalized-input.js';
 import { checkProviderRules } from './provider-rules.js';
 import { type ProviderFields, validateProviderFields } from './provider-schema.js';
-import type { ParseProviderOptions, Provider, ProviderDurations } from './provider-types.js';
+import type {
+  AuthentikSamlProviderJson,
+  ParseProviderOptions,
+  Provider,
+  ProviderDurations,
+  ProviderInput,
+} from './provider-types.js';
 
 const durationFields = [
   'assertionValidNotBefore',
@@ -112,6 +118,30 @@ function freezeProvider(
   });
 }
 
+/** `durations` of a parsed Provider given back: each must be what its duration string gives. */
+function checkGivenDurations(
+  given: unknown,
+  derived: Partial<Record<keyof ProviderDurations, number>>,
+): Issue[] {
+  if (!isRecord(given))
+    return [{ path: ['durations'], message: 'must be the durations of a parsed provider' }];
+  const issues: Issue[] = [];
+  for (const key of Object.keys(given)) {
+    if (!(durationFields as readonly string[]).includes(key)) {
+      issues.push({ path: ['durations', key], message: 'is not a provider duration' });
+    }
+  }
+  for (const key of durationFields) {
+    if (!Object.hasOwn(given, key) || given[key] !== derived[key]) {
+      issues.push({
+        path: ['durations', key],
+        message: `does not match ${key}; durations are derived from the duration strings`,
+      });
+    }
+  }
+  return issues;
+}
+
 /**
  * Validates an SP config (the SP as the IdP sees it) and returns it fully
  * defaulted and deeply frozen, with key material loaded into KeyPairs.
@@ -127,17 +157,32 @@ function freezeProvider(
  * @throws SamlError `SAML_CONFIG_INVALID`; `details.issues` lists every problem
  * (field checks and cross-field rules together), each with the path of its field.
  */
-export function parseProvider(input: unknown, options?: ParseProviderOptions): Provider {
+export function parseProvider(
+  input: ProviderInput | AuthentikSamlProviderJson | Provider,
+  options?: ParseProviderOptions,
+): Provider;
+/** camelCase input whose `entityId` comes from `options.entityId`. */
+export function parseProvider(
+  input: Omit<ProviderInput, 'entityId'> & { entityId?: string },
+  options: ParseProviderOptions & { entityId: string },
+): Provider;
+export function parseProvider(input: object, options?: ParseProviderOptions): Provider {
   const issues: Issue[] = [];
   const checkedOptions = checkOptions(options, issues);
-  if (!isRecord(input)) {
+  // Typed for callers that write a config; checked in full for those that pass parsed JSON.
+  const untyped: unknown = input;
+  if (!isRecord(untyped)) {
     issues.push({ path: [], message: 'provider config must be an object' });
     throw createConfigError('invalid provider config', issues);
   }
 
-  const normalized = isAuthentikJson(input)
-    ? normalizeAuthentikJson(input, checkedOptions)
-    : normalizeCamelInput(input, checkedOptions);
+  const authentik = isAuthentikJson(untyped);
+  // A parsed Provider fed back in carries its derived `durations`: accepted when they are what
+  // its duration strings give, so `parseProvider(parseProvider(x))` is `parseProvider(x)`.
+  const { durations: givenDurations, ...fields } = untyped;
+  const normalized = authentik
+    ? normalizeAuthentikJson(untyped, checkedOptions)
+    : normalizeCamelInput(givenDurations === undefined ? untyped : fields, checkedOptions);
   const { values, issues: fieldIssues } = validateProviderFields(normalized.fields, normalized.skip);
 
   const durations: Partial<Record<keyof ProviderDurations, number>> = {};
@@ -155,6 +200,9 @@ export function parseProvider(input: unknown, options?: ParseProviderOptions): P
     label: normalized.label,
   });
 
+  if (!authentik && givenDurations !== undefined) {
+    issues.push(...checkGivenDurations(givenDurations, durations));
+  }
   issues.push(
     ...normalized.issues,
     ...[...fieldIssues, ...ruleIssues].map((issue) => ({ ...issue, path: normalized.mapPath(issue.path) })),

@@ -6,10 +6,13 @@ export type KeyPairType = 'rsa' | 'ec' | 'dsa';
 
 /** Input to {@link loadKeyPair}. */
 export interface KeyPairInput {
-  /** X.509 certificate as PEM, or bare base64 DER (whitespace allowed). */
-  certificate: string;
-  /** PKCS#8, PKCS#1 or SEC1 private key as PEM. Omit for a verification-only pair. */
-  privateKey?: string;
+  /**
+   * X.509 certificate as PEM, or bare base64 DER (whitespace allowed); or the bytes of a PEM or
+   * DER file as a Buffer / Uint8Array (what `readFileSync(path)` returns without an encoding).
+   */
+  certificate: string | Uint8Array;
+  /** PKCS#8, PKCS#1 or SEC1 private key as PEM (a string, or the bytes of a PEM file). Omit for a verification-only pair. */
+  privateKey?: string | Uint8Array;
   /** Passphrase of an encrypted private key. */
   passphrase?: string;
 }
@@ -84,14 +87,35 @@ function describeKeyType(key: KeyObject): { keyType: KeyPairType; curve: KeyPair
   }
 }
 
+/** The bytes of a key file as text: PEM as is; anything else (DER) as base64. */
+function fileText(bytes: Uint8Array, allowDer: boolean): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buffer.toString('utf8');
+  if (text.includes('-----BEGIN') || !allowDer) return text;
+  return buffer.toString('base64');
+}
+
 /**
  * Parses a certificate and optional private key once. Throws `SAML_KEY_INVALID`
  * for bad PEM, an unsupported key type, a private key that does not match the
  * certificate, or an encrypted key given without (or with a wrong) passphrase.
  */
-export function loadKeyPair(input: KeyPairInput): KeyPair {
-  if (typeof input !== 'object' || input === null || typeof input.certificate !== 'string') {
+export function loadKeyPair(keyInput: KeyPairInput): KeyPair {
+  if (typeof keyInput !== 'object' || keyInput === null) {
     throw new SamlError('SAML_KEY_INVALID', 'certificate must be a string');
+  }
+  const input = {
+    ...keyInput,
+    certificate:
+      keyInput.certificate instanceof Uint8Array
+        ? fileText(keyInput.certificate, true)
+        : keyInput.certificate,
+    ...(keyInput.privateKey instanceof Uint8Array
+      ? { privateKey: fileText(keyInput.privateKey, false) }
+      : {}),
+  };
+  if (typeof input.certificate !== 'string') {
+    throw new SamlError('SAML_KEY_INVALID', 'certificate must be a string or bytes');
   }
   const { pem, der } = normalizeCertificate(input.certificate);
   let certificate: X509Certificate;

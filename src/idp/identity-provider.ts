@@ -235,6 +235,31 @@ const defaults = {
 } as const;
 
 /** Fails fast, with every problem listed, on options that would break a logout half-way. */
+/** Every option `createIdentityProvider` reads; the type makes a new option fail to compile until listed. */
+const knownOptions: Record<keyof IdentityProviderOptions, true> = {
+  entityId: true,
+  signing: true,
+  store: true,
+  endpoints: true,
+  sso: true,
+  transport: true,
+  deliveryQueue: true,
+  clock: true,
+  clockSkewMs: true,
+  concurrency: true,
+  backchannelTimeoutMs: true,
+  transactionTtlMs: true,
+  generateId: true,
+  onEvent: true,
+};
+const knownEndpoints: Record<keyof IdentityProviderOptions['endpoints'], true> = {
+  sloRedirect: true,
+  sloPost: true,
+  sloSoap: true,
+  ssoRedirect: true,
+  ssoPost: true,
+};
+
 function checkOptions(options: IdentityProviderOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw createConfigError('invalid identity provider options', [
@@ -253,9 +278,24 @@ function checkOptions(options: IdentityProviderOptions): void {
   const store = options.store as Partial<Store> | undefined;
   if (typeof store?.getTransaction !== 'function' || typeof store.rememberOnce !== 'function')
     issues.push({ path: ['store'], message: 'must implement Store (e.g. createMemoryStore())' });
+  // Misspelt options would otherwise be ignored silently, as parseProvider refuses them.
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(knownOptions, key))
+      issues.push({ path: [key], message: 'is not an identity provider option' });
+  }
+  if (typeof options.endpoints !== 'object' || options.endpoints === null) {
+    issues.push({ path: ['endpoints'], message: 'is required' });
+  } else {
+    for (const key of Object.keys(options.endpoints)) {
+      if (!Object.hasOwn(knownEndpoints, key))
+        issues.push({ path: ['endpoints', key], message: 'is not an endpoint' });
+    }
+  }
   for (const name of ['sloRedirect', 'sloPost', 'sloSoap'] as const) {
     const value = options.endpoints?.[name];
-    if ((value !== undefined || name !== 'sloSoap') && !isHttpUrl(value))
+    if (value === undefined && name !== 'sloSoap')
+      issues.push({ path: ['endpoints', name], message: 'is required' });
+    else if (value !== undefined && !isHttpUrl(value))
       issues.push({ path: ['endpoints', name], message: 'must be an absolute http(s) URL' });
   }
   const number = (name: keyof typeof defaults, ok: (n: number) => boolean, message: string) => {

@@ -32,7 +32,8 @@ const signed = { entityId, acsUrl, signingKeyPair: idp } as const;
 
 function issuesOf(input: unknown, options?: Parameters<typeof parseProvider>[1]): Issue[] {
   try {
-    parseProvider(input, options);
+    // Untyped on purpose: the runtime checks are for callers whose config is not typed.
+    parseProvider(input as never, options);
   } catch (error) {
     expect(isSamlError(error, 'SAML_CONFIG_INVALID')).toBe(true);
     if (!isSamlError(error, 'SAML_CONFIG_INVALID')) throw error;
@@ -446,7 +447,12 @@ describe('parseProvider: field errors (one per error path)', () => {
       /string/,
     ],
     ['unknown field', { acs_url_typo: 'x' }, ['acs_url_typo'], /not a provider field/],
-    ['the derived durations field', { durations: {} }, ['durations'], /not a provider field/],
+    [
+      'derived durations that are not an object',
+      { durations: 'x' },
+      ['durations'],
+      /durations of a parsed provider/,
+    ],
     ['a camelCase/snake_case mix-up', { slo_url: 'x' }, ['slo_url'], /not a provider field/],
   ])('%s', (_label, patch, path, message) => {
     const issue = expectIssuePaths({ ...keyless, ...patch }, [path]);
@@ -550,6 +556,7 @@ describe('parseProvider: field errors (one per error path)', () => {
 
   it('carries a readable message naming the first problem and the count', () => {
     try {
+      // @ts-expect-error entityId is required (here neither the input nor the options give one)
       parseProvider({ acsUrl: 'x', signAssertion: false });
       expect.unreachable();
     } catch (error) {

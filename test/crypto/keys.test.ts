@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isKeyPair } from '../../src/crypto/keys.js';
@@ -171,5 +171,26 @@ describe('loadKeyPair', () => {
     const a = loadKeyPair({ certificate: fixture('sp-a.crt') });
     const b = loadKeyPair({ certificate: fixture('sp-b.crt') });
     expect(a.fingerprintSha256).not.toBe(b.fingerprintSha256);
+  });
+});
+
+describe('loadKeyPair from file bytes', () => {
+  it('takes the Buffers readFileSync returns without an encoding, PEM or DER', () => {
+    const certificatePath = new URL('../../fixtures/keys/idp.crt', import.meta.url);
+    const keyPath = new URL('../../fixtures/keys/idp.key', import.meta.url);
+    const fromText = loadKeyPair({
+      certificate: readFileSync(certificatePath, 'utf8'),
+      privateKey: readFileSync(keyPath, 'utf8'),
+    });
+    const fromBytes = loadKeyPair({
+      certificate: readFileSync(certificatePath),
+      privateKey: readFileSync(keyPath),
+    });
+    expect(fromBytes.fingerprintSha256).toBe(fromText.fingerprintSha256);
+    expect(fromBytes.hasPrivateKey).toBe(true);
+    const der = new X509Certificate(readFileSync(certificatePath)).raw;
+    expect(loadKeyPair({ certificate: new Uint8Array(der) }).fingerprintSha256).toBe(
+      fromText.fingerprintSha256,
+    );
   });
 });

@@ -382,18 +382,38 @@ describe('identity provider facade: regressions', () => {
       [{ endpoints: { sloRedirect: 'not a url', sloPost: endpoints.sloPost } }, ['endpoints', 'sloRedirect']],
     ];
     for (const [override, path] of cases) {
+      expect(issuesOf({ ...base, ...override }), JSON.stringify(override)).toEqual([
+        { path, message: expect.any(String) },
+      ]);
+    }
+  });
+
+  it('fix: a missing SLO endpoint is "required", and misspelt option keys are refused', () => {
+    const base = { entityId: idpEntityId, signing: { key: keyPair('idp') }, store: createMemoryStore() };
+    expect(issuesOf({ ...base, endpoints: { sloPost: endpoints.sloPost } })).toEqual([
+      { path: ['endpoints', 'sloRedirect'], message: 'is required' },
+    ]);
+    expect(issuesOf({ ...base, endpoints, clockSkewMS: 5 })).toEqual([
+      { path: ['clockSkewMS'], message: 'is not an identity provider option' },
+    ]);
+    expect(
+      issuesOf({ ...base, endpoints: { ...endpoints, sloSOAP: 'https://idp.example.com/soap' } }),
+    ).toEqual([{ path: ['endpoints', 'sloSOAP'], message: 'is not an endpoint' }]);
+  });
+
+  /** The issues createIdentityProvider reports for untyped options (what a JavaScript caller may pass). */
+  function issuesOf(options: object): { path: unknown; message: string }[] {
+    {
       let thrown: unknown;
       try {
-        createIdentityProvider({ ...base, ...override });
+        createIdentityProvider(options as IdentityProviderOptions);
       } catch (error) {
         thrown = error;
       }
-      expect(isSamlError(thrown, 'SAML_CONFIG_INVALID'), JSON.stringify(override)).toBe(true);
-      expect(
-        (thrown as { details: { issues: { path: unknown }[] } }).details.issues.map((i) => i.path),
-      ).toEqual([path]);
+      if (!isSamlError(thrown, 'SAML_CONFIG_INVALID')) throw new Error('expected SAML_CONFIG_INVALID');
+      return thrown.details?.issues ?? [];
     }
-  });
+  }
 
   it('a refused LogoutRequest emits message_rejected and changes nothing', async () => {
     const { idp, signIn, store, events } = await setup();
