@@ -20,12 +20,11 @@ export function samlPlugin(handlers: IdpHandlers): FastifyPluginAsync {
     );
     const mount = (url: string, handler: Handler) =>
       app.route({
-        method: ['GET', 'HEAD', 'POST'],
+        method: ['GET', 'POST'],
         url,
-        exposeHeadRoute: false,
         handler: async (request, reply) => {
           const body = typeof request.body === 'string' ? { body: request.body } : {};
-          const { request: web, raw } = await readNodeRequest(request.raw, body); // raw query from the request line
+          const { request: web, raw } = await readNodeRequest(request.raw, body); // keeps the raw query
           return reply.send(await handler(web, raw));
         },
       });

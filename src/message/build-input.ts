@@ -1,3 +1,4 @@
+import { describeHttpUrlProblem } from '../config/url.js';
 import type { Issue } from '../errors/index.js';
 import { SamlError } from '../errors/index.js';
 import { type Clock, checkId, generateId, type IdGenerator, systemClock } from './context.js';
@@ -41,13 +42,7 @@ export function resolveContext(context: MessageContext): { id: string; issueInst
   return { id, issueInstant };
 }
 
-/** True for an absolute http(s) URL without a fragment. */
+/** True for an absolute http(s) URL by the one rule of `describeHttpUrlProblem`: a host, no credentials, no fragment. */
 export function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string' || value.includes('#')) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
+  return typeof value === 'string' && describeHttpUrlProblem(value) === undefined;
 }

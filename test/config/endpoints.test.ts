@@ -46,7 +46,7 @@ describe('idpEndpoints', () => {
     ['a relative base URL', '/auth', /absolute http/],
     ['a non-http scheme', 'ftp://auth.example.org', /absolute http/],
     ['a base URL with a query', 'https://auth.example.org/?x=1', /query or fragment/],
-    ['a base URL with a fragment', 'https://auth.example.org/#top', /query or fragment/],
+    ['a base URL with a fragment', 'https://auth.example.org/#top', /fragment/],
     ['a base URL with credentials', 'https://admin:pw@auth.example.org', /credentials/],
     ['a base URL with whitespace', 'https://auth.example.org /', /whitespace/],
     ['a base URL that is not a string', 42, /must be a string/],
