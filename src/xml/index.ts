@@ -19,3 +19,4 @@ export {
   readText,
   selectElements,
 } from './select.js';
+export { evaluateXPath, type SelectedNode } from './xpath.js';
