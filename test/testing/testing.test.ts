@@ -1,4 +1,5 @@
 import { SAML } from '@node-saml/node-saml';
+import * as samlify from 'samlify';
 import { describe, expect, it } from 'vitest';
 import { encodePost, encodeRedirect, encodeSoap } from '../../src/index.js';
 import {
@@ -14,7 +15,14 @@ import {
   signedParts,
   validateSchema,
 } from '../../src/testing/index.js';
-import { idpSsoUrl, spAcsUrl, spEntityId } from '../interop/support.js';
+import {
+  idpEntityId,
+  idpSsoUrl,
+  postBinding,
+  samlifySchemaValidator,
+  spAcsUrl,
+  spEntityId,
+} from '../interop/support.js';
 import { sampleResponse, spProvider } from '../sso/support.js';
 import { certificate, certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
 import { sampleLogoutRequest, sampleLogoutResponse, spSloUrl } from '../support/messages.js';
@@ -145,6 +153,36 @@ describe('decodeMessage', () => {
       valid: true,
       algorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     });
+  });
+});
+
+describe('decodeMessage and signedParts on what samlify sends', () => {
+  it('reads a signed HTTP-POST AuthnRequest, signed by the SP key', () => {
+    samlify.setSchemaValidator(samlifySchemaValidator);
+    const sp = samlify.ServiceProvider({
+      entityID: spEntityId,
+      privateKey: privateKeyPem('sp-a'),
+      signingCert: certificatePem('sp-a'),
+      authnRequestsSigned: true,
+      requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      assertionConsumerService: [{ Binding: postBinding, Location: spAcsUrl }],
+    });
+    const idp = samlify.IdentityProvider({
+      entityID: idpEntityId,
+      signingCert: certificatePem('idp'),
+      wantAuthnRequestsSigned: true,
+      singleSignOnService: [{ Binding: postBinding, Location: idpSsoUrl }],
+    });
+    const sent = sp.createLoginRequest(idp, 'post', { relayState: 'rs-samlify' }) as {
+      context: string;
+      relayState: string;
+    };
+    const decoded = decodeMessage({ SAMLRequest: sent.context, RelayState: sent.relayState });
+    expect(decoded).toMatchObject({ binding: 'post', type: 'SAMLRequest', relayState: 'rs-samlify' });
+    expect(selectText(decoded.xml, '/samlp:AuthnRequest/@AssertionConsumerServiceURL')).toBe(spAcsUrl);
+    expect(signedParts(decoded.xml, { trust: [certificate('idp'), certificate('sp-a')] })).toMatchObject([
+      { path: '/samlp:AuthnRequest', valid: true, certificateIndex: 1 },
+    ]);
   });
 });
 
