@@ -14,6 +14,7 @@ export default defineConfig([
       redis: 'src/redis.ts',
       postgres: 'src/postgres.ts',
       bullmq: 'src/bullmq.ts',
+      testing: 'src/testing/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -24,6 +25,8 @@ export default defineConfig([
     // Shared code goes to common chunks, so every entry uses one copy of samlkit (one SamlError class).
     splitting: true,
     treeshake: true,
+    // `samlkit/testing` finds the schemas it ships from its own location (import.meta.url in CJS too).
+    shims: true,
   },
   {
     // The `samlkit` executable: one CommonJS file with the library bundled in and the dependencies

@@ -19,3 +19,4 @@ export {
   optionalChild,
   readText,
 } from './select.js';
+export { evaluateXPath, type SelectedNode } from './xpath.js';

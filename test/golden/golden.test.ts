@@ -14,6 +14,7 @@ import {
   receiveRedirect,
   receiveSoap,
 } from '../../src/index.js';
+import { assertSigned, decodeMessage, normalizeXml, select } from '../../src/testing/index.js';
 import { certificate, keyPair } from '../support/keys.js';
 import {
   fixedClock,
@@ -75,9 +76,28 @@ describe.each(messages)('$dir', ({ dir, type, build, expect: expected }) => {
   it('post, signed (RSA-SHA256): the signed XML', async () => {
     const form = encodePost({ type, xml: build(), destination: spSloUrl, relayState, sign });
     expect(encodePost({ type, xml: build(), destination: spSloUrl, relayState, sign }).xml).toBe(form.xml);
-    expect(Buffer.from(form.fields[type]!, 'base64').toString('utf8')).toBe(form.xml);
+    expect(decodeMessage(form).xml).toBe(form.xml);
     await expect(form.xml).toMatchFileSnapshot(golden(dir, 'post-signed.xml'));
+    const root = `/${select(form.xml, '/*')[0]!.name}`;
+    assertSigned(form.xml, root, { trust: [certificate('idp')], by: certificate('idp') });
     expect(receivePost(form.fields, signed)).toMatchObject({ signed: true, relayState });
+  });
+
+  it('every binding carries the same message', () => {
+    const message = normalizeXml(build());
+    const carried = [
+      encodeRedirect({ type, xml: build(), destination: spSloUrl, relayState }),
+      encodeRedirect({ type, xml: build(), destination: spSloUrl, relayState, sign }),
+      encodePost({ type, xml: build(), destination: spSloUrl, relayState }).html,
+      encodeSoap(build()),
+    ].map((encoded) => decodeMessage(encoded));
+    expect(carried.map((d) => [d.binding, d.type, normalizeXml(d.xml)])).toEqual([
+      ['redirect', type, message],
+      ['redirect', type, message],
+      ['post', type, message],
+      ['soap', type, message],
+    ]);
+    expect(carried.map((d) => d.relayState)).toEqual([relayState, relayState, relayState, undefined]);
   });
 
   it('soap, unsigned: the envelope', async () => {
