@@ -234,7 +234,6 @@ const defaults = {
   transactionTtlMs: 600_000,
 } as const;
 
-/** Fails fast, with every problem listed, on options that would break a logout half-way. */
 /** Every option `createIdentityProvider` reads; the type makes a new option fail to compile until listed. */
 const knownOptions: Record<keyof IdentityProviderOptions, true> = {
   entityId: true,
@@ -251,6 +250,9 @@ const knownOptions: Record<keyof IdentityProviderOptions, true> = {
   transactionTtlMs: true,
   generateId: true,
   onEvent: true,
+  backchannel: true,
+  maxRelayStateBytes: true,
+  decryptionKeys: true,
 };
 const knownEndpoints: Record<keyof IdentityProviderOptions['endpoints'], true> = {
   sloRedirect: true,
@@ -260,6 +262,7 @@ const knownEndpoints: Record<keyof IdentityProviderOptions['endpoints'], true> =
   ssoPost: true,
 };
 
+/** Fails fast, with every problem listed, on options that would break a logout half-way. */
 function checkOptions(options: IdentityProviderOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw createConfigError('invalid identity provider options', [

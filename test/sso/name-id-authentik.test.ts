@@ -18,6 +18,7 @@ import {
   createNameId,
   type KeyPairResolver,
   nameIdFormats,
+  type ParseProviderOptions,
   type ProviderNameIdFormat,
   parseProvider,
   statusCodes,
@@ -53,7 +54,7 @@ const idpEntityId = providerJson.issuer as string;
 const ssoUrl = providerJson.url_sso_redirect as string;
 const sloUrl = providerJson.url_slo_redirect as string;
 
-async function migratedIdp(options: Parameters<typeof parseProvider>[1] = {}) {
+async function migratedIdp(options: ParseProviderOptions = {}) {
   const store = createMemoryStore();
   const provider = parseProvider(providerJson, { resolveKeyPair, ...options });
   await store.putProvider('wiki', provider);
