@@ -43,7 +43,20 @@ function fullProvider(): Provider {
     issuer: 'https://idp.example.com/metadata',
     slsUrl: 'https://full.example.com/slo',
     slsBinding: 'soap',
+    // Every endpoint by binding, so a store that keeps only slsUrl is caught.
+    singleLogoutServices: [
+      { binding: 'soap', url: 'https://full.example.com/slo' },
+      {
+        binding: 'redirect',
+        url: 'https://full.example.com/slo/redirect',
+        responseUrl: 'https://full.example.com/slo/done',
+      },
+    ],
     logoutMethod: 'backchannel',
+    authnRequestsSigned: true,
+    signingMethods: ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha512'],
+    digestMethods: ['http://www.w3.org/2001/04/xmlenc#sha512'],
+    encryptionMethods: ['http://www.w3.org/2009/xmlenc11#aes128-gcm'],
     assertionValidNotBefore: 'minutes=-2',
     assertionValidNotOnOrAfter: 'minutes=3',
     sessionValidNotOnOrAfter: 'hours=8',
