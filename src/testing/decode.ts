@@ -67,11 +67,11 @@ function htmlAttribute(tag: string, name: string): string | undefined {
   return decodeHtml(match[1] ?? match[2] ?? match[3] ?? '');
 }
 
-/** The hidden fields and action of the (first) form of an HTML page. */
+/** The hidden fields and action of the (first) form of an HTML page. A tag ends at the next `<` or `>`, so unclosed tags cost linear time. */
 function readHtmlForm(html: string): { fields: Map<string, string>; action?: string } {
   const fields = new Map<string, string>();
-  const form = /<form\b[^>]*>/i.exec(html);
-  for (const [tag] of html.matchAll(/<input\b[^>]*>/gi)) {
+  const form = /<form\b[^<>]*>/i.exec(html);
+  for (const [tag] of html.matchAll(/<input\b[^<>]*>/gi)) {
     const name = htmlAttribute(tag, 'name');
     const value = htmlAttribute(tag, 'value');
     if (name === undefined || value === undefined) continue;

@@ -24,6 +24,7 @@ import {
   spEntityId,
 } from '../interop/support.js';
 import { sampleResponse, spProvider } from '../sso/support.js';
+import { growth } from '../support/growth.js';
 import { certificate, certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
 import { sampleLogoutRequest, sampleLogoutResponse, spSloUrl } from '../support/messages.js';
 
@@ -308,5 +309,15 @@ describe.skipIf(!hasXmllint())('validateSchema / assertSchemaValid', () => {
     expect(() => validateSchema(sampleLogoutRequest().xml, { schemaDirectory: '/nonexistent' })).toThrow(
       /schema file not found/,
     );
+  });
+});
+
+describe('cost on hostile input', () => {
+  it('reads an HTML page of unclosed tags in linear time: 4× the input costs at most 6× the time', async () => {
+    const { ratio } = await growth((count) => {
+      const html = `<html>${'<input name="SAMLResponse" <form '.repeat(count)}`;
+      return () => expect(() => decodeMessage(html)).toThrow();
+    }, 2_000);
+    expect(ratio).toBeLessThanOrEqual(6);
   });
 });
