@@ -29,7 +29,13 @@ const browser = () => new Browser({ ca: trusted });
 async function sessionOf(b: Browser): Promise<string> {
   return (await b.request({ method: 'GET', url: `${sp.origin}/Shibboleth.sso/Session` })).body;
 }
-const hasSession = (page: string) => !/A valid session was not found/i.test(page);
+/**
+ * Whether the Session handler shows a session. Without one it says "A valid session was not
+ * found"; when the browser's cookie names a session shibd removed (back-channel logout), it says
+ * "Your session is not available in the session store" once, and clears the cookie.
+ */
+const hasSession = (page: string) =>
+  !/A valid session was not found|session is not available in the session store/i.test(page);
 
 /** shibd's log lines at WARN and above since `mark`. */
 const spProblems = (mark: number) =>
