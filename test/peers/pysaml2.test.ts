@@ -3,15 +3,12 @@
  * IdP that registered it once from the metadata pysaml2 generates.
  *
  * pysaml2 options a cell sets are named in the cell; none is needed at the
- * defaults once samlkit has the pending features, except:
+ * defaults, except:
  * - `logout_requests_signed` / `logout_responses_signed` (default false):
  *   SAMLProf §4.4.3.1/§4.4.3.4 require front-channel logout messages to be
  *   authenticated by their sender, and samlkit refuses unsigned ones.
  * - `allow_unsolicited` (default false) for IdP-initiated SSO: pysaml2 refuses
  *   unsolicited Responses unless told otherwise; that is the SP's choice.
- *
- * Cells that fail on today's samlkit are in the `pending` block at the end,
- * run only with SAMLKIT_PEERS_PENDING=1; each names what samlkit does wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderInput } from '../../src/index.js';
@@ -27,7 +24,6 @@ import {
 import { tamperPost } from './support/tamper.js';
 
 const installed = pysaml2Installed();
-const pending = process.env.SAMLKIT_PEERS_PENDING === '1';
 
 /**
  * pysaml2 signs with RSA-SHA1 and SHA-1 digests unless told otherwise, whatever the IdP's metadata
@@ -319,10 +315,8 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
   });
 
-  describe.runIf(pending)('pending: needs samlkit features not on this branch', () => {
+  describe("at pysaml2's defaults, from the registration as imported", () => {
     it('SP-initiated SSO at the defaults: unsigned AuthnRequest, Response signed by default', async () => {
-      // Today: SAML_SIGNATURE_MISSING (pysaml2's metadata lists a certificate), and without
-      // `signResponse` the Response is unsigned while pysaml2 wants it signed (want_response_signed).
       const errors = idp.errors.length;
       const { result } = await signIn('redirect');
       expect(idp.errors.slice(errors)).toEqual([]);

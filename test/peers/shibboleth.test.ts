@@ -3,9 +3,6 @@
  * defaults (the settings the harness must set are listed in
  * support/shibboleth.ts), against a samlkit IdP that registered it once from
  * the metadata Shibboleth generates itself.
- *
- * Cells that fail on today's samlkit are in the `pending` block at the end,
- * run only with SAMLKIT_PEERS_PENDING=1; each names what samlkit does wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderInput } from '../../src/index.js';
@@ -15,7 +12,6 @@ import { type ShibbolethSp, shibbolethInstalled, startShibboleth } from './suppo
 import { tamperPost, tamperRedirect } from './support/tamper.js';
 
 const installed = shibbolethInstalled();
-const pending = process.env.SAMLKIT_PEERS_PENDING === '1';
 
 /** The back channel trusts Shibboleth's per-run TLS certificate once it exists. */
 const trusted: string[] = [];
@@ -336,9 +332,8 @@ describe.skipIf(!installed)('Shibboleth SP at its shipped defaults', () => {
     });
   });
 
-  describe.runIf(pending)('pending: needs samlkit features not on this branch', () => {
+  describe('at the shipped defaults, from the registration as imported', () => {
     it('SP-initiated SSO, HTTP-Redirect AuthnRequest unsigned as shipped (encrypted assertion)', async () => {
-      // Today: SAML_SIGNATURE_MISSING (samlkit requires a signature from every SP that lists a certificate).
       idp.user = newUser();
       const b = browser();
       const errors = idp.errors.length;
@@ -368,8 +363,6 @@ describe.skipIf(!installed)('Shibboleth SP at its shipped defaults', () => {
       );
     });
 
-    // Today: SAML_ALGORITHM_FORBIDDEN: without algorithm hints in the IdP metadata Shibboleth
-    // signs its POST AuthnRequest with SHA-1.
     it('signed SP-initiated SSO over HTTP-POST (IdP metadata asks for signed requests, POST SSO only)', async () => {
       const choice = {
         signed: true,
@@ -399,13 +392,10 @@ describe.skipIf(!installed)('Shibboleth SP at its shipped defaults', () => {
     });
 
     it('derives back-channel logout from the metadata (it lists a SOAP SingleLogoutService)', () => {
-      // Today: one slsUrl (the first front-channel endpoint) and logoutMethod frontchannel_iframe.
       expect(registration.provider.logoutMethod).toBe('backchannel');
     });
 
     it('IdP-initiated logout over the back channel (SOAP): Shibboleth answers a LogoutResponse samlkit accepts', async () => {
-      // Today the SOAP LogoutResponse is signed with RSA-SHA1 (no algorithm hints in samlkit's
-      // metadata) and refused with SAML_ALGORITHM_FORBIDDEN: PartialLogout.
       await withRegistration(
         (input) => ({ ...input, slsUrl: sls('SOAP'), slsBinding: 'soap', logoutMethod: 'backchannel' }),
         async () => {
