@@ -167,6 +167,21 @@ describe.skipIf(!installed)('Shibboleth SP at its shipped defaults', () => {
     });
   });
 
+  describe('scoped attributes (eduPersonPrincipalName)', () => {
+    it("are kept only when the IdP metadata lists the value's scope (shibmd:Scope), as the shipped attribute policy says", async () => {
+      // alice's eduPersonPrincipalName is alice@example.org; the shipped metadata lists no scope.
+      expect(await sessionOf(await signInUnsolicited())).not.toMatch(/eppn<\/strong>/);
+      await withIdpMetadata(idp.metadata({ signed: true, scopes: ['other.example'] }), async () => {
+        expect(await sessionOf(await signInUnsolicited())).not.toMatch(/eppn<\/strong>/);
+      });
+      await withIdpMetadata(idp.metadata({ signed: true, scopes: ['example.org'] }), async () => {
+        const session = await sessionOf(await signInUnsolicited());
+        expect(session).toMatch(/eppn<\/strong>: 1 value/);
+        expect(session).toMatch(/entitlement<\/strong>: 2 value/);
+      });
+    });
+  });
+
   describe('SP-initiated SSO when the IdP publishes WantAuthnRequestsSigned', () => {
     it('gets signed AuthnRequests from Shibboleth and signs the user in', async () => {
       await withIdpMetadata(idp.metadata({ signed: true, wantAuthnRequestsSigned: true }), async () => {

@@ -77,6 +77,8 @@ export interface MetadataChoice {
   /** Publish only these endpoints (default: SSO and SLO on Redirect and POST, SLO on SOAP). */
   only?: readonly (keyof IdpEndpoints)[];
   wantAuthnRequestsSigned?: boolean;
+  /** `shibmd:Scope` values (Shibboleth keeps scoped attributes only in a listed scope). */
+  scopes?: readonly string[];
 }
 
 export interface IdpEndpoints {
@@ -248,13 +250,14 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
     errors,
     ssoReplies,
     logoutResults,
-    metadata: ({ signed = false, only, wantAuthnRequestsSigned } = {}) =>
+    metadata: ({ signed = false, only, wantAuthnRequestsSigned, scopes } = {}) =>
       buildIdpMetadata({
         entityId,
         endpoints: only ? Object.fromEntries(only.map((name) => [name, endpoints[name]])) : endpoints,
         signingCertificates: [key],
         ...(signed ? { sign: { key } } : {}),
         ...(wantAuthnRequestsSigned === undefined ? {} : { wantAuthnRequestsSigned }),
+        ...(scopes === undefined ? {} : { scopes }),
       }).xml,
     async register(spMetadata, choose = (input) => input) {
       // The peers publish unsigned metadata; the admin fetched it from the SP itself.
