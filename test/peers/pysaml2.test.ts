@@ -139,12 +139,12 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
   });
 
-  describe('SP-initiated SSO with pysaml2 signing its AuthnRequests (authn_requests_signed) and a signed Response', () => {
+  describe('SP-initiated SSO with pysaml2 signing its AuthnRequests (authn_requests_signed)', () => {
     // pysaml2 does not sign AuthnRequests by default, nor when the IdP metadata asks
     // (WantAuthnRequestsSigned); these cells turn its option on to exercise signed requests.
     beforeAll(async () => {
       await configure({ authn_requests_signed: true, ...sha256 });
-      await register((input) => ({ ...input, signResponse: true }));
+      await register();
     });
     afterAll(async () => {
       await configure();
@@ -163,7 +163,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
 
     it('HTTP-POST, plain assertion', async () => {
-      await register((input) => ({ ...input, signResponse: true, encryptionCertificate: null }));
+      await register((input) => ({ ...input, encryptionCertificate: null }));
       const { result } = await signIn('post');
       expect(result.error).toBeUndefined();
       expect(result.authenticated).toBe(true);
@@ -176,7 +176,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
 
   describe('IdP-initiated SSO', () => {
     it('pysaml2 refuses unsolicited Responses at its defaults (allow_unsolicited is off)', async () => {
-      await register((input) => ({ ...input, signResponse: true }));
+      await register();
       idp.user = newUser();
       const { page } = await new Browser().browse(await idp.initiateSso(registration.providerId));
       expect(answer(page).error).toMatch(/Unsolicited/);
@@ -185,7 +185,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
 
     it('with allow_unsolicited, pysaml2 signs the user in from a signed Response', async () => {
       await configure({ allow_unsolicited: true });
-      await register((input) => ({ ...input, signResponse: true }));
+      await register();
       try {
         idp.user = newUser();
         const browser = new Browser();
@@ -209,7 +209,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
 
     it('a signed Response altered after signing', async () => {
-      await register((input) => ({ ...input, signResponse: true, encryptionCertificate: null }));
+      await register((input) => ({ ...input, encryptionCertificate: null }));
       idp.user = newUser();
       const start = await idp.initiateSso(registration.providerId);
       const page = await new Browser().request(
@@ -223,7 +223,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     it('a Response signed by a key not in the IdP metadata', async () => {
       const impostor = await startPeerIdp({ key: 'evil', entityId: idp.entityId });
       try {
-        const r = await impostor.register(await sp.metadata(), (input) => ({ ...input, signResponse: true }));
+        const r = await impostor.register(await sp.metadata());
         const { page } = await new Browser().browse(await impostor.initiateSso(r.providerId));
         expect(answer(page).error).toMatch(/Signature|verif/i);
       } finally {
@@ -238,7 +238,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
         { ...signedLogout, allow_unsolicited: true },
         { only: ['ssoRedirect', 'ssoPost', 'sloRedirect', 'sloPost'] },
       );
-      await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_native' }));
+      await register((input) => ({ ...input, logoutMethod: 'frontchannel_native' }));
     });
     afterAll(async () => {
       await configure();
@@ -289,7 +289,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
 
     it('IdP-initiated, front channel (iframe): pysaml2 ends its session in the frame', async () => {
-      await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_iframe' }));
+      await register((input) => ({ ...input, logoutMethod: 'frontchannel_iframe' }));
       try {
         const browser = await signedIn();
         const started = await idp.idp.logout(idp.user.id);
@@ -297,7 +297,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
         await browser.browse({ method: 'GET', url: started.iframes[0]!.url! });
         expect((await whoami(browser)).authenticated).toBe(false);
       } finally {
-        await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_native' }));
+        await register((input) => ({ ...input, logoutMethod: 'frontchannel_native' }));
       }
     });
 
