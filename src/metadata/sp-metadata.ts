@@ -8,7 +8,7 @@ import type {
   SlsBinding,
 } from '../config/provider-types.js';
 import { namespaces } from '../constants/namespaces.js';
-import { bindingUris } from '../constants/saml.js';
+import { bindingUris, nameIdFormats } from '../constants/saml.js';
 import {
   type AlgorithmPolicy,
   findEnvelopedSignature,
@@ -500,8 +500,14 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
     // The SP may ask for any format its metadata lists, and for no other (no format downgrade).
     const others = [...new Set(issuable.slice(1))].filter((f) => f !== format);
     if (others.length > 0) provider.allowedNameIdFormats = others;
-  } else if (result.nameIdFormats.length > 0)
+  } else if (result.nameIdFormats.length > 0) {
     warnings.push('none of the NameIDFormats is one samlkit issues');
+  } else {
+    // No NameIDFormat: the SP states no preference, and SP software then asks for transient
+    // (SimpleSAMLphp's default NameIDPolicy). A transient NameID links nothing beyond the
+    // session (SAMLCore §8.3.8), so allowing it cannot be a format downgrade.
+    provider.allowedNameIdFormats = [nameIdFormats.transient];
+  }
   if (result.wantAssertionsSigned === true) provider.signAssertion = true;
   return provider;
 }

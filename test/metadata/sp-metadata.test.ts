@@ -16,6 +16,7 @@ import {
   type ParseSpMetadataOptions,
   parseProvider,
   parseSpMetadata,
+  resolveNameIdPolicy,
   type SamlErrorCode,
   signatureAlgorithms,
 } from '../../src/index.js';
@@ -358,6 +359,26 @@ describe('what it reads', () => {
     expect(metadata.provider.signAssertion).toBeUndefined();
     expect(metadata.provider.defaultNameIdPolicy).toBeUndefined();
     expect(metadata.warnings).toContain('none of the NameIDFormats is one samlkit issues');
+    expect(metadata.provider.allowedNameIdFormats).toBeUndefined();
+  });
+
+  it('regression: without any NameIDFormat the SP may ask for transient (SimpleSAMLphp at its defaults)', () => {
+    const metadata = parseSpMetadata(spMetadata({ formats: '' }), unsigned);
+    expect(metadata.provider.defaultNameIdPolicy).toBeUndefined();
+    expect(metadata.provider.allowedNameIdFormats).toEqual([nameIdFormats.transient]);
+    const provider = parseProvider({
+      ...metadata.provider,
+      issuer: 'https://idp.example.com',
+      signingKeyPair: keyPair('idp'),
+    });
+    expect(provider.defaultNameIdPolicy).toBe(nameIdFormats.unspecified);
+    expect(resolveNameIdPolicy(provider, { format: nameIdFormats.transient }).format).toBe(
+      nameIdFormats.transient,
+    );
+    // Only transient: the formats that link a user across SPs stay refused.
+    for (const format of [nameIdFormats.emailAddress, nameIdFormats.persistent]) {
+      expect(() => resolveNameIdPolicy(provider, { format })).toThrow(/not registered/);
+    }
   });
 });
 

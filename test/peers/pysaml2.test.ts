@@ -3,15 +3,12 @@
  * IdP that registered it once from the metadata pysaml2 generates.
  *
  * pysaml2 options a cell sets are named in the cell; none is needed at the
- * defaults once samlkit has the pending features, except:
+ * defaults, except:
  * - `logout_requests_signed` / `logout_responses_signed` (default false):
  *   SAMLProf §4.4.3.1/§4.4.3.4 require front-channel logout messages to be
  *   authenticated by their sender, and samlkit refuses unsigned ones.
  * - `allow_unsolicited` (default false) for IdP-initiated SSO: pysaml2 refuses
  *   unsolicited Responses unless told otherwise; that is the SP's choice.
- *
- * Cells that fail on today's samlkit are in the `pending` block at the end,
- * run only with SAMLKIT_PEERS_PENDING=1; each names what samlkit does wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderInput } from '../../src/index.js';
@@ -27,7 +24,6 @@ import {
 import { tamperPost } from './support/tamper.js';
 
 const installed = pysaml2Installed();
-const pending = process.env.SAMLKIT_PEERS_PENDING === '1';
 
 /**
  * pysaml2 signs with RSA-SHA1 and SHA-1 digests unless told otherwise, whatever the IdP's metadata
@@ -143,12 +139,12 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
   });
 
-  describe('SP-initiated SSO with pysaml2 signing its AuthnRequests (authn_requests_signed) and a signed Response', () => {
+  describe('SP-initiated SSO with pysaml2 signing its AuthnRequests (authn_requests_signed)', () => {
     // pysaml2 does not sign AuthnRequests by default, nor when the IdP metadata asks
     // (WantAuthnRequestsSigned); these cells turn its option on to exercise signed requests.
     beforeAll(async () => {
       await configure({ authn_requests_signed: true, ...sha256 });
-      await register((input) => ({ ...input, signResponse: true }));
+      await register();
     });
     afterAll(async () => {
       await configure();
@@ -167,7 +163,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
 
     it('HTTP-POST, plain assertion', async () => {
-      await register((input) => ({ ...input, signResponse: true, encryptionCertificate: null }));
+      await register((input) => ({ ...input, encryptionCertificate: null }));
       const { result } = await signIn('post');
       expect(result.error).toBeUndefined();
       expect(result.authenticated).toBe(true);
@@ -180,7 +176,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
 
   describe('IdP-initiated SSO', () => {
     it('pysaml2 refuses unsolicited Responses at its defaults (allow_unsolicited is off)', async () => {
-      await register((input) => ({ ...input, signResponse: true }));
+      await register();
       idp.user = newUser();
       const { page } = await new Browser().browse(await idp.initiateSso(registration.providerId));
       expect(answer(page).error).toMatch(/Unsolicited/);
@@ -189,7 +185,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
 
     it('with allow_unsolicited, pysaml2 signs the user in from a signed Response', async () => {
       await configure({ allow_unsolicited: true });
-      await register((input) => ({ ...input, signResponse: true }));
+      await register();
       try {
         idp.user = newUser();
         const browser = new Browser();
@@ -213,7 +209,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
 
     it('a signed Response altered after signing', async () => {
-      await register((input) => ({ ...input, signResponse: true, encryptionCertificate: null }));
+      await register((input) => ({ ...input, encryptionCertificate: null }));
       idp.user = newUser();
       const start = await idp.initiateSso(registration.providerId);
       const page = await new Browser().request(
@@ -227,7 +223,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     it('a Response signed by a key not in the IdP metadata', async () => {
       const impostor = await startPeerIdp({ key: 'evil', entityId: idp.entityId });
       try {
-        const r = await impostor.register(await sp.metadata(), (input) => ({ ...input, signResponse: true }));
+        const r = await impostor.register(await sp.metadata());
         const { page } = await new Browser().browse(await impostor.initiateSso(r.providerId));
         expect(answer(page).error).toMatch(/Signature|verif/i);
       } finally {
@@ -242,7 +238,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
         { ...signedLogout, allow_unsolicited: true },
         { only: ['ssoRedirect', 'ssoPost', 'sloRedirect', 'sloPost'] },
       );
-      await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_native' }));
+      await register((input) => ({ ...input, logoutMethod: 'frontchannel_native' }));
     });
     afterAll(async () => {
       await configure();
@@ -293,7 +289,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
 
     it('IdP-initiated, front channel (iframe): pysaml2 ends its session in the frame', async () => {
-      await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_iframe' }));
+      await register((input) => ({ ...input, logoutMethod: 'frontchannel_iframe' }));
       try {
         const browser = await signedIn();
         const started = await idp.idp.logout(idp.user.id);
@@ -301,7 +297,7 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
         await browser.browse({ method: 'GET', url: started.iframes[0]!.url! });
         expect((await whoami(browser)).authenticated).toBe(false);
       } finally {
-        await register((input) => ({ ...input, signResponse: true, logoutMethod: 'frontchannel_native' }));
+        await register((input) => ({ ...input, logoutMethod: 'frontchannel_native' }));
       }
     });
 
@@ -319,10 +315,8 @@ describe.skipIf(!installed)('pysaml2 SP at its defaults', () => {
     });
   });
 
-  describe.runIf(pending)('pending: needs samlkit features not on this branch', () => {
+  describe("at pysaml2's defaults, from the registration as imported", () => {
     it('SP-initiated SSO at the defaults: unsigned AuthnRequest, Response signed by default', async () => {
-      // Today: SAML_SIGNATURE_MISSING (pysaml2's metadata lists a certificate), and without
-      // `signResponse` the Response is unsigned while pysaml2 wants it signed (want_response_signed).
       const errors = idp.errors.length;
       const { result } = await signIn('redirect');
       expect(idp.errors.slice(errors)).toEqual([]);

@@ -2,9 +2,6 @@
  * SimpleSAMLphp 1.19 as an SP, at its shipped defaults (the few settings the
  * harness must set are listed in support/simplesamlphp.ts), against a samlkit
  * IdP that registered it once from its own metadata.
- *
- * Cells that fail on today's samlkit are in the `pending` block at the end,
- * run only with SAMLKIT_PEERS_PENDING=1; each names what samlkit does wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Navigation } from './support/browser.js';
@@ -13,7 +10,6 @@ import { type SimpleSamlPhp, simpleSamlPhpInstalled, startSimpleSamlPhp } from '
 import { tamperPost, tamperRedirect } from './support/tamper.js';
 
 const installed = simpleSamlPhpInstalled();
-const pending = process.env.SAMLKIT_PEERS_PENDING === '1';
 
 let idp: PeerIdp;
 let sp: SimpleSamlPhp;
@@ -325,9 +321,8 @@ describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
     });
   });
 
-  describe.runIf(pending)('pending: needs samlkit features not on this branch', () => {
+  describe('at the shipped defaults, from the registration as imported', () => {
     it('SP-initiated SSO, HTTP-Redirect AuthnRequest unsigned as shipped (encrypted assertion)', async () => {
-      // Today: SAML_SIGNATURE_MISSING; samlkit requires a signature from every SP that lists a certificate.
       idp.user = newUser();
       const errors = idp.errors.length;
       const { page } = await new Browser().browse({ method: 'GET', url: sp.appUrl });

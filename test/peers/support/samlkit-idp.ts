@@ -6,10 +6,8 @@
  * registration adds only the IdP's side (its issuer and signing key).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import {
   buildIdpMetadata,
-  createFetchTransport,
   createIdentityProvider,
   createMemoryStore,
   type HttpInput,
@@ -79,6 +77,8 @@ export interface MetadataChoice {
   /** Publish only these endpoints (default: SSO and SLO on Redirect and POST, SLO on SOAP). */
   only?: readonly (keyof IdpEndpoints)[];
   wantAuthnRequestsSigned?: boolean;
+  /** `shibmd:Scope` values (Shibboleth keeps scoped attributes only in a listed scope). */
+  scopes?: readonly string[];
 }
 
 export interface IdpEndpoints {
@@ -126,34 +126,8 @@ export interface PeerIdpOptions {
   key?: string;
   /** Default `<origin>/metadata`; an impostor takes the real IdP's. */
   entityId?: string;
-  /** PEM certificates the back channel trusts (a peer's per-run TLS certificate). */
+  /** PEM certificates the back channel trusts (a peer's per-run TLS certificate); without them, plain http. */
   ca?: string[];
-}
-
-/** A fetch over node:https trusting `ca`, for back-channel SOAP to TLS endpoints with a per-run certificate. */
-function fetchTrusting(ca: string[]) {
-  return (url: string, init: RequestInit): Promise<Response> =>
-    new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((value, name) => {
-        headers[name] = value;
-      });
-      const req = httpsRequest(url, { method: init.method ?? 'GET', headers, ca }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const out = new Headers();
-          for (const [name, value] of Object.entries(res.headers))
-            if (typeof value === 'string') out.set(name, value);
-          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: out }));
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      init.signal?.addEventListener('abort', () => req.destroy(new Error('aborted')));
-      if (typeof init.body === 'string') req.write(init.body);
-      req.end();
-    });
 }
 
 function navigationOf(reply: LogoutReply | SsoReply): Navigation | undefined {
@@ -255,11 +229,14 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
     store,
     endpoints,
     sso: { secret: 'peer tests: a fixed secret of at least 32 bytes, not for production' },
-    transport: createFetchTransport({
+    // The back channel as shipped (address guard on, https only, built-in client), opened just
+    // for the peers on loopback: plain http for the ones without TLS, the per-run CA for Shibboleth.
+    backchannel: {
       attempts: 1,
       timeoutMs: 5_000,
-      ...(options.ca ? { fetch: fetchTrusting(options.ca) } : {}),
-    }),
+      allowTargets: ['127.0.0.1'],
+      ...(options.ca ? { tls: { ca: options.ca } } : { unsafeAllowHttp: true }),
+    },
   });
 
   const peer: PeerIdp = {
@@ -273,13 +250,14 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
     errors,
     ssoReplies,
     logoutResults,
-    metadata: ({ signed = false, only, wantAuthnRequestsSigned } = {}) =>
+    metadata: ({ signed = false, only, wantAuthnRequestsSigned, scopes } = {}) =>
       buildIdpMetadata({
         entityId,
         endpoints: only ? Object.fromEntries(only.map((name) => [name, endpoints[name]])) : endpoints,
         signingCertificates: [key],
         ...(signed ? { sign: { key } } : {}),
         ...(wantAuthnRequestsSigned === undefined ? {} : { wantAuthnRequestsSigned }),
+        ...(scopes === undefined ? {} : { scopes }),
       }).xml,
     async register(spMetadata, choose = (input) => input) {
       // The peers publish unsigned metadata; the admin fetched it from the SP itself.

@@ -21,6 +21,13 @@
  *   front channel (signature); samlkit refuses unsigned logout messages.
  * metadata/saml20-idp-remote.php: written from samlkit's IdP metadata by
  * SimpleSAMLphp's own parser (fixtures/peers/simplesamlphp/idp-remote.php).
+ * php -S
+ * - `opcache.revalidate_freq=0` (Debian ships 2 s, and OPcache runs under the
+ *   built-in server): the tests rewrite saml20-idp-remote.php between cells,
+ *   and a copy cached up to 2 s old made SimpleSAMLphp use the previous IdP
+ *   metadata (a Redirect AuthnRequest where the new metadata lists only POST).
+ *   A PHP runtime setting for a test that swaps metadata every second; a
+ *   deployment changes metadata far less often.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -127,9 +134,13 @@ export async function startSimpleSamlPhp(idpEntityId: string): Promise<SimpleSam
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const env = { SIMPLESAMLPHP_CONFIG_DIR: config };
-  const server: PeerProcess = startProcess('/usr/bin/php', ['-S', `127.0.0.1:${port}`, '-t', docroot], {
-    env,
-  });
+  const server: PeerProcess = startProcess(
+    '/usr/bin/php',
+    ['-d', 'opcache.revalidate_freq=0', '-S', `127.0.0.1:${port}`, '-t', docroot],
+    {
+      env,
+    },
+  );
   const metadataUrl = `${origin}/simplesamlphp/module.php/saml/sp/metadata.php/default-sp`;
   const log = () => readText(join(dir, 'log', 'simplesamlphp.log'));
   await waitUntil('SimpleSAMLphp', async () => (await fetch(metadataUrl)).ok, { process: server, log });
