@@ -93,7 +93,9 @@ describe('npm pack of an unbuilt clone, installed into an empty project', () => 
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/cli.cjs');
     expect(files).toContain('package/sql/001_init.sql');
-    expect(files.filter((f) => /^package\/(src|test|fixtures)\//.test(f))).toEqual([]);
+    // The XSDs ship for samlkit/testing's validateSchema; no other fixture does.
+    expect(files).toContain('package/fixtures/schemas/saml-schema-protocol-2.0.xsd');
+    expect(files.filter((f) => /^package\/(src|test|fixtures\/(?!schemas\/))/.test(f))).toEqual([]);
   });
 
   it('works from ESM', async () => {

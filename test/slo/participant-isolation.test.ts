@@ -156,7 +156,7 @@ describe('one participant cannot stop the others from being told', () => {
   it('regression (iframe, its key): a provider whose own signing key cannot sign fails alone', async () => {
     const { idp, signIn } = await setup({
       // A certificate-only signing key pair with every signing flag off passes the config checks.
-      keyless: { ...frame, signingKeyPair: certificate('sp-b') },
+      keyless: { ...frame, signResponse: false, signingKeyPair: certificate('sp-b') },
       good: frame,
     });
     await signIn('keyless');
