@@ -115,14 +115,23 @@ const entryPoints: readonly { name: string; run: (content: string) => () => unkn
         idp.receiveAuthnRequest({ method: 'POST', body, contentType: 'application/x-www-form-urlencoded' });
     },
   },
-  {
-    name: 'handleLogoutResponse (post)',
-    run: (content) => {
-      const body = postBody(logoutResponseXml(content), 'SAMLResponse');
-      return () =>
-        idp.handleLogoutResponse({ method: 'POST', body, contentType: 'application/x-www-form-urlencoded' });
+  ...(['redirect', 'post', 'soap'] as const).map((binding) => ({
+    name: `handleLogoutResponse (${binding})`,
+    run: (content: string) => {
+      const xml = logoutResponseXml(content);
+      const input: HttpInput =
+        binding === 'redirect'
+          ? { method: 'GET', query: redirectQuery(xml, 'SAMLResponse') }
+          : binding === 'post'
+            ? {
+                method: 'POST',
+                body: postBody(xml, 'SAMLResponse'),
+                contentType: 'application/x-www-form-urlencoded',
+              }
+            : { method: 'POST', body: soapEnvelope(xml), contentType: 'text/xml; charset=utf-8' };
+      return () => idp.handleLogoutResponse(input);
     },
-  },
+  })),
   {
     name: 'samlkit decode',
     run: (content) => {
