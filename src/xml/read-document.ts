@@ -111,9 +111,10 @@ function decodeReferences(raw: string): string {
     if (!isCharacter(code)) malformed('character reference to a non-character');
     return String.fromCodePoint(code);
   });
-  // Every `&` must have been the start of one complete reference.
+  // Every `&` must have been the start of one complete reference. Counted by charCodeAt: repeated
+  // indexOf(…, position) was measured superlinear on V8 over dense references.
   let ampersands = 0;
-  for (let i = raw.indexOf('&'); i !== -1; i = raw.indexOf('&', i + 1)) ampersands++;
+  for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) === 0x26) ampersands++;
   if (ampersands !== count) malformed('document has a bare ampersand');
   return decoded;
 }
