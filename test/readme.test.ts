@@ -316,7 +316,6 @@ const notYetRunnable = new Set<string>([
   'docs/guide/bindings.md',
   'docs/guide/logout.md',
   'docs/guide/metadata.md',
-  'docs/guide/sso.md',
   'docs/guide/stores-and-transports.md',
   'docs/guide/transport.md',
 ]);
