@@ -313,7 +313,6 @@ afterAll(() => workspace?.remove());
  */
 const notYetRunnable = new Set<string>([
   'docs/guide/adapters.md',
-  'docs/guide/bindings.md',
   'docs/guide/stores-and-transports.md',
   'docs/guide/transport.md',
 ]);
