@@ -314,7 +314,6 @@ afterAll(() => workspace?.remove());
 const notYetRunnable = new Set<string>([
   'docs/guide/adapters.md',
   'docs/guide/stores-and-transports.md',
-  'docs/guide/transport.md',
 ]);
 
 describe('documentation code blocks', () => {
