@@ -312,7 +312,6 @@ afterAll(() => workspace?.remove());
  * comment). This list only shrinks: a guide on it whose blocks all pass fails the test below.
  */
 const notYetRunnable = new Set<string>([
-  'docs/guide/adapters.md',
   'docs/guide/stores-and-transports.md',
 ]);
 
