@@ -39,6 +39,8 @@ export type {
   ProviderDurations,
   ProviderInput,
   ProviderNameIdFormat,
+  SingleLogoutService,
+  SingleLogoutServiceInput,
   SlsBinding,
   SpBinding,
 } from './config/provider-types.js';
@@ -82,7 +84,7 @@ export {
 // Keys.
 export type { AlgorithmPolicy } from './crypto/algorithms.js';
 export { type KeyPair, type KeyPairInput, type KeyPairType, loadKeyPair } from './crypto/keys.js';
-export type { AssertionEncryptionOptions } from './crypto/xml-encryption.js';
+export type { AssertionEncryptionOptions, DecryptOptions } from './crypto/xml-encryption.js';
 
 // Errors.
 export { errorCodes, type SamlErrorCode } from './errors/codes.js';
@@ -121,6 +123,7 @@ export {
   type BuildLogoutRequestInput,
   buildLogoutRequest,
   type LogoutRequest,
+  type ParseLogoutRequestOptions,
   parseLogoutRequest,
 } from './logout/logout-request.js';
 export {
@@ -134,7 +137,7 @@ export {
 export type { MessageContext } from './message/build-input.js';
 export type { Clock, IdGenerator } from './message/context.js';
 export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';
-
+export type { SigningChoice } from './metadata/algorithm-hints.js';
 // Metadata.
 export {
   type AlgorithmSupport,

@@ -95,7 +95,7 @@ export interface EncryptOptions extends AssertionEncryptionOptions {
   certificate: string | KeyPair;
 }
 
-/** Options of {@link decryptElement}. */
+/** How to decrypt: our private key(s) and the accepted algorithms (`parseLogoutRequest` uses it for an EncryptedID). */
 export interface DecryptOptions {
   /**
    * Our RSA private key: a KeyPair with its private key, or a PEM private key.
