@@ -285,7 +285,13 @@ async function measureFanOut() {
     signing: { key: rsa },
     store,
     endpoints: { sloRedirect: IDP_SLO, sloPost: IDP_SLO },
-    transport: samlkit.createFetchTransport({ timeoutMs: 5_000, attempts: 1 }),
+    // The bench SPs listen on plain http://127.0.0.1, which the default guard refuses.
+    transport: samlkit.createFetchTransport({
+      timeoutMs: 5_000,
+      attempts: 1,
+      allowTargets: ['127.0.0.1'],
+      unsafeAllowHttp: true,
+    }),
     ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
   });
   for (let i = 0; i < spCount; i++) {
