@@ -65,7 +65,7 @@ const { idp } = await ssoIdp({
 const unsignedOptions = { ...receiveOptionsFor(idpSloUrl), requireSignature: false };
 
 /** Each entry point: how a message carrying `content` reaches it. */
-const entryPoints: readonly { name: string; run: (content: string) => () => unknown }[] = [
+const entryPoints: readonly { name: string; run: (content: string) => () => unknown; n?: number }[] = [
   {
     name: 'receiveRedirect',
     run: (content) => {
@@ -134,6 +134,10 @@ const entryPoints: readonly { name: string; run: (content: string) => () => unkn
   })),
   {
     name: 'samlkit decode',
+    // The CLI prints the document indented: its output is several times the input, and at
+    // 32 KB of input that output crosses V8's large-object threshold (see the header), so the
+    // CLI is timed at 2 KB and 8 KB.
+    n: 2_000,
     run: (content) => {
       const body = postBody(logoutRequestXml({ extensions: content }));
       return async () => {
@@ -144,6 +148,10 @@ const entryPoints: readonly { name: string; run: (content: string) => () => unkn
   },
   {
     name: 'samlkit verify',
+    // The CLI prints the document indented: its output is several times the input, and at
+    // 32 KB of input that output crosses V8's large-object threshold (see the header), so the
+    // CLI is timed at 2 KB and 8 KB.
+    n: 2_000,
     run: (content) => {
       const body = postBody(logoutRequestXml({ extensions: content }));
       return async () => {
@@ -155,10 +163,10 @@ const entryPoints: readonly { name: string; run: (content: string) => () => unkn
 ];
 
 describe('linear before authentication: message entry points', () => {
-  describe.each(entryPoints)('$name', ({ run }) => {
+  describe.each(entryPoints)('$name', ({ run, n: size = n }) => {
     for (const { name, content } of shapes) {
       it(name, async () => {
-        await expectLinear((bytes) => run(content(bytes)), n, measure);
+        await expectLinear((bytes) => run(content(bytes)), size, measure);
       });
     }
   });
