@@ -41,6 +41,9 @@ const forbiddenCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0085\u2028
 // A UTF-16 surrogate without its pair is no character at all; UTF-8 encoders turn it into U+FFFD,
 // so two different strings would digest alike. (Two patterns: one alternation scans twice as slowly.)
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Any surrogate at all: one plain class scan, several times faster than the look-arounds above,
+// which then run only on text that has a surrogate (and so has non-BMP or broken characters).
+const anySurrogate = /[\uD800-\uDFFF]/;
 const doctype = /<!DOCTYPE|<!ENTITY/i;
 const xmlDeclaration =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z0-9._-]+)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*\?>/;
@@ -143,7 +146,7 @@ function screen(text: string, limits: Required<XmlLimits>): string {
   }
   // One leading BOM is dropped here and by the UTF-8 decoder alike, so both paths agree.
   let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (forbiddenCharacters.test(body) || loneSurrogate.test(body))
+  if (forbiddenCharacters.test(body) || (anySurrogate.test(body) && loneSurrogate.test(body)))
     reject('SAML_XML_FORBIDDEN_CONTENT', 'document contains a forbidden character');
   if (body.includes('&')) screenReferences(body);
   if (body.includes('<!') && doctype.test(body))
