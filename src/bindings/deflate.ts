@@ -1,9 +1,20 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SamlError } from '../errors/index.js';
 
+// zlib's sync calls write into output chunks of `chunkSize` bytes (16 KiB by default), each a fresh
+// allocation outside the Buffer pool. A message is a few KiB: a chunk near its size costs a
+// quarter less per call, and a larger output simply takes several chunks.
+const smallestChunk = 1024;
+const largestChunk = 16 * 1024;
+
+function chunkFor(expectedBytes: number): number {
+  return Math.min(largestChunk, Math.max(smallestChunk, expectedBytes));
+}
+
 /** Raw DEFLATE (RFC 1951, no zlib or gzip wrapper) as SAMLBind §3.4.4.1 requires. */
 export function deflate(text: string): Uint8Array {
-  return deflateRawSync(text);
+  // Compressed XML is smaller than its text; the text length bounds the one chunk needed.
+  return deflateRawSync(text, { chunkSize: chunkFor(text.length) });
 }
 
 /**
@@ -17,6 +28,8 @@ export function inflateCapped(data: Uint8Array, maxOutputBytes: number): Uint8Ar
   try {
     result = inflateRawSync(data, {
       maxOutputLength: maxOutputBytes,
+      // XML inflates to a few times its compressed size; more output takes more chunks.
+      chunkSize: chunkFor(Math.min(data.length * 4, maxOutputBytes)),
       info: true,
     }) as unknown as typeof result;
   } catch (cause) {
