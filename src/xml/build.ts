@@ -128,33 +128,28 @@ function escapeAttribute(value: string): string {
     : value;
 }
 
-function serializeInto(node: XmlElement, out: string[]): void {
+function serializeInto(node: XmlElement): string {
+  // Appended to one string, as canonicalization does: V8 joins the rope once, linearly, and
+  // skips the array of parts a join would first build.
   const name = qualifiedName(node.prefix, node.localName);
-  out.push('<', name);
+  let text = `<${name}`;
   for (const declaration of node.declarations) {
-    out.push(declaration.prefix === null ? ' xmlns="' : ` xmlns:${declaration.prefix}="`);
-    out.push(escapeAttribute(declaration.uri), '"');
+    text += `${declaration.prefix === null ? ' xmlns="' : ` xmlns:${declaration.prefix}="`}${escapeAttribute(declaration.uri)}"`;
   }
   for (const attr of node.attributes) {
-    out.push(' ', qualifiedName(attr.prefix, attr.localName), '="', escapeAttribute(attr.value), '"');
+    text += ` ${qualifiedName(attr.prefix, attr.localName)}="${escapeAttribute(attr.value)}"`;
   }
-  if (node.children.length === 0) {
-    out.push('/>');
-    return;
-  }
-  out.push('>');
+  if (node.children.length === 0) return `${text}/>`;
+  text += '>';
   for (const child of node.children) {
-    if (typeof child === 'string') out.push(escapeText(child));
-    else serializeInto(child, out);
+    text += typeof child === 'string' ? escapeText(child) : serializeInto(child);
   }
-  out.push('</', name, '>');
+  return `${text}</${name}>`;
 }
 
 /** Serializes a tree as it goes on the wire: declarations where they were placed, attributes in order. */
 export function serialize(node: XmlElement): string {
-  const out: string[] = [];
-  serializeInto(node, out);
-  return out.join('');
+  return serializeInto(node);
 }
 
 function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
