@@ -4,7 +4,9 @@ import { SamlError } from '../errors/index.js';
 export function formatInstant(date: Date): string {
   const time = date.getTime();
   if (!Number.isFinite(time)) throw new TypeError('invalid date');
-  return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // `…:SS.mmmZ` without its milliseconds: the seconds shown are already rounded down.
+  const iso = date.toISOString();
+  return `${iso.slice(0, -5)}Z`;
 }
 
 // xs:dateTime in UTC: optional fraction (up to 9 digits), mandatory `Z` (SAMLCore §1.3.3).
