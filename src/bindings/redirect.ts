@@ -254,14 +254,7 @@ export function receiveRedirectReusing(
   const received = finishReceive(
     parsed,
     xml,
-    {
-      type,
-      binding: 'redirect',
-      ...(relayState === undefined ? {} : { relayState }),
-      signed,
-      ...(algorithm && signed ? { algorithm } : {}),
-      ...(certificate ? { certificate } : {}),
-    },
+    { type, binding: 'redirect', relayState, signed, algorithm: signed ? algorithm : undefined, certificate },
     options,
   );
   // The result carries the parse of its verified bytes on to parse* (nothing verification mutated).
