@@ -13,7 +13,7 @@ import { expectedTypes, finishReceive, type Received, type ReceiveOptions, trust
 export function receiveEnveloped(
   parsed: ParsedXml,
   xml: string,
-  base: { type: 'SAMLRequest' | 'SAMLResponse'; binding: 'post' | 'soap'; relayState?: string },
+  base: { type: 'SAMLRequest' | 'SAMLResponse'; binding: 'post' | 'soap'; relayState?: string | undefined },
   options: ReceiveOptions,
 ): Received {
   const trusted = trustedKeys(options);
@@ -26,7 +26,8 @@ export function receiveEnveloped(
     // Unsigned (explicit opt-out): the message itself is what was received.
     const own = parsed.root === parsed.document.documentElement ? xml : canonicalizeElement(parsed.root);
     const ownParsed = own === xml ? parsed : parseXml(own);
-    return carryParse(finishReceive(ownParsed, own, { ...base, signed: false }, options), ownParsed);
+    const unsigned = { type: base.type, binding: base.binding, relayState: base.relayState, signed: false };
+    return carryParse(finishReceive(ownParsed, own, unsigned, options), ownParsed);
   }
   const verified = verifyEnvelopedSignature(parsed, signature, trusted, options);
   // A fresh parse of the canonical signed bytes: the document verification walked is left behind.
@@ -34,7 +35,14 @@ export function receiveEnveloped(
   const received = finishReceive(
     signedParse,
     verified.canonicalXml,
-    { ...base, signed: true, algorithm: verified.algorithm, certificate: verified.certificate },
+    {
+      type: base.type,
+      binding: base.binding,
+      relayState: base.relayState,
+      signed: true,
+      algorithm: verified.algorithm,
+      certificate: verified.certificate,
+    },
     options,
   );
   return carryParse(received, signedParse);

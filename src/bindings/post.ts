@@ -147,7 +147,7 @@ export function receivePostReusing(
   return receiveEnveloped(
     parsed,
     xml,
-    { type, binding: 'post', ...(relayState ? { relayState } : {}) },
+    { type, binding: 'post', relayState: relayState || undefined },
     options,
   );
 }
