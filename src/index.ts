@@ -214,6 +214,9 @@ export { createMemoryStore, type MemoryStore } from './store/memory.js';
 export type {
   LogoutTransaction,
   LogoutTransactionStore,
+  OwnedProvider,
+  OwnedProvidersReplaced,
+  OwnedProviderStore,
   ProviderStore,
   ReplayCache,
   SessionParticipant,
