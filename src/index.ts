@@ -95,7 +95,10 @@ export {
   type SamlErrorDetails,
   type SamlErrorDetailsByCode,
 } from './errors/saml-error.js';
-
+// Federation metadata: query service, and the store wrapper that uses it.
+export { createMdqClient, type MdqClient, type MdqClientOptions } from './federation/mdq-client.js';
+export type { MetadataHttpOptions } from './federation/metadata-fetch.js';
+export { type MetadataQueryStoreOptions, withMetadataQuery } from './federation/metadata-query-store.js';
 // The identity provider facade.
 export {
   createIdentityProvider,
@@ -117,7 +120,6 @@ export type {
   SsoReply,
   SsoUser,
 } from './idp/single-sign-on.js';
-
 // Logout messages.
 export {
   type BuildLogoutRequestInput,
@@ -215,8 +217,8 @@ export type {
   LogoutTransaction,
   LogoutTransactionStore,
   OwnedProvider,
-  OwnedProvidersReplaced,
   OwnedProviderStore,
+  OwnedProvidersReplaced,
   ProviderStore,
   ReplayCache,
   SessionParticipant,
