@@ -96,6 +96,20 @@ export {
   type SamlErrorDetailsByCode,
 } from './errors/saml-error.js';
 
+// Federation metadata: signed aggregates.
+export {
+  type AggregateLimits,
+  defaultAggregateLimits,
+  type EntityProblem,
+  entityCategoryAttribute,
+  type IdentityProviderRole,
+  type ImportAggregateOptions,
+  type ImportedAggregate,
+  type ImportedEntity,
+  importAggregate,
+  type RegistrationFilter,
+} from './federation/index.js';
+
 // The identity provider facade.
 export {
   createIdentityProvider,
