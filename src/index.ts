@@ -95,10 +95,25 @@ export {
   type SamlErrorDetails,
   type SamlErrorDetailsByCode,
 } from './errors/saml-error.js';
+
+// Federation metadata: signed aggregates.
+export {
+  type AggregateLimits,
+  defaultAggregateLimits,
+  type EntityProblem,
+  entityCategoryAttribute,
+  type IdentityProviderRole,
+  type ImportAggregateOptions,
+  type ImportedAggregate,
+  type ImportedEntity,
+  importAggregate,
+  type RegistrationFilter,
+} from './federation/index.js';
 // Federation metadata: query service, and the store wrapper that uses it.
 export { createMdqClient, type MdqClient, type MdqClientOptions } from './federation/mdq-client.js';
 export type { MetadataHttpOptions } from './federation/metadata-fetch.js';
 export { type MetadataQueryStoreOptions, withMetadataQuery } from './federation/metadata-query-store.js';
+
 // The identity provider facade.
 export {
   createIdentityProvider,

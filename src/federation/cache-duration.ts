@@ -1,24 +1,28 @@
-/**
- * Reads an xs:duration (`PnYnMnDTnHnMnS`) such as a metadata `cacheDuration` into milliseconds.
- * Years count 365 days and months 30: a cache lifetime needs no calendar. Returns `undefined`
- * for anything else (negative or malformed), which callers treat as "not given".
- */
-export function readCacheDuration(text: string | number | undefined): number | undefined {
-  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
-  if (typeof text !== 'string' || text.length > 64) return undefined;
-  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
-    text.trim(),
-  );
-  if (!match || /^P(T)?$/.test(text.trim()) || text.trim().endsWith('T')) return undefined;
-  const [, years, months, days, hours, minutes, seconds] = match;
-  const n = (value: string | undefined) => (value === undefined ? 0 : Number(value));
-  const total =
-    ((((n(years) * 365 + n(months) * 30 + n(days)) * 24 + n(hours)) * 60 + n(minutes)) * 60 + n(seconds)) *
-    1000;
-  return Number.isFinite(total) ? total : undefined;
-}
+import { SamlError } from '../errors/index.js';
 
-/** `value` within `[min, max]`; `fallback` when it is undefined. */
-export function clampDuration(value: number | undefined, fallback: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value ?? fallback));
+// xs:duration (XML Schema Part 2 §3.2.6), non-negative: PnYnMnDTnHnMnS, at least one part, T only before a time part.
+const duration =
+  /^P(?:(\d{1,9})Y)?(?:(\d{1,9})M)?(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9}(?:\.\d{1,9})?)S)?)?$/;
+
+const day = 86_400_000;
+
+/**
+ * The milliseconds of a metadata `cacheDuration`. Years count as 365 days and
+ * months as 30, as metadata consumers commonly do; a refresh schedule needs no
+ * calendar. A negative or malformed duration is `SAML_METADATA_INVALID`.
+ */
+export function readCacheDuration(text: string): number {
+  const match = text.length <= 64 ? duration.exec(text) : null;
+  if (match === null || text === 'P' || text.endsWith('T')) {
+    throw new SamlError('SAML_METADATA_INVALID', 'cacheDuration is not a non-negative xs:duration');
+  }
+  const [, years, months, days, hours, minutes, seconds] = match.map((part) => Number(part ?? 0));
+  return (
+    years! * 365 * day +
+    months! * 30 * day +
+    days! * day +
+    hours! * 3_600_000 +
+    minutes! * 60_000 +
+    Math.round(seconds! * 1000)
+  );
 }

@@ -6,9 +6,10 @@ import { type Issue, isSamlError, SamlError } from '../errors/index.js';
 import { type Clock, systemClock } from '../message/context.js';
 import { parseSpMetadata, type SpMetadata } from '../metadata/sp-metadata.js';
 import type { XmlLimits } from '../xml/index.js';
-import { clampDuration, readCacheDuration } from './cache-duration.js';
+import { readCacheDuration } from './cache-duration.js';
 import { createLookupCache } from './lookup-cache.js';
 import { createMetadataFetcher, type MetadataHttpOptions } from './metadata-fetch.js';
+import { clampDuration } from './refresh-window.js';
 
 /** Options of {@link createMdqClient}. */
 export interface MdqClientOptions extends MetadataHttpOptions {
@@ -67,6 +68,16 @@ const defaults = {
   timeoutMs: 10_000,
   maxBytes: 1024 * 1024,
 } as const;
+
+/** A `cacheDuration` in milliseconds; a missing or malformed one counts as absent (the longest cache). */
+function readDuration(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return readCacheDuration(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The path segment MDQ (draft-young-md-query §3.2) gives an entity: `{sha1}<hex>` or the encoded ID. */
 export function mdqIdentifier(entityId: string, form: 'urlencoded' | 'sha1'): string {
@@ -169,12 +180,7 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       if (!isSamlError(error)) throw error;
       throw unavailable(`the answer was refused (${error.code})`, entityId, error);
     }
-    const cacheMs = clampDuration(
-      readCacheDuration(metadata.cacheDuration),
-      maxCacheMs,
-      minCacheMs,
-      maxCacheMs,
-    );
+    const cacheMs = clampDuration(readDuration(metadata.cacheDuration), maxCacheMs, minCacheMs, maxCacheMs);
     const until = Math.min(now + cacheMs, metadata.validUntil?.getTime() ?? Number.POSITIVE_INFINITY);
     cache.set(entityId, metadata, until);
     return metadata;
