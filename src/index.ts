@@ -113,6 +113,13 @@ export {
 export { createMdqClient, type MdqClient, type MdqClientOptions } from './federation/mdq-client.js';
 export type { MetadataHttpOptions } from './federation/metadata-fetch.js';
 export { type MetadataQueryStoreOptions, withMetadataQuery } from './federation/metadata-query-store.js';
+export {
+  createMetadataSource,
+  type MetadataFailureStage,
+  type MetadataSource,
+  type MetadataSourceEvent,
+  type MetadataSourceOptions,
+} from './federation/metadata-source.js';
 
 // The identity provider facade.
 export {
