@@ -232,6 +232,12 @@ export {
   type ResponseAssertionInput,
 } from './sso/response.js';
 export { type CreateSessionIndexInput, createSessionIndex } from './sso/session-index.js';
+export {
+  type CreateSubjectIdentifiersInput,
+  createSubjectIdentifiers,
+  type SubjectIdRequirement,
+  subjectIdentifierNames,
+} from './sso/subject-identifier.js';
 
 // Ports: the store and the transport.
 export { createMemoryStore, type MemoryStore } from './store/memory.js';
