@@ -26,6 +26,7 @@ export {
   type SelfSignedCertificate,
   type SelfSignedCertificateInput,
 } from './self-signed-certificate.js';
+export { type StreamedVerification, startStreamedVerification } from './streamed-signature.js';
 export {
   type AssertionEncryptionOptions,
   type DecryptOptions,

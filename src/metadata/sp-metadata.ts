@@ -569,6 +569,8 @@ export interface ServiceProviderSource {
   signedBy?: KeyPair | undefined;
   /** Elements outside `entity` whose `validUntil` also applies (enclosing groups). */
   enclosing: readonly Element[];
+  /** The earliest `validUntil` of enclosing groups that are not elements here (a streamed aggregate). */
+  enclosingValidUntil?: number | undefined;
 }
 
 /**
@@ -590,7 +592,9 @@ export function readServiceProvider(
   if (descriptors.length > 1)
     warnings.push('the entity has several SAML 2.0 SPSSODescriptors; the first is used');
 
-  const validUntil = earliestValidUntil([descriptor, ...ancestry(entity), ...source.enclosing]);
+  const own = earliestValidUntil([descriptor, ...ancestry(entity), ...source.enclosing]);
+  const outer = source.enclosingValidUntil;
+  const validUntil = own === undefined ? outer : outer === undefined ? own : Math.min(own, outer);
   const now = (options.clock ?? systemClock)().getTime();
   if (validUntil !== undefined && now >= validUntil) {
     throw new SamlError('SAML_METADATA_EXPIRED', 'the metadata is past its validUntil');
