@@ -7,6 +7,7 @@ export {
   keyFitsAlgorithm,
 } from './algorithms.js';
 export { deriveAuthentikUid } from './authentik-uid.js';
+export { loadCertificateDeferred } from './deferred-certificate.js';
 export {
   isKeyPair,
   isShortRsaKey,

@@ -1,6 +1,7 @@
 import { namespaces } from '../constants/namespaces.js';
 import {
   type KeyPair,
+  loadCertificateDeferred,
   type StreamedVerification,
   startStreamedVerification,
   toKeyPair,
@@ -341,7 +342,12 @@ function readEntity(entity: Element, context: EntityContext): ImportedEntity | E
       context.group.validUntil,
     );
     const clock = () => new Date(context.now);
-    const shortKeys = { unsafeAllowShortRsaKeys: context.options.unsafeAllowShortRsaKeys === true };
+    // Public keys are imported when first used: for thousands of entities, importing each RSA key
+    // would cost more than reading and verifying the whole aggregate.
+    const shortKeys = {
+      unsafeAllowShortRsaKeys: context.options.unsafeAllowShortRsaKeys === true,
+      loadCertificate: loadCertificateDeferred,
+    };
     if (hasRole(entity, 'SPSSODescriptor')) {
       const sp = readServiceProvider(
         entity,

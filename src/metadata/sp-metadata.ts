@@ -263,8 +263,12 @@ export interface KeyDescriptors {
 /** @internal The certificates and encryption methods of a role's KeyDescriptors (SAMLMeta §2.4.1.1). */
 export function readKeyDescriptors(
   descriptor: Element,
-  options: Pick<ParseSpMetadataOptions, 'unsafeAllowShortRsaKeys'>,
+  options: Pick<ParseSpMetadataOptions, 'unsafeAllowShortRsaKeys'> & {
+    /** How a certificate's text becomes a KeyPair; default `loadKeyPair`. */
+    loadCertificate?: ((text: string) => KeyPair) | undefined;
+  },
 ): KeyDescriptors {
+  const load = options.loadCertificate ?? ((certificate: string) => loadKeyPair({ certificate }));
   const result: KeyDescriptors = { signing: [], encryption: [], methods: [] };
   const seen = { signing: new Set<string>(), encryption: new Set<string>() };
   childrenNamed(descriptor, 'md', 'KeyDescriptor').forEach((keyDescriptor, index) => {
@@ -281,7 +285,7 @@ export function readKeyDescriptors(
     if (certificates.length !== 1) invalid('KeyDescriptor must carry exactly one ds:X509Certificate');
     let pair: KeyPair;
     try {
-      pair = loadKeyPair({ certificate: readText(certificates[0]!) });
+      pair = load(readText(certificates[0]!));
     } catch (error) {
       if (!isSamlError(error)) throw error;
       throw new SamlError('SAML_KEY_INVALID', `KeyDescriptor ${index} holds an unusable certificate`, {
@@ -579,7 +583,9 @@ export interface ServiceProviderSource {
  */
 export function readServiceProvider(
   entity: Element,
-  options: Pick<ParseSpMetadataOptions, 'clock' | 'unsafeAllowShortRsaKeys'>,
+  options: Pick<ParseSpMetadataOptions, 'clock' | 'unsafeAllowShortRsaKeys'> & {
+    loadCertificate?: ((text: string) => KeyPair) | undefined;
+  },
   source: ServiceProviderSource,
 ): SpMetadata {
   const entityId = attribute(entity, 'entityID');
