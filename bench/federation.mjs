@@ -26,7 +26,13 @@ function measure(command, args) {
   const line = run.stderr.split('\n').find((l) => l.startsWith('@@ '));
   if (line === undefined) throw new Error(`${command} did not run:\n${run.stderr}`);
   const [wall, user, system, rssKb] = line.slice(3).split(' ').map(Number);
-  return { ok: run.status === 0, cpu: user + system, wall, rss: rssKb / 1024, output: run.stdout + run.stderr };
+  return {
+    ok: run.status === 0,
+    cpu: user + system,
+    wall,
+    rss: rssKb / 1024,
+    output: run.stdout + run.stderr,
+  };
 }
 
 function best(runs) {
@@ -67,21 +73,30 @@ try {
     // Interleaved, so both see the same background load.
     for (let i = 0; i < repetitions; i++) {
       const reference = measure('xmlsec1', xmlsecArgs);
-      if (!reference.ok || !/^OK$/m.test(reference.output)) throw new Error(`xmlsec1 failed:\n${reference.output}`);
+      if (!reference.ok || !/^OK$/m.test(reference.output))
+        throw new Error(`xmlsec1 failed:\n${reference.output}`);
       xmlsec.push(reference);
       const ours = measure(process.execPath, [child, file, certificateFile]);
       const counted = JSON.parse(ours.output.split('\n')[0]);
-      if (!ours.ok || counted.entities !== entities) throw new Error(`importAggregate failed:\n${ours.output}`);
+      if (!ours.ok || counted.entities !== entities)
+        throw new Error(`importAggregate failed:\n${ours.output}`);
       samlkit.push(ours);
     }
-    rows.push({ entities, megabytes: Buffer.byteLength(xml) / 1e6, xmlsec: best(xmlsec), samlkit: best(samlkit) });
+    rows.push({
+      entities,
+      megabytes: Buffer.byteLength(xml) / 1e6,
+      xmlsec: best(xmlsec),
+      samlkit: best(samlkit),
+    });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
 const f = (n, d = 2) => n.toFixed(d);
-console.log('entities | MB | xmlsec1 cpu s (wall) | RSS MB | importAggregate cpu s (wall) | RSS MB | time ratio (cpu) | RSS ratio');
+console.log(
+  'entities | MB | xmlsec1 cpu s (wall) | RSS MB | importAggregate cpu s (wall) | RSS MB | time ratio (cpu) | RSS ratio',
+);
 for (const { entities, megabytes, xmlsec, samlkit } of rows) {
   console.log(
     `${entities} | ${f(megabytes, 1)} | ${f(xmlsec.cpu)} (${f(xmlsec.wall)}) | ${f(xmlsec.rss, 0)} | ${f(samlkit.cpu)} (${f(samlkit.wall)}) | ${f(samlkit.rss, 0)} | ${f(samlkit.cpu / xmlsec.cpu)} | ${f(samlkit.rss / xmlsec.rss)}`,
