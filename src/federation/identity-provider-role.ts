@@ -19,7 +19,7 @@ export function findIdentityProviderDescriptor(entity: Element): Element | undef
  */
 export function readIdentityProviderRole(
   descriptor: Element,
-  options: { unsafeAllowShortRsaKeys?: boolean },
+  options: Parameters<typeof readKeyDescriptors>[1],
 ): { role: IdentityProviderRole; validUntil: number | undefined } {
   const ssoServices = readEndpoints(descriptor, 'SingleSignOnService');
   if (ssoServices.length === 0) {

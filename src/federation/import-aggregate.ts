@@ -1,12 +1,25 @@
+import { namespaces } from '../constants/namespaces.js';
 import {
-  findEnvelopedSignature,
   type KeyPair,
+  loadCertificateDeferred,
+  type StreamedVerification,
+  startStreamedVerification,
   toKeyPair,
-  verifyEnvelopedSignature,
 } from '../crypto/index.js';
 import { isSamlError, SamlError } from '../errors/index.js';
 import { readServiceProvider } from '../metadata/sp-metadata.js';
-import { attribute, childElements, type Element, isElement, parseXml } from '../xml/index.js';
+import {
+  attribute,
+  type CanonicalStream,
+  childElements,
+  copyString,
+  createCanonicalStream,
+  type Element,
+  elementFromDom,
+  isElement,
+  readAggregate,
+  type StreamedElement,
+} from '../xml/index.js';
 import { readCacheDuration } from './cache-duration.js';
 import { findIdentityProviderDescriptor, readIdentityProviderRole } from './identity-provider-role.js';
 import type { EntityProblem, ImportedAggregate, ImportedEntity } from './imported-entity.js';
@@ -16,7 +29,7 @@ import {
   passesRegistration,
   type RegistrationFilter,
   readRegistration,
-  readRegistrationAuthority,
+  registrationAuthorityIn,
 } from './registration-filter.js';
 
 /** Bounds of an aggregate import, sized for national federations and eduGAIN. */
@@ -115,18 +128,36 @@ function decodeAggregate(xml: string | Uint8Array, maxBytes: number): string {
   }
 }
 
-function readDateTimeAttribute(node: Element, name: string): number | undefined {
-  const text = attribute(node, name);
+const dateTime = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:\d{2})$/;
+
+function readDateTime(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  const match = dateTime.exec(text);
   const time = match ? Date.parse(`${match[1]!.replace(/(\.\d{3})\d+$/, '$1')}${match[2]}`) : Number.NaN;
   if (!Number.isFinite(time)) {
-    throw new SamlError(
-      'SAML_METADATA_INVALID',
-      `${node.localName} ${name} is not an xs:dateTime with a time zone`,
-    );
+    throw new SamlError('SAML_METADATA_INVALID', `${what} validUntil is not an xs:dateTime with a time zone`);
   }
   return time;
+}
+
+const earlier = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);
+
+/** An unqualified attribute of a streamed element. */
+function groupAttribute(group: StreamedElement, localName: string): string | undefined {
+  return group.attributes.find((a) => a.namespace === null && a.localName === localName)?.value;
+}
+
+function profileViolation(message: string): never {
+  throw new SamlError('SAML_SIGNATURE_PROFILE_VIOLATION', message);
+}
+
+/** An open `md:EntitiesDescriptor` and what its entities inherit from it. */
+interface Group {
+  /** The earliest validUntil of this group and the groups around it. */
+  validUntil: number | undefined;
+  /** The nearest registrationAuthority given by this group or one around it. */
+  authority: string | undefined;
 }
 
 /**
@@ -138,7 +169,14 @@ function readDateTimeAttribute(node: Element, name: string): number | undefined 
  *
  * A signature that does not verify (a changed byte anywhere under the root),
  * an expired root `validUntil`, a size over `limits` or a document that is not
- * well-formed refuses the whole aggregate.
+ * well-formed refuses the whole aggregate: nothing is returned.
+ *
+ * The aggregate is read in one pass and never built whole: the signature,
+ * which the metadata schema places first, is verified before anything else;
+ * then each entity is built on its own, its canonical form added to the
+ * digest and its fields read from that same tree, and the entity dropped.
+ * The results are returned only once the digest matched (see the ADR on
+ * aggregate verification for why this reads only what was signed).
  *
  * @throws SamlError `SAML_SIGNATURE_*` / `SAML_ALGORITHM_FORBIDDEN` (signature),
  * `SAML_METADATA_EXPIRED`, `SAML_METADATA_INVALID` (root), `SAML_XML_*`
@@ -151,75 +189,130 @@ export function importAggregate(
   const limits = checkOptions(options);
   const trust = options.certificates.map((value) => toKeyPair(value));
   const text = decodeAggregate(xml, limits.maxBytes);
-  const xmlLimits = {
-    maxBytes: limits.maxBytes,
-    maxDepth: 64,
-    maxElements: limits.maxEntities * limits.maxElementsPerEntity,
-    maxAttributesPerElement: 64,
-  };
-  const parsed = parseXml(text, xmlLimits);
-  if (!isElement(parsed.root, 'md', 'EntitiesDescriptor')) {
-    throw new SamlError('SAML_METADATA_INVALID', 'root is not md:EntitiesDescriptor');
-  }
-  const signature = findEnvelopedSignature(parsed);
-  if (signature === undefined) throw new SamlError('SAML_SIGNATURE_MISSING', 'aggregate is not signed');
-  const verified = verifyEnvelopedSignature(parsed, signature, trust);
-  const root = parseXml(verified.canonicalXml, xmlLimits).root;
-
   const now = (options.now ?? new Date()).getTime();
-  const validUntil = readDateTimeAttribute(root, 'validUntil');
-  if (validUntil !== undefined && now >= validUntil) {
-    throw new SamlError('SAML_METADATA_EXPIRED', 'the aggregate is past its validUntil');
-  }
-  const cacheDuration = attribute(root, 'cacheDuration');
-  const result: ImportedAggregate = {
-    entities: [],
-    problems: [],
-    signedBy: verified.certificate,
-    entityCount: 0,
-  };
-  if (validUntil !== undefined) result.validUntil = new Date(validUntil);
-  if (cacheDuration !== undefined) {
-    result.cacheDuration = cacheDuration;
-    result.cacheDurationMs = readCacheDuration(cacheDuration);
-  }
-  const name = attribute(root, 'Name');
-  if (name !== undefined) result.name = name;
-
   const filter = compileFilter(options.filter);
+  const entities: ImportedEntity[] = [];
+  const problems: EntityProblem[] = [];
   const seen = new Set<string>();
-  const visit = (group: Element, enclosing: Element[], authority: string | undefined): void => {
-    for (const child of childElements(group)) {
-      if (isElement(child, 'md', 'EntitiesDescriptor')) {
-        visit(child, [child, ...enclosing], readRegistrationAuthority(child) ?? authority);
-        continue;
-      }
-      if (!isElement(child, 'md', 'EntityDescriptor')) continue;
-      if (++result.entityCount > limits.maxEntities) {
-        throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'aggregate has too many entities', {
-          details: { limit: limits.maxEntities, kind: 'entities' },
-        });
-      }
-      if (child.getElementsByTagName('*').length + 1 > limits.maxElementsPerEntity) {
-        throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'an entity has too many elements', {
-          details: { limit: limits.maxElementsPerEntity, kind: 'elements' },
-        });
-      }
-      const entityId = attribute(child, 'entityID');
-      if (entityId !== undefined && !passesEntityId(filter, entityId)) continue;
-      const outcome = readEntity(child, { enclosing, authority, now, options, filter, seen });
-      if (outcome === undefined) continue;
-      if ('code' in outcome) result.problems.push(outcome);
-      else result.entities.push(outcome);
+  const groups: Group[] = [];
+  let root: StreamedElement | undefined;
+  let rootText = '';
+  let verification: StreamedVerification | undefined;
+  let canonical: CanonicalStream | undefined;
+  let entityCount = 0;
+  let entitiesStarted = false;
+
+  const signed = (): { verification: StreamedVerification; canonical: CanonicalStream } => {
+    if (verification === undefined || canonical === undefined) {
+      throw new SamlError('SAML_SIGNATURE_MISSING', 'aggregate is not signed');
     }
+    return { verification, canonical };
   };
-  visit(root, [root], readRegistrationAuthority(root));
+
+  const { ids } = readAggregate(
+    text,
+    {
+      maxBytes: limits.maxBytes,
+      maxDepth: 64,
+      maxAttributesPerElement: 64,
+      maxElementsPerChild: limits.maxElementsPerEntity,
+    },
+    {
+      isGroup: (namespace, localName) => namespace === namespaces.md && localName === 'EntitiesDescriptor',
+      groupStart(group) {
+        const outer = groups.at(-1);
+        const validUntil = readDateTime(groupAttribute(group, 'validUntil'), 'EntitiesDescriptor');
+        if (outer === undefined) {
+          root = group;
+          // Checked before the body is read: an expired aggregate is refused whatever it holds.
+          if (validUntil !== undefined && now >= validUntil) {
+            throw new SamlError('SAML_METADATA_EXPIRED', 'the aggregate is past its validUntil');
+          }
+        } else {
+          const { verification, canonical } = signed();
+          verification.update(canonical.open(group));
+        }
+        groups.push({ validUntil: earlier(outer?.validUntil, validUntil), authority: outer?.authority });
+      },
+      groupText(value) {
+        if (verification === undefined) rootText += value;
+        else verification.update(canonical!.text(value));
+      },
+      child(element) {
+        const group = groups.at(-1);
+        if (group === undefined)
+          throw new SamlError('SAML_METADATA_INVALID', 'root is not md:EntitiesDescriptor');
+        const isSignature = isElement(element, 'ds', 'Signature');
+        if (groups.length === 1 && verification === undefined) {
+          // SAMLMeta §2.3.1: the Signature is the first child of the EntitiesDescriptor it signs.
+          if (!isSignature) throw new SamlError('SAML_SIGNATURE_MISSING', 'aggregate is not signed');
+          verification = startStreamedVerification(
+            element,
+            { id: groupAttribute(root!, 'ID'), declarations: root!.declarations },
+            trust,
+          );
+          canonical = createCanonicalStream({
+            inclusivePrefixes: verification.referencePrefixes.map((p) => (p === '#default' ? '' : p)),
+          });
+          // Enveloped-signature transform: everything of the root but this Signature is digested.
+          verification.update(canonical.open(root!));
+          verification.update(canonical.text(rootText));
+          return;
+        }
+        if (groups.length === 1 && isSignature) profileViolation('a second Signature on the aggregate');
+        const { verification: digest, canonical: stream } = signed();
+        digest.update(stream.element(elementFromDom(element)));
+        if (isElement(element, 'md', 'Extensions')) {
+          if (!entitiesStarted) group.authority = registrationAuthorityIn(element) ?? group.authority;
+          return;
+        }
+        if (!isElement(element, 'md', 'EntityDescriptor')) return;
+        entitiesStarted = true;
+        if (++entityCount > limits.maxEntities) {
+          throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'aggregate has too many entities', {
+            details: { limit: limits.maxEntities, kind: 'entities' },
+          });
+        }
+        const outcome = readEntity(element, { group, now, options, filter, seen });
+        if (outcome === undefined) return;
+        if ('code' in outcome) problems.push(outcome);
+        else entities.push(outcome);
+      },
+      groupEnd() {
+        groups.pop();
+        if (groups.length === 0 && verification === undefined) {
+          throw new SamlError('SAML_SIGNATURE_MISSING', 'aggregate is not signed');
+        }
+        verification!.update(canonical!.close());
+      },
+    },
+  );
+  if (root === undefined) throw new SamlError('SAML_METADATA_INVALID', 'root is not md:EntitiesDescriptor');
+  // Every verifier resolves the Reference by some ID-like attribute: the target must be unambiguous.
+  for (const count of ids.values()) if (count > 1) profileViolation('document has duplicate IDs');
+  signed().verification.finish();
+
+  // From here on the digest matched: everything read above came from signed bytes.
+  const result: ImportedAggregate = {
+    entities,
+    problems,
+    signedBy: verification!.certificate,
+    entityCount,
+  };
+  const validUntil = readDateTime(groupAttribute(root, 'validUntil'), 'EntitiesDescriptor');
+  if (validUntil !== undefined) result.validUntil = new Date(validUntil);
+  const cacheDuration = groupAttribute(root, 'cacheDuration');
+  if (cacheDuration !== undefined) {
+    result.cacheDurationMs = readCacheDuration(cacheDuration);
+    result.cacheDuration = cacheDuration;
+  }
+  const name = groupAttribute(root, 'Name');
+  if (name !== undefined) result.name = name;
   return result;
 }
 
 interface EntityContext {
-  enclosing: readonly Element[];
-  authority: string | undefined;
+  group: Group;
   now: number;
   options: ImportAggregateOptions;
   filter: ReturnType<typeof compileFilter>;
@@ -229,11 +322,12 @@ interface EntityContext {
 /** One entity: `undefined` when filtered out, a problem when it cannot be read. */
 function readEntity(entity: Element, context: EntityContext): ImportedEntity | EntityProblem | undefined {
   const entityId = attribute(entity, 'entityID');
+  if (entityId !== undefined && !passesEntityId(context.filter, entityId)) return undefined;
   try {
     if (entityId === undefined || entityId === '') {
       throw new SamlError('SAML_METADATA_INVALID', 'EntityDescriptor has no entityID');
     }
-    const registration = readRegistration(entity, context.authority);
+    const registration = readRegistration(entity, context.group.authority);
     if (!passesRegistration(context.filter, registration)) return undefined;
     if (context.seen.has(entityId)) {
       throw new SamlError('SAML_METADATA_INVALID', 'an earlier EntityDescriptor has the same entityID');
@@ -243,28 +337,35 @@ function readEntity(entity: Element, context: EntityContext): ImportedEntity | E
     if (registration.registrationAuthority !== undefined) {
       imported.registrationAuthority = registration.registrationAuthority;
     }
-    let validUntil = earliest([entity, ...context.enclosing]);
+    let validUntil = earlier(
+      readDateTime(attribute(entity, 'validUntil'), 'EntityDescriptor'),
+      context.group.validUntil,
+    );
     const clock = () => new Date(context.now);
-    const shortKeys = { unsafeAllowShortRsaKeys: context.options.unsafeAllowShortRsaKeys === true };
+    // Public keys are imported when first used: for thousands of entities, importing each RSA key
+    // would cost more than reading and verifying the whole aggregate.
+    const shortKeys = {
+      unsafeAllowShortRsaKeys: context.options.unsafeAllowShortRsaKeys === true,
+      loadCertificate: loadCertificateDeferred,
+    };
     if (hasRole(entity, 'SPSSODescriptor')) {
-      imported.serviceProvider = readServiceProvider(
+      const sp = readServiceProvider(
         entity,
         { clock, ...shortKeys },
-        { signature: 'verified', signedBy: undefined, enclosing: context.enclosing },
+        { signature: 'verified', enclosing: [], enclosingValidUntil: context.group.validUntil },
       );
+      imported.serviceProvider = sp;
+      validUntil = earlier(validUntil, sp.validUntil?.getTime());
     }
     const idp = findIdentityProviderDescriptor(entity);
     if (idp !== undefined) {
       const read = readIdentityProviderRole(idp, shortKeys);
       imported.identityProvider = read.role;
-      if (read.validUntil !== undefined)
-        validUntil = Math.min(validUntil ?? read.validUntil, read.validUntil);
+      validUntil = earlier(validUntil, read.validUntil);
     }
     if (imported.serviceProvider === undefined && imported.identityProvider === undefined) {
       throw new SamlError('SAML_METADATA_INVALID', 'the entity has no SAML 2.0 SP or IdP role');
     }
-    const spValidUntil = imported.serviceProvider?.validUntil?.getTime();
-    if (spValidUntil !== undefined) validUntil = Math.min(validUntil ?? spValidUntil, spValidUntil);
     if (validUntil !== undefined && context.now >= validUntil) {
       throw new SamlError('SAML_METADATA_EXPIRED', 'the entity is past its validUntil');
     }
@@ -272,7 +373,8 @@ function readEntity(entity: Element, context: EntityContext): ImportedEntity | E
     return imported;
   } catch (error) {
     if (!isSamlError(error)) throw error;
-    const problem: EntityProblem = { code: error.code, message: error.message };
+    // Copies: a message may quote parts of the document, which must not keep it alive.
+    const problem: EntityProblem = { code: error.code, message: copyString(error.message) };
     if (entityId !== undefined && entityId !== '') problem.entityId = entityId;
     return problem;
   }
@@ -280,13 +382,4 @@ function readEntity(entity: Element, context: EntityContext): ImportedEntity | E
 
 function hasRole(entity: Element, localName: string): boolean {
   return childElements(entity).some((child) => isElement(child, 'md', localName));
-}
-
-function earliest(nodes: readonly Element[]): number | undefined {
-  let found: number | undefined;
-  for (const node of nodes) {
-    const time = readDateTimeAttribute(node, 'validUntil');
-    if (time !== undefined) found = found === undefined ? time : Math.min(found, time);
-  }
-  return found;
 }

@@ -23,13 +23,20 @@ export interface Registration {
   registrationAuthority: string | undefined;
 }
 
+/** The `registrationAuthority` of an `md:Extensions` element's `mdrpi:RegistrationInfo`, if any. */
+export function registrationAuthorityIn(extensions: Element): string | undefined {
+  for (const info of childrenNamed(extensions, 'mdrpi', 'RegistrationInfo')) {
+    const authority = attribute(info, 'registrationAuthority');
+    if (authority !== undefined) return authority;
+  }
+  return undefined;
+}
+
 /** The `registrationAuthority` of an element's `md:Extensions/mdrpi:RegistrationInfo`, if any. */
 export function readRegistrationAuthority(holder: Element): string | undefined {
   for (const extensions of childrenNamed(holder, 'md', 'Extensions')) {
-    for (const info of childrenNamed(extensions, 'mdrpi', 'RegistrationInfo')) {
-      const authority = attribute(info, 'registrationAuthority');
-      if (authority !== undefined) return authority;
-    }
+    const authority = registrationAuthorityIn(extensions);
+    if (authority !== undefined) return authority;
   }
   return undefined;
 }

@@ -263,8 +263,12 @@ export interface KeyDescriptors {
 /** @internal The certificates and encryption methods of a role's KeyDescriptors (SAMLMeta §2.4.1.1). */
 export function readKeyDescriptors(
   descriptor: Element,
-  options: Pick<ParseSpMetadataOptions, 'unsafeAllowShortRsaKeys'>,
+  options: Pick<ParseSpMetadataOptions, 'unsafeAllowShortRsaKeys'> & {
+    /** How a certificate's text becomes a KeyPair; default `loadKeyPair`. */
+    loadCertificate?: ((text: string) => KeyPair) | undefined;
+  },
 ): KeyDescriptors {
+  const load = options.loadCertificate ?? ((certificate: string) => loadKeyPair({ certificate }));
   const result: KeyDescriptors = { signing: [], encryption: [], methods: [] };
   const seen = { signing: new Set<string>(), encryption: new Set<string>() };
   childrenNamed(descriptor, 'md', 'KeyDescriptor').forEach((keyDescriptor, index) => {
@@ -281,7 +285,7 @@ export function readKeyDescriptors(
     if (certificates.length !== 1) invalid('KeyDescriptor must carry exactly one ds:X509Certificate');
     let pair: KeyPair;
     try {
-      pair = loadKeyPair({ certificate: readText(certificates[0]!) });
+      pair = load(readText(certificates[0]!));
     } catch (error) {
       if (!isSamlError(error)) throw error;
       throw new SamlError('SAML_KEY_INVALID', `KeyDescriptor ${index} holds an unusable certificate`, {
@@ -569,6 +573,8 @@ export interface ServiceProviderSource {
   signedBy?: KeyPair | undefined;
   /** Elements outside `entity` whose `validUntil` also applies (enclosing groups). */
   enclosing: readonly Element[];
+  /** The earliest `validUntil` of enclosing groups that are not elements here (a streamed aggregate). */
+  enclosingValidUntil?: number | undefined;
 }
 
 /**
@@ -577,7 +583,9 @@ export interface ServiceProviderSource {
  */
 export function readServiceProvider(
   entity: Element,
-  options: Pick<ParseSpMetadataOptions, 'clock' | 'unsafeAllowShortRsaKeys'>,
+  options: Pick<ParseSpMetadataOptions, 'clock' | 'unsafeAllowShortRsaKeys'> & {
+    loadCertificate?: ((text: string) => KeyPair) | undefined;
+  },
   source: ServiceProviderSource,
 ): SpMetadata {
   const entityId = attribute(entity, 'entityID');
@@ -590,7 +598,9 @@ export function readServiceProvider(
   if (descriptors.length > 1)
     warnings.push('the entity has several SAML 2.0 SPSSODescriptors; the first is used');
 
-  const validUntil = earliestValidUntil([descriptor, ...ancestry(entity), ...source.enclosing]);
+  const own = earliestValidUntil([descriptor, ...ancestry(entity), ...source.enclosing]);
+  const outer = source.enclosingValidUntil;
+  const validUntil = own === undefined ? outer : outer === undefined ? own : Math.min(own, outer);
   const now = (options.clock ?? systemClock)().getTime();
   if (validUntil !== undefined && now >= validUntil) {
     throw new SamlError('SAML_METADATA_EXPIRED', 'the metadata is past its validUntil');
