@@ -59,6 +59,24 @@ export interface MdqClient {
   forget(entityId: string): void;
 }
 
+/** Every option `createMdqClient` reads; the type makes a new option fail to compile until listed. */
+const knownOptions: Record<keyof MdqClientOptions, true> = {
+  baseUrl: true,
+  certificates: true,
+  identifier: true,
+  cacheSize: true,
+  negativeCacheMs: true,
+  minCacheMs: true,
+  maxCacheMs: true,
+  limits: true,
+  algorithms: true,
+  clock: true,
+  transport: true,
+  http: true,
+  timeoutMs: true,
+  maxBytes: true,
+};
+
 const defaults = {
   identifier: 'urlencoded',
   cacheSize: 1_000,
@@ -97,6 +115,8 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('createMdqClient expects an options object');
   const issues: Issue[] = [];
+  for (const key of Object.keys(options))
+    if (!Object.hasOwn(knownOptions, key)) issues.push({ path: [key], message: 'is not an option' });
   let base: URL | undefined;
   try {
     base = new URL(options.baseUrl);

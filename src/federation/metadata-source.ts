@@ -95,6 +95,26 @@ export interface MetadataSource {
   stop(): void;
 }
 
+/** Every option `createMetadataSource` reads; the type makes a new option fail to compile until listed. */
+const knownOptions: Record<keyof MetadataSourceOptions, true> = {
+  url: true,
+  certificates: true,
+  store: true,
+  owner: true,
+  filter: true,
+  limits: true,
+  providerDefaults: true,
+  cacheFile: true,
+  minRefreshMs: true,
+  maxRefreshMs: true,
+  clock: true,
+  onEvent: true,
+  transport: true,
+  http: true,
+  timeoutMs: true,
+  maxBytes: true,
+};
+
 const defaults = {
   minRefreshMs: 5 * 60_000,
   maxRefreshMs: 12 * 3_600_000,
@@ -120,6 +140,9 @@ export function createMetadataSource(options: MetadataSourceOptions): MetadataSo
   if (typeof options !== 'object' || options === null)
     throw new TypeError('createMetadataSource expects an options object');
   const issues: Issue[] = [];
+  // A misspelt option (`cachefile`) would otherwise be dropped without a word.
+  for (const key of Object.keys(options))
+    if (!Object.hasOwn(knownOptions, key)) issues.push({ path: [key], message: 'is not an option' });
   try {
     const url = new URL(options.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');

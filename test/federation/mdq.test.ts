@@ -206,14 +206,20 @@ describe('MDQ client against a real HTTP server', () => {
   it('refuses unusable options, listing each', () => {
     let error: unknown;
     try {
-      createMdqClient({ baseUrl: 'ftp://x', certificates: [], cacheSize: -1, identifier: 'md5' as never });
+      createMdqClient({
+        baseUrl: 'ftp://x',
+        certificates: [],
+        cacheSize: -1,
+        identifier: 'md5' as never,
+        cachesize: 5,
+      } as never);
     } catch (e) {
       error = e;
     }
     expect(isSamlError(error, 'SAML_CONFIG_INVALID')).toBe(true);
     expect(
       (error as { details: { issues: { path: string[] }[] } }).details.issues.map((i) => i.path[0]),
-    ).toEqual(['baseUrl', 'certificates', 'identifier', 'cacheSize']);
+    ).toEqual(['cachesize', 'baseUrl', 'certificates', 'identifier', 'cacheSize']);
   });
 });
 

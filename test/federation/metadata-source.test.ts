@@ -304,14 +304,15 @@ describe('metadata source against a real HTTP server', () => {
         store: createMemoryStore(),
         minRefreshMs: 10,
         maxRefreshMs: 5,
-      });
+        cachefile: '/tmp/x',
+      } as never);
     } catch (e) {
       error = e;
     }
     expect(isSamlError(error, 'SAML_CONFIG_INVALID')).toBe(true);
     expect(
       (error as { details: { issues: { path: string[] }[] } }).details.issues.map((i) => i.path[0]),
-    ).toEqual(['url', 'certificates', 'minRefreshMs']);
+    ).toEqual(['cachefile', 'url', 'certificates', 'minRefreshMs']);
   });
 
   it('refuses a loopback federation URL unless allowed', async () => {

@@ -170,6 +170,18 @@ export function runOwnedProviderConformance(
       }
     });
 
+    it('replaces an aggregate-sized set (2,000 providers) in one call', async () => {
+      const store = await create();
+      const many = (n: number, version: string) =>
+        Array.from({ length: n }, (_, i) => entry(`m${i}`, `https://m${i}.example.org`, version));
+      expect((await store.replaceOwnedProviders('fed', many(2_000, 'v1'))).stored).toHaveLength(2_000);
+      const second = await store.replaceOwnedProviders('fed', many(1_500, 'v2'));
+      expect(second.stored).toHaveLength(1_500);
+      expect(second.removed).toHaveLength(500);
+      expect((await store.getProvider('m1499'))?.name).toBe('v2');
+      expect(await store.getProvider('m1500')).toBeUndefined();
+    });
+
     it('is a TypeError to call it without an owner', async () => {
       const store = await create();
       await expect(store.replaceOwnedProviders('', [])).rejects.toBeInstanceOf(TypeError);
