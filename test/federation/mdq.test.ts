@@ -292,8 +292,13 @@ describe('withMetadataQuery: the facade resolves SPs through MDQ', () => {
   });
 
   it('an unreachable service fails the lookup with SAML_METADATA_UNAVAILABLE, not as an unknown SP', async () => {
-    const { store, server } = await setup();
+    const { store, server, idp } = await setup();
     server.override = (_request, response) => void response.writeHead(503).end();
     await failure(store.findProviderByEntityId('https://new.example.org'));
+    const outcome = await idp.receiveAuthnRequest(postInput({ issueInstant: now() })).then(
+      (result) => (result.ok ? 'accepted' : result.error.code),
+      (error) => (isSamlError(error) ? `threw ${error.code}` : 'threw'),
+    );
+    expect(outcome).toMatch(/SAML_METADATA_UNAVAILABLE/);
   });
 });
