@@ -262,11 +262,13 @@ function read(text: string, limits: AggregateReadLimits, visitor: AggregateVisit
     const declared = bindings.declare(attributes);
     if (name === 'xmlns' || name.startsWith('xmlns:')) malformed('an element cannot be named xmlns');
     const namespace = bindings.namespaceOf(name, false);
-    const resolved = resolveAttributes(attributes, bindings, ids);
     const localName = name.slice(name.indexOf(':') + 1);
     const building = open?.element !== undefined;
     let entry: Open;
-    if (!building && visitor.isGroup(namespace, localName)) {
+    const isGroup = !building && visitor.isGroup(namespace, localName);
+    // The attributes as a built tree's are only needed for a streamed group.
+    const resolved = resolveAttributes(attributes, bindings, ids, isGroup);
+    if (isGroup) {
       const colon = name.indexOf(':');
       visitor.groupStart({
         prefix: colon === -1 ? null : name.slice(0, colon),
@@ -326,17 +328,18 @@ function resolveAttributes(
   attributes: readonly RawAttribute[],
   bindings: Bindings,
   ids: Map<string, number>,
+  keep: boolean,
 ): { attributes: XmlAttribute[]; declarations: XmlNamespaceDeclaration[] } {
   const result: XmlAttribute[] = [];
   const declarations: XmlNamespaceDeclaration[] = [];
   let expanded: Set<string> | undefined;
   for (const { name, value } of attributes) {
     if (name === 'xmlns') {
-      declarations.push({ prefix: null, uri: value });
+      if (keep) declarations.push({ prefix: null, uri: value });
       continue;
     }
     if (name.startsWith('xmlns:')) {
-      declarations.push({ prefix: name.slice(6), uri: value });
+      if (keep) declarations.push({ prefix: name.slice(6), uri: value });
       continue;
     }
     const colon = name.indexOf(':');
@@ -349,7 +352,8 @@ function resolveAttributes(
       if (expanded.has(key)) malformed(`duplicate attribute {${namespace}}${localName}`);
       expanded.add(key);
     }
-    result.push({ prefix: colon === -1 ? null : name.slice(0, colon), namespace, localName, value });
+    if (keep)
+      result.push({ prefix: colon === -1 ? null : name.slice(0, colon), namespace, localName, value });
     // Every verifier resolves references by some ID-like attribute: count them all (attacks §1).
     if (localName === 'ID' || localName === 'Id' || localName === 'id')
       ids.set(value, (ids.get(value) ?? 0) + 1);

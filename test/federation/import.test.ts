@@ -82,6 +82,26 @@ describe('importAggregate', () => {
     expect(result.entities[19]!.registrationAuthority).toBe('https://other-federation.example.net');
   });
 
+  it('verifies an aggregate whose namespaces are all declared on the root, as most federations write them', () => {
+    // Exclusive C14N renders a declaration where a prefix is used, wherever the document declared
+    // it: moving every declaration to the root changes the text, not the signed bytes.
+    const declarations = new Map<string, string>();
+    const [rootStart] = /<md:EntitiesDescriptor [^>]*>/.exec(aggregate.xml)!;
+    const body = aggregate.xml.slice(aggregate.xml.indexOf(rootStart) + rootStart.length);
+    const moved = body.replace(/ xmlns:([a-z]+)="([^"]*)"/g, (_match, prefix: string, uri: string) => {
+      declarations.set(prefix, uri);
+      return '';
+    });
+    const extra = [...declarations].map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`).join('');
+    expect(declarations.has('ds') && declarations.has('mdui') && declarations.has('saml')).toBe(true);
+    const wire = `${aggregate.xml.slice(0, aggregate.xml.indexOf(rootStart))}${rootStart.replace('>', `${extra}>`)}${moved}`;
+    expect(wire).not.toContain('<ds:KeyInfo xmlns:ds');
+    const result = importAggregate(wire, options());
+    expect(result.problems).toEqual([]);
+    expect(result.entities.map((e) => e.entityId)).toEqual(aggregate.entityIds);
+    if (hasXmlsec1()) expect(xmlsecVerifyMetadata(wire, federation).ok).toBe(true);
+  });
+
   it('takes the aggregate as bytes too', () => {
     const result = importAggregate(Buffer.from(aggregate.xml, 'utf8'), options());
     expect(result.entities).toHaveLength(20);
