@@ -183,6 +183,18 @@ describe('metadata source against a real HTTP server', () => {
     expect(server.requests[1]!.headers['if-modified-since']).toBe('Mon, 20 Apr 2026 08:00:00 GMT');
   });
 
+  it('stops a download larger than maxBytes before parsing it', async () => {
+    const { store, source, publish } = await setup({ maxBytes: 2_000 });
+    publish(signedAggregate([sp('a'), sp('b')], { validUntil }));
+    const event = await source.refresh();
+    failedWith(event, 'fetch', 'SAML_METADATA_UNAVAILABLE');
+    if (event.type === 'metadata_failed')
+      expect((event.error.cause as { details?: { reason?: string } }).details?.reason).toBe(
+        'response too large',
+      );
+    expect(await store.findProviderByEntityId(e('a'))).toBeUndefined();
+  });
+
   it('joins a refresh in progress instead of fetching twice', async () => {
     const { server, source, publish } = await setup();
     publish(signedAggregate([sp('a')], { validUntil }));
