@@ -96,6 +96,31 @@ export {
   type SamlErrorDetailsByCode,
 } from './errors/saml-error.js';
 
+// Federation metadata: signed aggregates.
+export {
+  type AggregateLimits,
+  defaultAggregateLimits,
+  type EntityProblem,
+  entityCategoryAttribute,
+  type IdentityProviderRole,
+  type ImportAggregateOptions,
+  type ImportedAggregate,
+  type ImportedEntity,
+  importAggregate,
+  type RegistrationFilter,
+} from './federation/index.js';
+// Federation metadata: query service, and the store wrapper that uses it.
+export { createMdqClient, type MdqClient, type MdqClientOptions } from './federation/mdq-client.js';
+export type { MetadataHttpOptions } from './federation/metadata-fetch.js';
+export { type MetadataQueryStoreOptions, withMetadataQuery } from './federation/metadata-query-store.js';
+export {
+  createMetadataSource,
+  type MetadataFailureStage,
+  type MetadataSource,
+  type MetadataSourceEvent,
+  type MetadataSourceOptions,
+} from './federation/metadata-source.js';
+
 // The identity provider facade.
 export {
   createIdentityProvider,
@@ -117,7 +142,6 @@ export type {
   SsoReply,
   SsoUser,
 } from './idp/single-sign-on.js';
-
 // Logout messages.
 export {
   type BuildLogoutRequestInput,
@@ -208,12 +232,21 @@ export {
   type ResponseAssertionInput,
 } from './sso/response.js';
 export { type CreateSessionIndexInput, createSessionIndex } from './sso/session-index.js';
+export {
+  type CreateSubjectIdentifiersInput,
+  createSubjectIdentifiers,
+  type SubjectIdRequirement,
+  subjectIdentifierNames,
+} from './sso/subject-identifier.js';
 
 // Ports: the store and the transport.
 export { createMemoryStore, type MemoryStore } from './store/memory.js';
 export type {
   LogoutTransaction,
   LogoutTransactionStore,
+  OwnedProvider,
+  OwnedProviderStore,
+  OwnedProvidersReplaced,
   ProviderStore,
   ReplayCache,
   SessionParticipant,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { main as federation } from '../examples/federation.js';
 import { main } from '../examples/logout.js';
 import { main as metadataMain } from '../examples/metadata.js';
 import { main as sso } from '../examples/sso.js';
@@ -49,6 +50,22 @@ describe('examples', () => {
     for (const origin of summary.origins) {
       await expect(fetch(origin)).rejects.toThrow();
     }
+  });
+
+  it('examples/federation.ts: an aggregate kept in the store beside a hand-registered SP, MDQ for the rest, a pairwise-id', async () => {
+    const lines: string[] = [];
+    const summary = await federation((line) => lines.push(line));
+
+    expect(summary.registered).toBe(4); // five entities, one of them an IdP
+    expect(summary.events).toEqual(['metadata_updated', 'metadata_not_modified']);
+    expect(summary.conditionalGet).toBe('"v1"');
+    expect(summary.handProviderKept).toBe(true);
+    expect(summary.foundThroughMdq).toMatch(/member6/);
+    expect(summary.mdqOwner).toBe(`mdq:${summary.foundThroughMdq}`);
+    expect(summary.pairwiseId).toMatch(/^[0-9a-f]{64}@example\.org$/);
+    expect(lines).toContain('aggregate: 4 SPs registered from network, 0 removed');
+    expect(lines).toContain('by hand: intranet (owner: none)');
+    await expect(fetch(summary.origin)).rejects.toThrow();
   });
 
   it('examples/sso.ts: SP-initiated and IdP-initiated SSO reach node-saml SPs, and the sessions are recorded', async () => {

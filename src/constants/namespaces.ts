@@ -14,6 +14,8 @@ export const namespaces = {
   mdui: 'urn:oasis:names:tc:SAML:metadata:ui',
   /** SAML V2.0 Metadata Extension for Entity Attributes: mdattr:EntityAttributes. */
   mdattr: 'urn:oasis:names:tc:SAML:metadata:attribute',
+  /** SAML V2.0 Metadata Extensions for Registration and Publication Information: mdrpi:RegistrationInfo. */
+  mdrpi: 'urn:oasis:names:tc:SAML:metadata:rpi',
   /** Shibboleth metadata extensions: shibmd:Scope. */
   shibmd: 'urn:mace:shibboleth:metadata:1.0',
   /** REFEDS metadata extensions: the remd:contactType attribute of security contacts. */

@@ -7,6 +7,7 @@ export {
   keyFitsAlgorithm,
 } from './algorithms.js';
 export { deriveAuthentikUid } from './authentik-uid.js';
+export { loadCertificateDeferred } from './deferred-certificate.js';
 export {
   isKeyPair,
   isShortRsaKey,
@@ -26,6 +27,7 @@ export {
   type SelfSignedCertificate,
   type SelfSignedCertificateInput,
 } from './self-signed-certificate.js';
+export { type StreamedVerification, startStreamedVerification } from './streamed-signature.js';
 export {
   type AssertionEncryptionOptions,
   type DecryptOptions,

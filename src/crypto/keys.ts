@@ -44,7 +44,9 @@ interface KeyObjects {
   privateKey: KeyObject | undefined;
 }
 
-const keyObjects = new WeakMap<KeyPair, KeyObjects>();
+// A value may be a function that makes the key objects on first use (certificates of a large
+// metadata aggregate: importing an RSA key costs more than everything else read about it).
+const keyObjects = new WeakMap<KeyPair, KeyObjects | (() => KeyObjects)>();
 
 const curveNames: ReadonlyMap<string, KeyPair['curve']> = new Map([
   ['prime256v1', 'P-256'],
@@ -54,7 +56,8 @@ const curveNames: ReadonlyMap<string, KeyPair['curve']> = new Map([
 
 const pemCertificate = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----\s*$/;
 
-function normalizeCertificate(text: string): { pem: string; der: Buffer } {
+/** @internal */
+export function normalizeCertificate(text: string): { pem: string; der: Buffer } {
   const trimmed = text.trim();
   const pemMatch = pemCertificate.exec(trimmed);
   const body = pemMatch ? pemMatch[1]! : trimmed;
@@ -67,7 +70,12 @@ function normalizeCertificate(text: string): { pem: string; der: Buffer } {
   return { pem: `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, der };
 }
 
-function describeKeyType(key: KeyObject): { keyType: KeyPairType; curve: KeyPair['curve']; keySize: number } {
+/** @internal */
+export function describeKeyType(key: KeyObject): {
+  keyType: KeyPairType;
+  curve: KeyPair['curve'];
+  keySize: number;
+} {
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
     case 'rsa':
@@ -199,9 +207,18 @@ export function isKeyPair(value: unknown): value is KeyPair {
 
 /** @internal The cached node:crypto keys of a pair. */
 export function keyObjectsOf(pair: KeyPair): KeyObjects {
-  const objects = keyObjects.get(pair);
+  let objects = keyObjects.get(pair);
   if (!objects) throw new TypeError('not a KeyPair from loadKeyPair()');
+  if (typeof objects === 'function') {
+    objects = objects();
+    keyObjects.set(pair, objects);
+  }
   return objects;
+}
+
+/** @internal Registers a pair whose key objects are made by `make` on first use. */
+export function registerDeferredKeyObjects(pair: KeyPair, make: () => KeyObjects): void {
+  keyObjects.set(pair, make);
 }
 
 const certificateCache = new Map<string, KeyPair>();

@@ -213,25 +213,29 @@ export function findEnvelopedSignature(parsed: ParsedXml): Element | undefined {
   return signature;
 }
 
-/**
- * Verifies the enveloped signature of a parsed message under the SAML
- * signature profile (SAMLCore §5.4). Structure is checked before any crypto;
- * only `trusted` certificates are tried (KeyInfo is never used; RSA keys under
- * 2048 bits are refused unless `policy` opts in); both a failed
- * and a throwing verification are rejections. Returns the canonical signed
- * bytes, which are the only bytes a caller may read fields from.
- */
-export function verifyEnvelopedSignature(
-  parsed: ParsedXml,
-  signature: Element,
-  trusted: readonly KeyPair[],
-  policy: AlgorithmPolicy = {},
-): VerifiedXml {
-  const { root, ids } = parsed;
-  const id = attribute(root, 'ID');
-  if (id === undefined || !ncName.test(id)) violation('signed root has no valid ID');
-  for (const count of ids.values()) if (count > 1) violation('document has duplicate IDs');
+/** What a `ds:Signature` says under the SAML signature profile, read and checked before any cryptography. */
+export interface SignatureProfile {
+  signedInfo: Element;
+  signedInfoPrefixes: string[];
+  algorithm: SignatureAlgorithm;
+  /** InclusiveNamespaces of the Reference's exclusive C14N transform. */
+  referencePrefixes: string[];
+  digestAlgorithm: DigestAlgorithm;
+  expectedDigest: Buffer;
+  signatureValue: Buffer;
+}
 
+/**
+ * Checks the structure of an enveloped `ds:Signature` over the element with
+ * ID `id` (SAMLCore §5.4): one Reference to `#id`, enveloped-signature then
+ * exclusive C14N, allowed algorithms, base64 values. No cryptography.
+ */
+export function readSignatureProfile(
+  signature: Element,
+  id: string | undefined,
+  policy: AlgorithmPolicy = {},
+): SignatureProfile {
+  if (id === undefined || !ncName.test(id)) violation('signed root has no valid ID');
   const [signedInfo, signatureValueNode] = only(signature, [
     ['SignedInfo', true],
     ['SignatureValue', true],
@@ -270,25 +274,91 @@ export function verifyEnvelopedSignature(
   const digestAlgorithm = acceptDigestAlgorithm(algorithmOf(digestMethod!), policy);
   const expectedDigest = decodeBase64Value(readText(digestValueNode!), 'DigestValue');
   const signatureValue = decodeBase64Value(readText(signatureValueNode!), 'SignatureValue');
+  return {
+    signedInfo: signedInfo!,
+    signedInfoPrefixes,
+    algorithm,
+    referencePrefixes,
+    digestAlgorithm,
+    expectedDigest,
+    signatureValue,
+  };
+}
 
+/**
+ * Verifies SignedInfo's signature with the trusted certificates only (never
+ * KeyInfo) and returns the one that verified. `context` stands in for the
+ * ancestors' declarations when the Signature was read detached from its tree.
+ */
+export function verifySignedInfo(
+  profile: SignatureProfile,
+  trusted: readonly KeyPair[],
+  policy: AlgorithmPolicy = {},
+  context?: readonly XmlNamespaceDeclaration[],
+): KeyPair {
   refuseShortRsaKeys(trusted, policy);
-  const candidates = trusted.filter((key) => keyFitsAlgorithm(key, algorithm));
+  const candidates = trusted.filter((key) => keyFitsAlgorithm(key, profile.algorithm));
   if (candidates.length === 0) {
     throw new SamlError('SAML_SIGNATURE_INVALID', 'no trusted certificate fits the signature algorithm');
   }
-  const signedInfoBytes = Buffer.from(canonicalizeDom(signedInfo!, signedInfoPrefixes), 'utf8');
-  const certificate = candidates.find((key) => verifyBytes(key, algorithm, signedInfoBytes, signatureValue));
+  const prefixes = profile.signedInfoPrefixes;
+  const canonical =
+    context === undefined
+      ? canonicalizeDom(profile.signedInfo, prefixes)
+      : canonicalize(elementFromDom(profile.signedInfo), {
+          inclusivePrefixes: prefixes.map((prefix) => (prefix === '#default' ? '' : prefix)),
+          context: prefixes.length > 0 ? context : [],
+        });
+  const signedInfoBytes = Buffer.from(canonical, 'utf8');
+  const certificate = candidates.find((key) =>
+    verifyBytes(key, profile.algorithm, signedInfoBytes, profile.signatureValue),
+  );
   if (!certificate)
     throw new SamlError('SAML_SIGNATURE_INVALID', 'signature does not verify with a trusted certificate');
+  return certificate;
+}
+
+/** Compares a computed digest with the signed one in constant time; a mismatch is `SAML_SIGNATURE_INVALID`. */
+export function checkDigest(actual: Buffer, expected: Buffer): void {
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw new SamlError('SAML_SIGNATURE_INVALID', 'digest of the signed content does not match');
+  }
+}
+
+/**
+ * Verifies the enveloped signature of a parsed message under the SAML
+ * signature profile (SAMLCore §5.4). Structure is checked before any crypto;
+ * only `trusted` certificates are tried (KeyInfo is never used; RSA keys under
+ * 2048 bits are refused unless `policy` opts in); both a failed
+ * and a throwing verification are rejections. Returns the canonical signed
+ * bytes, which are the only bytes a caller may read fields from.
+ */
+export function verifyEnvelopedSignature(
+  parsed: ParsedXml,
+  signature: Element,
+  trusted: readonly KeyPair[],
+  policy: AlgorithmPolicy = {},
+): VerifiedXml {
+  const { root, ids } = parsed;
+  const id = attribute(root, 'ID');
+  if (id === undefined || !ncName.test(id)) violation('signed root has no valid ID');
+  for (const count of ids.values()) if (count > 1) violation('document has duplicate IDs');
+  const profile = readSignatureProfile(signature, id, policy);
+  const certificate = verifySignedInfo(profile, trusted, policy);
 
   // Enveloped-signature transform: the one Signature is removed before digesting.
   root.removeChild(signature);
-  const canonicalXml = canonicalizeDom(root, referencePrefixes);
-  const actualDigest = Buffer.from(digestBase64(digestAlgorithm, canonicalXml), 'base64');
-  if (actualDigest.length !== expectedDigest.length || !timingSafeEqual(actualDigest, expectedDigest)) {
-    throw new SamlError('SAML_SIGNATURE_INVALID', 'digest of the signed content does not match');
-  }
-  return { canonicalXml, algorithm, digestAlgorithm, certificate };
+  const canonicalXml = canonicalizeDom(root, profile.referencePrefixes);
+  checkDigest(
+    Buffer.from(digestBase64(profile.digestAlgorithm, canonicalXml), 'base64'),
+    profile.expectedDigest,
+  );
+  return {
+    canonicalXml,
+    algorithm: profile.algorithm,
+    digestAlgorithm: profile.digestAlgorithm,
+    certificate,
+  };
 }
 
 /** Exclusive C14N (without comments) of a parsed element in its namespace context. */

@@ -217,6 +217,12 @@ export const errorCodes = {
     description:
       'SAML metadata lacks a required part (SPSSODescriptor, AssertionConsumerService, ...), has a bad value, or holds no entity with the requested entityID.',
   },
+  SAML_METADATA_UNAVAILABLE: {
+    area: 'metadata',
+    status: 'Responder',
+    description:
+      'Federation metadata could not be had: the metadata source or query service was unreachable, answered an HTTP error, or sent metadata that failed verification; `cause` holds the underlying error.',
+  },
   SAML_METADATA_EXPIRED: {
     area: 'metadata',
     status: 'Responder',

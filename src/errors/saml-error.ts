@@ -18,7 +18,10 @@ export interface SamlErrorDetailsByCode {
   SAML_IN_RESPONSE_TO_MISMATCH: { expected?: string; actual?: string };
   SAML_MESSAGE_TYPE_MISMATCH: { expected: string; actual: string };
   SAML_BINDING_LIMIT_EXCEEDED: { limit: number };
-  SAML_XML_LIMIT_EXCEEDED: { limit: number; kind: 'bytes' | 'depth' | 'elements' | 'attributes' };
+  SAML_XML_LIMIT_EXCEEDED: {
+    limit: number;
+    kind: 'bytes' | 'depth' | 'elements' | 'attributes' | 'entities';
+  };
   SAML_TRANSPORT_FAILED: { url?: string; status?: number; attempts?: number; reason?: string };
 }
 

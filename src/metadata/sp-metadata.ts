@@ -253,13 +253,22 @@ function checkSignature(
   return { root: reread.root, signature: 'verified', signedBy: verified.certificate };
 }
 
-interface KeyDescriptors {
+/** @internal */
+export interface KeyDescriptors {
   signing: KeyPair[];
   encryption: KeyPair[];
   methods: string[];
 }
 
-function readKeyDescriptors(descriptor: Element, options: ParseSpMetadataOptions): KeyDescriptors {
+/** @internal The certificates and encryption methods of a role's KeyDescriptors (SAMLMeta §2.4.1.1). */
+export function readKeyDescriptors(
+  descriptor: Element,
+  options: Pick<ParseSpMetadataOptions, 'unsafeAllowShortRsaKeys'> & {
+    /** How a certificate's text becomes a KeyPair; default `loadKeyPair`. */
+    loadCertificate?: ((text: string) => KeyPair) | undefined;
+  },
+): KeyDescriptors {
+  const load = options.loadCertificate ?? ((certificate: string) => loadKeyPair({ certificate }));
   const result: KeyDescriptors = { signing: [], encryption: [], methods: [] };
   const seen = { signing: new Set<string>(), encryption: new Set<string>() };
   childrenNamed(descriptor, 'md', 'KeyDescriptor').forEach((keyDescriptor, index) => {
@@ -276,7 +285,7 @@ function readKeyDescriptors(descriptor: Element, options: ParseSpMetadataOptions
     if (certificates.length !== 1) invalid('KeyDescriptor must carry exactly one ds:X509Certificate');
     let pair: KeyPair;
     try {
-      pair = loadKeyPair({ certificate: readText(certificates[0]!) });
+      pair = load(readText(certificates[0]!));
     } catch (error) {
       if (!isSamlError(error)) throw error;
       throw new SamlError('SAML_KEY_INVALID', `KeyDescriptor ${index} holds an unusable certificate`, {
@@ -354,7 +363,8 @@ function readIndexedEndpoints(descriptor: Element): MetadataIndexedEndpoint[] {
   });
 }
 
-function readEndpoints(descriptor: Element, localName: string): MetadataEndpoint[] {
+/** @internal The endpoints of a role with this local name, each with an absolute http(s) Location. */
+export function readEndpoints(descriptor: Element, localName: string): MetadataEndpoint[] {
   return childrenNamed(descriptor, 'md', localName).map((node) => {
     const binding = attribute(node, 'Binding') ?? invalid(`${localName} has no Binding`);
     const endpoint: MetadataEndpoint = { binding, location: readUrl(node, 'Location', localName) };
@@ -388,14 +398,15 @@ function defaultEndpoint<T extends { isDefault?: boolean }>(endpoints: readonly 
   );
 }
 
-function supportsSaml2(descriptor: Element): boolean {
+/** @internal Whether a role descriptor lists SAML 2.0 in its protocolSupportEnumeration. */
+export function supportsSaml2(descriptor: Element): boolean {
   return (attribute(descriptor, 'protocolSupportEnumeration') ?? '')
     .split(/\s+/)
     .includes(samlProtocolSupport);
 }
 
-/** The validUntil values from `node` up to the document root; the earliest one wins. */
-function earliestValidUntil(nodes: readonly Element[]): number | undefined {
+/** @internal The validUntil values of `nodes`; the earliest one wins. */
+export function earliestValidUntil(nodes: readonly Element[]): number | undefined {
   let earliest: number | undefined;
   for (const node of nodes) {
     const text = attribute(node, 'validUntil');
@@ -548,6 +559,35 @@ export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {
   const parsed = parseXml(xml, { ...defaultMetadataLimits, ...options.limits });
   const outcome = checkSignature(parsed, options, trust);
   const entity = selectEntity(outcome.root, options.entityId);
+  // Enclosing groups outside the signed element can only shorten the validity, never extend it.
+  return readServiceProvider(entity, options, {
+    signature: outcome.signature,
+    signedBy: outcome.signedBy,
+    enclosing: ancestry(selectEntity(parsed.root, options.entityId)),
+  });
+}
+
+/** Where an EntityDescriptor came from, for {@link readServiceProvider}. */
+export interface ServiceProviderSource {
+  signature: SpMetadata['signature'];
+  signedBy?: KeyPair | undefined;
+  /** Elements outside `entity` whose `validUntil` also applies (enclosing groups). */
+  enclosing: readonly Element[];
+  /** The earliest `validUntil` of enclosing groups that are not elements here (a streamed aggregate). */
+  enclosingValidUntil?: number | undefined;
+}
+
+/**
+ * @internal Reads the SP role of one EntityDescriptor whose origin the caller
+ * has already established (a verified signature, or an explicit opt-out).
+ */
+export function readServiceProvider(
+  entity: Element,
+  options: Pick<ParseSpMetadataOptions, 'clock' | 'unsafeAllowShortRsaKeys'> & {
+    loadCertificate?: ((text: string) => KeyPair) | undefined;
+  },
+  source: ServiceProviderSource,
+): SpMetadata {
   const entityId = attribute(entity, 'entityID');
   if (entityId === undefined || entityId === '') invalid('EntityDescriptor has no entityID');
 
@@ -558,12 +598,9 @@ export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {
   if (descriptors.length > 1)
     warnings.push('the entity has several SAML 2.0 SPSSODescriptors; the first is used');
 
-  // Enclosing groups outside the signed element can only shorten the validity, never extend it.
-  const validUntil = earliestValidUntil([
-    descriptor,
-    ...ancestry(entity),
-    ...ancestry(selectEntity(parsed.root, options.entityId)),
-  ]);
+  const own = earliestValidUntil([descriptor, ...ancestry(entity), ...source.enclosing]);
+  const outer = source.enclosingValidUntil;
+  const validUntil = own === undefined ? outer : outer === undefined ? own : Math.min(own, outer);
   const now = (options.clock ?? systemClock)().getTime();
   if (validUntil !== undefined && now >= validUntil) {
     throw new SamlError('SAML_METADATA_EXPIRED', 'the metadata is past its validUntil');
@@ -580,7 +617,7 @@ export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {
     signingMethods: readAlgorithmHints(descriptor, entity, 'SigningMethod'),
     digestMethods: readAlgorithmHints(descriptor, entity, 'DigestMethod'),
     nameIdFormats: childrenNamed(descriptor, 'md', 'NameIDFormat').map((node) => readText(node).trim()),
-    signature: outcome.signature,
+    signature: source.signature,
     warnings,
   };
   if (result.assertionConsumerServices.length === 0)
@@ -592,7 +629,7 @@ export function parseSpMetadata(xml: string, options: ParseSpMetadataOptions = {
   if (validUntil !== undefined) result.validUntil = new Date(validUntil);
   const cacheDuration = attribute(entity, 'cacheDuration');
   if (cacheDuration !== undefined) result.cacheDuration = cacheDuration;
-  if (outcome.signedBy !== undefined) result.signedBy = outcome.signedBy;
+  if (source.signedBy !== undefined) result.signedBy = source.signedBy;
   const provider = toProvider(result, warnings);
   // A short key the caller admitted here must be admitted by parseProvider too.
   const loaded = [...result.signingCertificates, ...result.encryptionCertificates];

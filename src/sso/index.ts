@@ -35,3 +35,9 @@ export {
   type ResponseAssertionInput,
 } from './response.js';
 export { type CreateSessionIndexInput, createSessionIndex } from './session-index.js';
+export {
+  type CreateSubjectIdentifiersInput,
+  createSubjectIdentifiers,
+  type SubjectIdRequirement,
+  subjectIdentifierNames,
+} from './subject-identifier.js';

@@ -2,6 +2,9 @@ export { createMemoryStore, type MemoryStore } from './memory.js';
 export type {
   LogoutTransaction,
   LogoutTransactionStore,
+  OwnedProvider,
+  OwnedProviderStore,
+  OwnedProvidersReplaced,
   ProviderStore,
   ReplayCache,
   SessionParticipant,

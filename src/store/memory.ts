@@ -1,7 +1,8 @@
 import type { Provider } from '../config/index.js';
 import { SamlError } from '../errors/index.js';
+import { checkOwnedProviders, type HeldProvider, planOwnedReplacement } from './owned-providers.js';
 import { duplicateEntityId } from './provider-record.js';
-import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
+import type { LogoutTransaction, OwnedProviderStore, SessionParticipant, Store } from './store.js';
 import type { StoreSweep } from './sweep.js';
 
 /**
@@ -10,7 +11,7 @@ import type { StoreSweep } from './sweep.js';
  * store when several IdP nodes serve the same users.
  */
 /** The memory store, with `sweep(now)` like the database stores; it also sweeps by itself once a minute. */
-export interface MemoryStore extends Store {
+export interface MemoryStore extends Store, OwnedProviderStore {
   /** Removes everything expired at `now` (epoch ms) and says how much. */
   sweep(now: number): Promise<StoreSweep>;
 }
@@ -22,12 +23,31 @@ export interface MemoryStore extends Store {
 export function createMemoryStore(): MemoryStore {
   const providers = new Map<string, Provider>();
   const providerIdsByEntity = new Map<string, string>();
+  const ownerOf = new Map<string, string>();
+  const idsByOwner = new Map<string, Set<string>>();
   const participants = new Map<string, SessionParticipant>();
   const participantsByUser = new Map<string, Set<string>>();
   const participantByProviderSession = new Map<string, string>();
   const replay = new Map<string, number>();
   const transactions = new Map<string, LogoutTransaction>();
   let sweptAt = 0;
+
+  function disown(id: string): void {
+    const owner = ownerOf.get(id);
+    if (owner === undefined) return;
+    ownerOf.delete(id);
+    const ids = idsByOwner.get(owner);
+    ids?.delete(id);
+    if (ids?.size === 0) idsByOwner.delete(owner);
+  }
+
+  function removeProvider(id: string): void {
+    const provider = providers.get(id);
+    if (provider && providerIdsByEntity.get(provider.entityId) === id)
+      providerIdsByEntity.delete(provider.entityId);
+    providers.delete(id);
+    disown(id);
+  }
 
   const sessionKey = (providerId: string, sessionIndex: string) => `${providerId}\u0000${sessionIndex}`;
 
@@ -89,10 +109,33 @@ export function createMemoryStore(): MemoryStore {
     async putProvider(id, provider) {
       const owner = providerIdsByEntity.get(provider.entityId);
       if (owner !== undefined && owner !== id) throw duplicateEntityId(owner);
-      const previous = providers.get(id);
-      if (previous) providerIdsByEntity.delete(previous.entityId);
+      removeProvider(id);
       providers.set(id, provider);
       providerIdsByEntity.set(provider.entityId, id);
+    },
+    async replaceOwnedProviders(owner, entries) {
+      checkOwnedProviders(owner, entries);
+      const held = new Map<string, HeldProvider>();
+      const owned = idsByOwner.get(owner) ?? new Set<string>();
+      const note = (id: string | undefined) => {
+        const provider = id === undefined ? undefined : providers.get(id);
+        if (provider) held.set(id!, { entityId: provider.entityId, owner: ownerOf.get(id!) });
+      };
+      for (const { id, provider } of entries) {
+        note(id);
+        note(providerIdsByEntity.get(provider.entityId));
+      }
+      const plan = planOwnedReplacement(owner, entries, held, providerIdsByEntity, owned);
+      for (const id of [...owned]) removeProvider(id);
+      const ids = new Set<string>();
+      for (const { id, provider } of plan.keep) {
+        providers.set(id, provider);
+        providerIdsByEntity.set(provider.entityId, id);
+        ownerOf.set(id, owner);
+        ids.add(id);
+      }
+      if (ids.size > 0) idsByOwner.set(owner, ids);
+      return { stored: plan.stored, removed: plan.removed, conflicts: plan.conflicts };
     },
     async getProvider(id) {
       return providers.get(id);
@@ -100,12 +143,12 @@ export function createMemoryStore(): MemoryStore {
     async findProviderByEntityId(entityId) {
       const id = providerIdsByEntity.get(entityId);
       const provider = id === undefined ? undefined : providers.get(id);
-      return id === undefined || provider === undefined ? undefined : { id, provider };
+      if (id === undefined || provider === undefined) return undefined;
+      const owner = ownerOf.get(id);
+      return owner === undefined ? { id, provider } : { id, provider, owner };
     },
     async deleteProvider(id) {
-      const provider = providers.get(id);
-      if (provider) providerIdsByEntity.delete(provider.entityId);
-      providers.delete(id);
+      removeProvider(id);
     },
 
     async recordParticipant(participant) {

@@ -2,7 +2,8 @@
  * Every statement of the PostgreSQL store, parameterized ($1, $2, …): values never
  * enter SQL text. Only the schema name does, checked and quoted by `quoteSchema`.
  * Each lookup has its index in `sql/001_init.sql`. Listings of participants are in the order they
- * were recorded (`recorded_seq`, `sql/002_participant_order.sql`).
+ * were recorded (`recorded_seq`, `sql/002_participant_order.sql`). Providers a metadata source
+ * stored carry its name in `owner` (`sql/003_provider_owner.sql`).
  */
 export function postgresQueries(schema: string | undefined) {
   const t = (name: string) => (schema ? `${schema}.samlkit_${name}` : `samlkit_${name}`);
@@ -14,10 +15,17 @@ export function postgresQueries(schema: string | undefined) {
     'id, provider_id, user_id, name_id, name_id_format, name_qualifier, sp_name_qualifier, sp_provided_id, session_index, created_at, expires_at';
   return {
     putProvider: `INSERT INTO ${providers} (id, entity_id, config) VALUES ($1, $2, $3::jsonb)
-      ON CONFLICT (id) DO UPDATE SET entity_id = EXCLUDED.entity_id, config = EXCLUDED.config, updated_at = now()`,
+      ON CONFLICT (id) DO UPDATE SET entity_id = EXCLUDED.entity_id, config = EXCLUDED.config, updated_at = now(),
+        owner = NULL`,
     providerOwner: `SELECT id FROM ${providers} WHERE entity_id = $1`,
     getProvider: `SELECT config::text AS config FROM ${providers} WHERE id = $1`,
-    findProviderByEntityId: `SELECT id, config::text AS config FROM ${providers} WHERE entity_id = $1`,
+    findProviderByEntityId: `SELECT id, config::text AS config, owner FROM ${providers} WHERE entity_id = $1`,
+    /** The rows a replacement for owner $3 must know: the owner's, and those the entries' ids or entity IDs name. */
+    heldProviders: `SELECT id, entity_id, owner FROM ${providers}
+      WHERE owner = $3 OR id = ANY($1::text[]) OR entity_id = ANY($2::text[])`,
+    deleteOwnedProviders: `DELETE FROM ${providers} WHERE owner = $1`,
+    insertOwnedProviders: `INSERT INTO ${providers} (id, entity_id, config, owner)
+      SELECT id, entity_id, config::jsonb, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS n(id, entity_id, config)`,
     deleteProvider: `DELETE FROM ${providers} WHERE id = $1`,
 
     /** Clears the way for recordParticipant: the same id, or the same provider and SessionIndex. */

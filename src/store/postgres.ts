@@ -1,12 +1,13 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { createConfigError } from '../config/issues.js';
 import type { KeyPair } from '../crypto/keys.js';
 import { type Issue, SamlError } from '../errors/index.js';
 import type { NameIdValue } from '../message/header.js';
+import { checkOwnedProviders, type HeldProvider, planOwnedReplacement } from './owned-providers.js';
 import { quoteSchema } from './postgres-migrations.js';
 import { postgresQueries } from './postgres-queries.js';
 import { createProviderCodec, duplicateEntityId } from './provider-record.js';
-import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
+import type { LogoutTransaction, OwnedProviderStore, SessionParticipant, Store } from './store.js';
 import { checkOperationTimeout, maintenanceTimeoutMs, storeOperation } from './store-failure.js';
 import type { StoreSweep } from './sweep.js';
 
@@ -36,7 +37,7 @@ export interface PostgresStoreOptions {
 }
 
 /** A {@link Store} on PostgreSQL, plus the sweep to run periodically. */
-export interface PostgresStore extends Store {
+export interface PostgresStore extends Store, OwnedProviderStore {
   /**
    * Deletes participants, replay entries and logout transactions expired at `now`.
    * Reads never return expired rows; this keeps the tables small. Run it every few minutes.
@@ -90,6 +91,9 @@ function toParticipant(row: ParticipantRow): SessionParticipant {
  */
 // Columns hold whole epoch milliseconds, but durations may carry microseconds (parseDuration):
 // an expiry rounds up and a `now` down, so nothing expires early or is kept alive by rounding.
+// "fed" in ASCII with the lock namespace of migrations' style: replacements of one owner take turns.
+const ownerLockNamespace = 0x666564;
+
 const millisecondsUp = (time: number): number => Math.ceil(time);
 const millisecondsDown = (time: number): number => Math.floor(time);
 
@@ -124,6 +128,29 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     storeOperation('postgres', operation, body, Math.max(timeoutMs, maintenanceTimeoutMs));
   const replayKey = (key: string) => Buffer.from(key, 'utf8');
 
+  /** Runs `body` in one transaction on a checked-out client. */
+  async function inTransaction<T>(body: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    // A checked-out client has no pool listener: its connection error must not go unheard.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let failed = false;
+    try {
+      await client.query('BEGIN');
+      const result = await body(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      failed = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.off('error', ignore);
+      // After a failure the connection may be broken: destroy it rather than pool it.
+      client.release(failed);
+    }
+  }
+
   return {
     putProvider: (id, provider) =>
       op('putProvider', async () => {
@@ -142,11 +169,51 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }),
     findProviderByEntityId: (entityId) =>
       op('findProviderByEntityId', async () => {
-        const { rows } = await pool.query<{ id: string; config: string }>(q.findProviderByEntityId, [
-          entityId,
-        ]);
-        return rows[0] ? { id: rows[0].id, provider: codec.decode(rows[0].config) } : undefined;
+        const { rows } = await pool.query<{ id: string; config: string; owner: string | null }>(
+          q.findProviderByEntityId,
+          [entityId],
+        );
+        const row = rows[0];
+        if (!row) return undefined;
+        const provider = codec.decode(row.config);
+        return row.owner === null ? { id: row.id, provider } : { id: row.id, provider, owner: row.owner };
       }),
+    replaceOwnedProviders: async (owner, providers) => {
+      checkOwnedProviders(owner, providers);
+      const configs = providers.map(({ provider }) => codec.encode(provider));
+      // A whole aggregate in one transaction: the maintenance deadline, not a single lookup's.
+      return maintenance('replaceOwnedProviders', () =>
+        inTransaction(async (client) => {
+          // Replacements of one owner from several nodes take turns; readers are never blocked.
+          await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ownerLockNamespace, owner]);
+          const ids = providers.map((entry) => entry.id);
+          const entityIds = providers.map((entry) => entry.provider.entityId);
+          const { rows } = await client.query<{ id: string; entity_id: string; owner: string | null }>(
+            q.heldProviders,
+            [ids, entityIds, owner],
+          );
+          const held = new Map<string, HeldProvider>();
+          const holderOf = new Map<string, string>();
+          const owned: string[] = [];
+          for (const row of rows) {
+            held.set(row.id, { entityId: row.entity_id, owner: row.owner ?? undefined });
+            holderOf.set(row.entity_id, row.id);
+            if (row.owner === owner) owned.push(row.id);
+          }
+          const plan = planOwnedReplacement(owner, providers, held, holderOf, owned);
+          const kept = new Set(plan.keep);
+          const keptConfigs = providers.flatMap((entry, i) => (kept.has(entry) ? [configs[i]!] : []));
+          await client.query(q.deleteOwnedProviders, [owner]);
+          await client.query(q.insertOwnedProviders, [
+            plan.keep.map((entry) => entry.id),
+            plan.keep.map((entry) => entry.provider.entityId),
+            keptConfigs,
+            owner,
+          ]);
+          return { stored: plan.stored, removed: plan.removed, conflicts: plan.conflicts };
+        }),
+      );
+    },
     deleteProvider: (id) =>
       op('deleteProvider', async () => {
         await pool.query(q.deleteProvider, [id]);
@@ -155,13 +222,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     recordParticipant: (participant) =>
       op('recordParticipant', async () => {
         const { nameId } = participant;
-        const client = await pool.connect();
-        // A checked-out client has no pool listener: its connection error must not go unheard.
-        const ignore = (): void => undefined;
-        client.on('error', ignore);
-        let failed = false;
-        try {
-          await client.query('BEGIN');
+        await inTransaction(async (client) => {
           await client.query(q.replaceParticipant, [
             participant.id,
             participant.providerId,
@@ -180,16 +241,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             millisecondsDown(participant.createdAt),
             millisecondsUp(participant.expiresAt),
           ]);
-          await client.query('COMMIT');
-        } catch (error) {
-          failed = true;
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          client.off('error', ignore);
-          // After a failure the connection may be broken: destroy it rather than pool it.
-          client.release(failed);
-        }
+        });
       }),
     listParticipantsByUser: (userId, now) =>
       op('listParticipantsByUser', async () => {

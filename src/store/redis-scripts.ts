@@ -27,35 +27,105 @@ local function extendTtl(key, ttl)
 end
 `;
 
+/** Takes a provider out of its owner's set and forgets the owner (the provider stays). */
+const disownProvider = `
+local function disownProvider(prefix, id)
+  local owner = redis.call('HGET', prefix .. 'pr:' .. id, 'owner')
+  if owner then
+    redis.call('SREM', prefix .. 'po:' .. owner, id)
+    redis.call('HDEL', prefix .. 'pr:' .. id, 'owner')
+  end
+end
+`;
+
 export const scripts = {
-  /** ARGV: prefix, id, entityId, json. Returns the owner id when another provider has the entity ID. */
-  putProvider: `
+  /**
+   * ARGV: prefix, id, entityId, json. Returns the id of the provider that has the entity ID
+   * when it is another. A provider put here is registered by hand: it leaves any owner's set.
+   */
+  putProvider: `${disownProvider}
 local prefix, id, entity = ARGV[1], ARGV[2], ARGV[3]
-local owner = redis.call('GET', prefix .. 'pe:' .. entity)
-if owner and owner ~= id then return owner end
+local holder = redis.call('GET', prefix .. 'pe:' .. entity)
+if holder and holder ~= id then return holder end
 local previous = redis.call('HGET', prefix .. 'pr:' .. id, 'entityId')
 if previous and previous ~= entity and redis.call('GET', prefix .. 'pe:' .. previous) == id then
   redis.call('DEL', prefix .. 'pe:' .. previous)
 end
+disownProvider(prefix, id)
 redis.call('HSET', prefix .. 'pr:' .. id, 'entityId', entity, 'json', ARGV[4])
 redis.call('SET', prefix .. 'pe:' .. entity, id)
 return false
 `,
-  /** ARGV: prefix, entityId. Returns { id, json } or nil. */
+  /** ARGV: prefix, entityId. Returns { id, json, owner } (owner '' when registered by hand) or nil. */
   findProviderByEntityId: `
 local prefix = ARGV[1]
 local id = redis.call('GET', prefix .. 'pe:' .. ARGV[2])
 if not id then return nil end
-local json = redis.call('HGET', prefix .. 'pr:' .. id, 'json')
-if not json then return nil end
-return { id, json }
+local fields = redis.call('HMGET', prefix .. 'pr:' .. id, 'json', 'owner')
+if not fields[1] then return nil end
+return { id, fields[1], fields[2] or '' }
 `,
   /** ARGV: prefix, id. */
-  deleteProvider: `
+  deleteProvider: `${disownProvider}
 local prefix, id = ARGV[1], ARGV[2]
 local entity = redis.call('HGET', prefix .. 'pr:' .. id, 'entityId')
 if entity and redis.call('GET', prefix .. 'pe:' .. entity) == id then redis.call('DEL', prefix .. 'pe:' .. entity) end
+disownProvider(prefix, id)
 redis.call('DEL', prefix .. 'pr:' .. id)
+`,
+  /**
+   * ARGV: prefix, owner, then id, entityId, json for each entry. Makes the owner's providers
+   * exactly the entries, except those whose id or entity ID a provider of someone else (or an
+   * earlier entry) has. Returns { stored ids, removed ids, conflicts as id, entityId, heldBy triples }.
+   * Same plan as planOwnedReplacement (src/store/owned-providers.ts).
+   */
+  replaceOwnedProviders: `
+local prefix, owner = ARGV[1], ARGV[2]
+local ownerKey = prefix .. 'po:' .. owner
+local owned = redis.call('SMEMBERS', ownerKey)
+local mine = {}
+for _, id in ipairs(owned) do mine[id] = true end
+local function foreign(id)
+  return (not mine[id]) and redis.call('EXISTS', prefix .. 'pr:' .. id) == 1
+end
+local takenIds, takenEntities, keep, conflicts = {}, {}, {}, {}
+for i = 3, #ARGV, 3 do
+  local id, entity = ARGV[i], ARGV[i + 1]
+  local heldBy = nil
+  if takenIds[id] then heldBy = id
+  elseif takenEntities[entity] then heldBy = takenEntities[entity]
+  elseif foreign(id) then heldBy = id
+  else
+    local holder = redis.call('GET', prefix .. 'pe:' .. entity)
+    if holder and foreign(holder) then heldBy = holder end
+  end
+  if heldBy then
+    conflicts[#conflicts + 1] = id
+    conflicts[#conflicts + 1] = entity
+    conflicts[#conflicts + 1] = heldBy
+  else
+    takenIds[id] = true
+    takenEntities[entity] = id
+    keep[#keep + 1] = i
+  end
+end
+local removed, stored = {}, {}
+for _, id in ipairs(owned) do
+  local key = prefix .. 'pr:' .. id
+  local entity = redis.call('HGET', key, 'entityId')
+  if entity and redis.call('GET', prefix .. 'pe:' .. entity) == id then redis.call('DEL', prefix .. 'pe:' .. entity) end
+  redis.call('DEL', key)
+  if not takenIds[id] then removed[#removed + 1] = id end
+end
+redis.call('DEL', ownerKey)
+for _, i in ipairs(keep) do
+  local id, entity = ARGV[i], ARGV[i + 1]
+  redis.call('HSET', prefix .. 'pr:' .. id, 'entityId', entity, 'json', ARGV[i + 2], 'owner', owner)
+  redis.call('SET', prefix .. 'pe:' .. entity, id)
+  redis.call('SADD', ownerKey, id)
+  stored[#stored + 1] = id
+end
+return { stored, removed, conflicts }
 `,
   /**
    * ARGV: prefix, id, data, userKey, nameKey, sessionKey, expiresAt, ttlMs, createdAt, graceMs.

@@ -2,10 +2,17 @@ import type { Redis } from 'ioredis';
 import { createConfigError } from '../config/issues.js';
 import type { KeyPair } from '../crypto/keys.js';
 import { SamlError } from '../errors/index.js';
+import { checkOwnedProviders } from './owned-providers.js';
 import { createProviderCodec, duplicateEntityId } from './provider-record.js';
 import { createScriptRunner } from './redis-script-runner.js';
 import { type ScriptName, scripts } from './redis-scripts.js';
-import type { LogoutTransaction, SessionParticipant, Store } from './store.js';
+import type {
+  LogoutTransaction,
+  OwnedProviderStore,
+  OwnedProvidersReplaced,
+  SessionParticipant,
+  Store,
+} from './store.js';
 import { checkOperationTimeout, maintenanceTimeoutMs, storeOperation } from './store-failure.js';
 import type { StoreSweep } from './sweep.js';
 
@@ -33,7 +40,7 @@ export interface RedisStoreOptions {
 }
 
 /** A {@link Store} on Redis, plus a sweep for participants whose time to live has not yet run out. */
-export interface RedisStore extends Store {
+export interface RedisStore extends Store, OwnedProviderStore {
   /**
    * Removes participants expired at `now` with their index entries. Redis also drops
    * them on its own one hour after expiry (key time to live); replay keys and logout
@@ -119,9 +126,30 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }),
     findProviderByEntityId: (entityId) =>
       op('findProviderByEntityId', async () => {
-        const found = (await run('findProviderByEntityId', [], [entityId])) as [string, string] | null;
-        return found ? { id: found[0], provider: codec.decode(found[1]) } : undefined;
+        const found = (await run('findProviderByEntityId', [], [entityId])) as
+          | [string, string, string]
+          | null;
+        if (!found) return undefined;
+        const provider = codec.decode(found[1]);
+        return found[2] === '' ? { id: found[0], provider } : { id: found[0], provider, owner: found[2] };
       }),
+    replaceOwnedProviders: async (owner, providers) => {
+      checkOwnedProviders(owner, providers);
+      // A whole aggregate in one script: the maintenance deadline, not a single lookup's.
+      return maintenance('replaceOwnedProviders', async () => {
+        const args: string[] = [owner];
+        for (const { id, provider } of providers) args.push(id, provider.entityId, codec.encode(provider));
+        const [stored, removed, flat] = (await run('replaceOwnedProviders', [], args)) as [
+          string[],
+          string[],
+          string[],
+        ];
+        const conflicts: OwnedProvidersReplaced['conflicts'] = [];
+        for (let i = 0; i < flat.length; i += 3)
+          conflicts.push({ id: flat[i]!, entityId: flat[i + 1]!, heldBy: flat[i + 2]! });
+        return { stored, removed, conflicts };
+      });
+    },
     deleteProvider: (id) =>
       op('deleteProvider', async () => {
         await run('deleteProvider', [], [id]);

@@ -26,10 +26,51 @@ export interface ProviderStore {
   putProvider(id: string, provider: Provider): Promise<void>;
   /** The provider registered under `id`, or `undefined`. */
   getProvider(id: string): Promise<Provider | undefined>;
-  /** The provider with this entity ID and its id. */
-  findProviderByEntityId(entityId: string): Promise<{ id: string; provider: Provider } | undefined>;
+  /**
+   * The provider with this entity ID and its id; `owner` is set when a metadata source
+   * stored it through {@link OwnedProviderStore.replaceOwnedProviders}.
+   */
+  findProviderByEntityId(
+    entityId: string,
+  ): Promise<{ id: string; provider: Provider; owner?: string } | undefined>;
   /** Removes the provider; its session participants stay until they expire or are deleted. */
   deleteProvider(id: string): Promise<void>;
+}
+
+/** One provider a metadata source stores: its id in the store and the provider. */
+export interface OwnedProvider {
+  id: string;
+  provider: Provider;
+}
+
+/** What {@link OwnedProviderStore.replaceOwnedProviders} did. */
+export interface OwnedProvidersReplaced {
+  /** The ids the owner holds now, in the order given. */
+  stored: string[];
+  /** The ids the owner held before and holds no more. */
+  removed: string[];
+  /**
+   * Entries left out because a provider registered by hand, or owned by another owner, has
+   * their id or entity ID (`heldBy` is that provider's id), or an earlier entry of the same
+   * call has. What is not the owner's is never overwritten.
+   */
+  conflicts: { id: string; entityId: string; heldBy: string }[];
+}
+
+/**
+ * Providers that a metadata source owns, next to those registered by hand. A provider put with
+ * `putProvider` is registered by hand (that takes it over from any owner); one stored through
+ * `replaceOwnedProviders` carries the owner's name.
+ */
+export interface OwnedProviderStore extends ProviderStore {
+  /**
+   * Makes the providers owned by `owner` exactly `providers`, in one atomic step: readers see
+   * the old set or the new one, never a mixture. Providers of the owner that are not listed are
+   * removed; providers registered by hand or owned by another owner are never touched (an entry
+   * that would overwrite one is reported in `conflicts` and left out). An empty list removes
+   * everything the owner holds.
+   */
+  replaceOwnedProviders(owner: string, providers: readonly OwnedProvider[]): Promise<OwnedProvidersReplaced>;
 }
 
 /** Session participants. Expired ones are never returned, even before they are swept. */

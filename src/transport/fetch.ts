@@ -195,12 +195,17 @@ async function attempt(
   try {
     let url = target;
     let method: string = request.method;
-    let body: string | undefined = request.body;
+    let body: string | undefined = method === 'GET' ? undefined : request.body;
     let headers = callerHeaders;
     for (let hop = 0; ; hop++) {
       const response = await connect(config, url, { method, headers, body, signal: controller.signal });
       const { status } = response;
 
+      // Not Modified answers a conditional GET (If-None-Match, If-Modified-Since): no redirect.
+      if (status === 304) {
+        await discard(response);
+        return { status, headers: headersToRecord(response.headers), body: '' };
+      }
       if (status >= 300 && status < 400) {
         await discard(response);
         if (!config.followRedirects) throw new AttemptFailure('redirect not followed', false, status);

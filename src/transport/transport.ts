@@ -1,7 +1,8 @@
 /** One back-channel HTTP request. */
 export interface TransportRequest {
   url: string;
-  method: 'POST';
+  /** `POST` for messages; `GET` fetches metadata (its `body` is ignored: pass `''`). */
+  method: 'POST' | 'GET';
   headers: Record<string, string>;
   body: string;
   /** Per-attempt deadline. */
@@ -10,7 +11,8 @@ export interface TransportRequest {
 }
 
 /**
- * The peer's answer: 2xx and 4xx are returned; 3xx (unless redirects are followed), a final 5xx
+ * The peer's answer: 2xx, 304 (Not Modified, the answer to a conditional GET) and 4xx are
+ * returned; other 3xx (unless redirects are followed), a final 5xx
  * after the retries, and failures to get an answer throw `SAML_TRANSPORT_FAILED`.
  */
 export interface TransportResponse {

@@ -180,12 +180,20 @@ function undoAll(map: Map<string, string>, undo: readonly [string, string | unde
   }
 }
 
-function canonicalizeInto(
+interface OpenedTag {
+  text: string;
+  name: string;
+  scopeUndo: [string, string | undefined][];
+  renderedUndo: [string, string | undefined][];
+}
+
+/** The canonical start tag of `node`; the maps stay changed until {@link closeTag}. */
+function openTag(
   node: XmlElement,
   rendered: Map<string, string>,
   inclusive: ReadonlySet<string>,
   scope: Map<string, string>,
-): string {
+): OpenedTag {
   // Exclusive C14N (xml-exc-c14n): a namespace is output where it is visibly
   // utilized and not already output by an output ancestor with the same value.
   // Both maps are changed in place and restored on the way out, so an element costs the same
@@ -224,14 +232,72 @@ function canonicalizeInto(
   for (const attr of attributes) {
     text += ` ${qualifiedName(attr.prefix, attr.localName)}="${escapeAttribute(attr.value)}"`;
   }
-  text += '>';
+  return { text: `${text}>`, name, scopeUndo, renderedUndo };
+}
+
+/** The canonical end tag of an opened element; restores the maps {@link openTag} changed. */
+function closeTag(opened: OpenedTag, rendered: Map<string, string>, scope: Map<string, string>): string {
+  undoAll(rendered, opened.renderedUndo);
+  undoAll(scope, opened.scopeUndo);
+  return `</${opened.name}>`;
+}
+
+function canonicalizeInto(
+  node: XmlElement,
+  rendered: Map<string, string>,
+  inclusive: ReadonlySet<string>,
+  scope: Map<string, string>,
+): string {
+  const opened = openTag(node, rendered, inclusive, scope);
+  let text = opened.text;
   for (const child of node.children) {
     text +=
       typeof child === 'string' ? escapeText(child) : canonicalizeInto(child, rendered, inclusive, scope);
   }
-  undoAll(rendered, renderedUndo);
-  undoAll(scope, scopeUndo);
-  return `${text}</${name}>`;
+  return text + closeTag(opened, rendered, scope);
+}
+
+/**
+ * Exclusive C14N of a document handed over in pieces: the start of an element
+ * whose children come later, a finished child, text, the end of the innermost
+ * open element. The concatenation of what it returns is exactly what
+ * {@link canonicalize} returns for the whole tree, so a large document can be
+ * digested piece by piece without ever holding its canonical form.
+ */
+export interface CanonicalStream {
+  /** The start tag of an element (its `children` are ignored: they follow as pieces). */
+  open(node: XmlElement): string;
+  /** A complete child element of the innermost open element. */
+  element(node: XmlElement): string;
+  /** Character data of the innermost open element. */
+  text(value: string): string;
+  /** The end tag of the innermost open element. */
+  close(): string;
+}
+
+/** A {@link CanonicalStream}, with the options of {@link canonicalize}. */
+export function createCanonicalStream(
+  options: { inclusivePrefixes?: readonly string[]; context?: readonly XmlNamespaceDeclaration[] } = {},
+): CanonicalStream {
+  const scope = new Map<string, string>();
+  for (const declaration of options.context ?? []) scope.set(declaration.prefix ?? '', declaration.uri);
+  const rendered = new Map<string, string>();
+  const inclusive = new Set(options.inclusivePrefixes ?? []);
+  const opened: OpenedTag[] = [];
+  return {
+    open(node) {
+      const tag = openTag(node, rendered, inclusive, scope);
+      opened.push(tag);
+      return tag.text;
+    },
+    element: (node) => canonicalizeInto(node, rendered, inclusive, scope),
+    text: escapeText,
+    close() {
+      const tag = opened.pop();
+      if (tag === undefined) throw new TypeError('no element is open');
+      return closeTag(tag, rendered, scope);
+    },
+  };
 }
 
 /**

@@ -1,5 +1,7 @@
 export {
+  type CanonicalStream,
   canonicalize,
+  createCanonicalStream,
   element,
   isXmlText,
   serialize,
@@ -9,7 +11,14 @@ export {
 } from './build.js';
 export { carriedParse, carryParse, parseCarried } from './carried-parse.js';
 export { elementFromDom } from './from-dom.js';
-export { defaultXmlLimits, type ParsedXml, parseXml, type XmlLimits } from './parse.js';
+export { defaultXmlLimits, type ParsedXml, parseXml, screenXml, type XmlLimits } from './parse.js';
+export {
+  type AggregateReadLimits,
+  type AggregateVisitor,
+  copyString,
+  readAggregate,
+  type StreamedElement,
+} from './read-aggregate.js';
 export {
   attribute,
   childElements,

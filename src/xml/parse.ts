@@ -138,7 +138,12 @@ function utf8Length(text: string, cap: number): number {
   return text.length * 3 <= cap ? text.length : Buffer.byteLength(text, 'utf8');
 }
 
-function screen(text: string, limits: Required<XmlLimits>): string {
+/**
+ * The checks made on the raw text before reading it (size, forbidden
+ * characters and references, DOCTYPE, the XML declaration, processing
+ * instructions). Returns the text without a leading byte order mark.
+ */
+export function screenXml(text: string, limits: { readonly maxBytes: number }): string {
   if (text.length > limits.maxBytes || utf8Length(text, limits.maxBytes) > limits.maxBytes) {
     throw new SamlError('SAML_XML_LIMIT_EXCEEDED', 'document exceeds the byte limit', {
       details: { limit: limits.maxBytes, kind: 'bytes' },
@@ -175,5 +180,5 @@ function screen(text: string, limits: Required<XmlLimits>): string {
 export function parseXml(text: string, limits: XmlLimits = {}): ParsedXml {
   const bounds = limits === defaultXmlLimits ? defaultXmlLimits : { ...defaultXmlLimits, ...limits };
   if (typeof text !== 'string') throw new TypeError('parseXml expects a string');
-  return readDocument(screen(text, bounds), bounds);
+  return readDocument(screenXml(text, bounds), bounds);
 }

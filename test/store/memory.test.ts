@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/index.js';
+import { runOwnedProviderConformance } from '../support/owned-provider-conformance.js';
 import { runStoreConformance } from '../support/store-conformance.js';
 
 runStoreConformance('memory', () => createMemoryStore());
@@ -49,3 +50,5 @@ describe('memory store housekeeping', () => {
     expect(await store.getTransaction('new', t0 + 120_000)).toBeDefined();
   });
 });
+
+runOwnedProviderConformance('memory', () => createMemoryStore());

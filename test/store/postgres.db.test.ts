@@ -12,6 +12,7 @@ import {
   uniqueName,
 } from '../support/database-clients.js';
 import { keyPair } from '../support/keys.js';
+import { runOwnedProviderConformance } from '../support/owned-provider-conformance.js';
 import { runStoreConformance } from '../support/store-conformance.js';
 
 if (!postgresUrl) {
@@ -20,6 +21,9 @@ if (!postgresUrl) {
   const pool = connectPostgres();
   runStoreConformance('postgres', async ({ signingKeys }) =>
     createPostgresStore({ pool, schema: await migratedSchema(pool), signingKeys }),
+  );
+  runOwnedProviderConformance('postgres', async () =>
+    createPostgresStore({ pool, schema: await migratedSchema(pool), signingKeys: [keyPair('idp')] }),
   );
 
   describe('PostgreSQL schema and migrate()', () => {

@@ -10,6 +10,7 @@ import {
   unreachableRedis,
 } from '../support/database-clients.js';
 import { keyPair } from '../support/keys.js';
+import { runOwnedProviderConformance } from '../support/owned-provider-conformance.js';
 import { runStoreConformance } from '../support/store-conformance.js';
 
 if (!redisUrl) {
@@ -18,6 +19,9 @@ if (!redisUrl) {
   const client = connectRedis();
   runStoreConformance('redis', ({ signingKeys }) =>
     createRedisStore({ client, prefix: `${uniqueName('t')}:`, signingKeys }),
+  );
+  runOwnedProviderConformance('redis', () =>
+    createRedisStore({ client, prefix: `${uniqueName('o')}:`, signingKeys: [keyPair('idp')] }),
   );
 
   const signedProvider = (entityId: string) =>

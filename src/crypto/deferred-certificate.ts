@@ -1,0 +1,176 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { SamlError } from '../errors/index.js';
+import { readDer } from './der.js';
+import {
+  describeKeyType,
+  type KeyPair,
+  loadKeyPair,
+  normalizeCertificate,
+  registerDeferredKeyObjects,
+} from './keys.js';
+
+const oids = {
+  rsa: '2a864886f70d010101',
+  ec: '2a8648ce3d0201',
+  p256: '2a8648ce3d030107',
+  p384: '2b81040022',
+  p521: '2b81040023',
+} as const;
+const curves: ReadonlyMap<string, { curve: KeyPair['curve']; keySize: number }> = new Map([
+  [oids.p256, { curve: 'P-256', keySize: 256 }],
+  [oids.p384, { curve: 'P-384', keySize: 384 }],
+  [oids.p521, { curve: 'P-521', keySize: 521 }],
+]);
+
+function invalid(): never {
+  throw new SamlError('SAML_KEY_INVALID', 'certificate could not be parsed');
+}
+
+/** The elements of a constructed DER value, each checked to fit exactly. */
+function elementsOf(content: Buffer): ReturnType<typeof readDer>[] {
+  const found: ReturnType<typeof readDer>[] = [];
+  for (let offset = 0; offset < content.length; ) {
+    const element = readDer(content, offset);
+    found.push(element);
+    offset = element.end;
+  }
+  return found;
+}
+
+/** X.509 Time (RFC 5280 §4.1.2.5): UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ. */
+function readTime(element: ReturnType<typeof readDer>): Date {
+  const text = element.content.toString('latin1');
+  const match = (
+    element.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+  ).exec(text);
+  if (match === null || (element.tag !== 0x17 && element.tag !== 0x18)) invalid();
+  let year = Number(match[1]);
+  if (element.tag === 0x17) year += year < 50 ? 2000 : 1900;
+  return new Date(
+    Date.UTC(
+      year,
+      Number(match[2]) - 1,
+      Number(match[3]),
+      Number(match[4]),
+      Number(match[5]),
+      Number(match[6]),
+    ),
+  );
+}
+
+interface Outline {
+  keyType: 'rsa' | 'ec';
+  curve: KeyPair['curve'];
+  keySize: number;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** Key type, size and validity read from the DER of an RSA or EC certificate; `undefined` for other key types. */
+function readOutline(der: Buffer): Outline | undefined {
+  const certificate = readDer(der);
+  if (certificate.tag !== 0x30 || certificate.end !== der.length) invalid();
+  const [tbs, signatureAlgorithm, signatureValue, ...rest] = elementsOf(certificate.content);
+  if (
+    tbs?.tag !== 0x30 ||
+    signatureAlgorithm?.tag !== 0x30 ||
+    signatureValue?.tag !== 0x03 ||
+    rest.length > 0
+  ) {
+    invalid();
+  }
+  const fields = elementsOf(tbs.content);
+  // version [0] EXPLICIT is optional (v1 certificates omit it).
+  const at = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const validity = fields[at + 3];
+  const spki = fields[at + 5];
+  if (fields[at]?.tag !== 0x02 || validity?.tag !== 0x30 || spki?.tag !== 0x30) invalid();
+  const [notBefore, notAfter] = elementsOf(validity.content);
+  if (notBefore === undefined || notAfter === undefined) invalid();
+  const [algorithm, publicKey] = elementsOf(spki.content);
+  if (algorithm?.tag !== 0x30 || publicKey?.tag !== 0x03) invalid();
+  const [oid, parameters] = elementsOf(algorithm.content);
+  if (oid?.tag !== 0x06) invalid();
+  const times = { notBefore: readTime(notBefore), notAfter: readTime(notAfter) };
+  const type = oid.content.toString('hex');
+  if (type === oids.rsa) {
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 §A.1.1)
+    if (publicKey.content[0] !== 0) invalid();
+    const key = readDer(publicKey.content, 1);
+    const [modulus] = elementsOf(key.content);
+    if (key.tag !== 0x30 || modulus?.tag !== 0x02) invalid();
+    let bytes = modulus.content;
+    while (bytes.length > 0 && bytes[0] === 0) bytes = bytes.subarray(1);
+    if (bytes.length === 0) invalid();
+    return {
+      keyType: 'rsa',
+      curve: undefined,
+      keySize: (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!)),
+      ...times,
+    };
+  }
+  if (type === oids.ec && parameters?.tag === 0x06) {
+    const curve = curves.get(parameters.content.toString('hex'));
+    if (curve === undefined) return undefined;
+    return { keyType: 'ec', ...curve, ...times };
+  }
+  return undefined;
+}
+
+/**
+ * A certificate from metadata as a {@link KeyPair}, with the public key
+ * imported only when it is first used. Key type and size, validity and
+ * fingerprint are read from the DER here, so short RSA keys are refused and
+ * duplicates found as with `loadKeyPair`; a key that OpenSSL later refuses, or
+ * that disagrees with what was read here, makes its first use fail with
+ * `SAML_KEY_INVALID`. Certificates of other key types are loaded at once.
+ */
+export function loadCertificateDeferred(text: string): KeyPair {
+  const { pem, der } = normalizeCertificate(text);
+  let outline: Outline | undefined;
+  try {
+    outline = readOutline(der);
+  } catch (error) {
+    if (error instanceof RangeError) invalid();
+    throw error;
+  }
+  if (outline === undefined) return loadKeyPair({ certificate: text });
+  let subject: string | undefined;
+  let parsed: X509Certificate | undefined;
+  const parse = (): X509Certificate => {
+    try {
+      parsed ??= new X509Certificate(der);
+    } catch (cause) {
+      throw new SamlError('SAML_KEY_INVALID', 'certificate could not be parsed', { cause });
+    }
+    return parsed;
+  };
+  const fingerprint = createHash('sha256').update(der).digest('hex').toUpperCase();
+  const pair: KeyPair = Object.freeze({
+    keyType: outline.keyType,
+    curve: outline.curve,
+    keySize: outline.keySize,
+    certificateBase64: der.toString('base64'),
+    certificatePem: pem,
+    fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
+    notBefore: outline.notBefore,
+    notAfter: outline.notAfter,
+    get subject(): string {
+      subject ??= parse().subject;
+      return subject;
+    },
+    hasPrivateKey: false,
+  });
+  const expected = outline;
+  registerDeferredKeyObjects(pair, () => {
+    const publicKey = parse().publicKey;
+    const described = describeKeyType(publicKey);
+    if (described.keyType !== expected.keyType || described.keySize !== expected.keySize) {
+      throw new SamlError('SAML_KEY_INVALID', 'certificate key differs from what its DER says');
+    }
+    return { publicKey, privateKey: undefined };
+  });
+  return pair;
+}
