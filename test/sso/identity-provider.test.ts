@@ -299,9 +299,11 @@ describe('receiveAuthnRequest: every check', () => {
     const postOnly = await ssoIdp({
       endpoints: { sloRedirect: idpSloUrl, sloPost: idpSloUrl, ssoPost: idpSsoPost },
     });
-    await expectRejects(postOnly.idp.receiveAuthnRequest(redirectInput()), 'SAML_CONFIG_INVALID');
-    const noSso = await ssoIdp({ sso: undefined });
-    await expectRejects(noSso.idp.receiveAuthnRequest(postInput()), 'SAML_CONFIG_INVALID');
+    await expectRejects(postOnly.idp.receiveAuthnRequest(redirectInput()), 'SAML_BINDING_PARAMETER_INVALID');
+    // No sso settings: calling an SSO method is the caller's mistake, a TypeError.
+    const noSso = await ssoIdp({ sso: undefined, endpoints: { sloRedirect: idpSloUrl, sloPost: idpSloUrl } });
+    await expect(noSso.idp.receiveAuthnRequest(postInput())).rejects.toThrow(TypeError);
+    await expect(noSso.idp.initiateSso('sp-a', { id: 'u' })).rejects.toThrow(TypeError);
   });
 
   it('checks the SSO options when the facade is created', () => {
