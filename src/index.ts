@@ -105,6 +105,8 @@ export {
   type IdentityProviderEndpoints,
   type IdentityProviderOptions,
   type InitiateSsoOptions,
+  type LogoutMessageResult,
+  type LogoutRefusal,
   type LogoutReply,
   type LogoutResult,
   type NameIdMappingContext,

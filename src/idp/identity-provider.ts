@@ -2,7 +2,7 @@ import type { HttpInput } from '../bindings/index.js';
 import { generateId, systemClock } from '../message/context.js';
 import type { SloContext } from '../slo/context.js';
 import { emitter } from '../slo/events.js';
-import type { LogoutResult } from '../slo/logout-result.js';
+import type { LogoutMessageResult, LogoutResult } from '../slo/logout-result.js';
 import { receiveLogoutRequest } from '../slo/receive-logout-request.js';
 import { receiveLogoutResponse } from '../slo/receive-logout-response.js';
 import { type RecordSessionInput, recordSession } from '../slo/record-session.js';
@@ -90,18 +90,36 @@ export interface IdentityProvider extends SingleSignOn {
    */
   recordSession(input: RecordSessionInput): Promise<SessionParticipant>;
   /**
-   * SP-initiated logout: receives and verifies a LogoutRequest (HTTP-Redirect,
-   * HTTP-POST or SOAP), ends the user's sessions, propagates to every other
-   * participant and returns the LogoutResponse to send back in `reply`.
+   * SP-initiated logout (SAMLProf §4.4.3): receives and verifies a
+   * LogoutRequest (HTTP-Redirect, HTTP-POST or SOAP), ends the user's
+   * sessions, propagates to every other participant and returns the
+   * LogoutResponse to send back in `reply`, with `ok: true`.
+   *
+   * A refused message is `{ ok: false, error, providerId? }`, never thrown:
+   * nothing has changed then, unless the error is this IdP's own
+   * (`error.status` is `Responder`, e.g. the store failed).
+   */
+  receiveLogoutRequest(input: HttpInput): Promise<LogoutMessageResult>;
+  /**
+   * A LogoutResponse from an SP in a front-channel native chain: records its
+   * outcome and returns the next hop, or the final reply, with `ok: true`. A
+   * response that is refused or belongs to no running chain is `{ ok: false }`.
+   */
+  receiveLogoutResponse(input: HttpInput): Promise<LogoutMessageResult>;
+  /**
+   * `receiveLogoutRequest`, with the refusal thrown.
    *
    * @throws SamlError when the message is refused; nothing has changed then.
+   * @deprecated Use `receiveLogoutRequest`, whose refusals are results like
+   * those of `receiveAuthnRequest`.
    */
   handleLogoutRequest(input: HttpInput): Promise<LogoutResult>;
   /**
-   * A LogoutResponse from an SP in a front-channel native chain: records its
-   * outcome and returns the next hop, or the final reply.
+   * `receiveLogoutResponse`, with the refusal thrown.
    *
    * @throws SamlError when the response is refused or belongs to no running chain.
+   * @deprecated Use `receiveLogoutResponse`, whose refusals are results like
+   * those of `receiveAuthnRequest`.
    */
   handleLogoutResponse(input: HttpInput): Promise<LogoutResult>;
   /**
@@ -111,6 +129,13 @@ export interface IdentityProvider extends SingleSignOn {
    * @throws SamlError `SAML_INPUT_INVALID` when `userId` is empty.
    */
   logout(userId: string, options?: StartLogoutOptions): Promise<LogoutResult>;
+}
+
+/** The older, throwing form of a logout result: the refusal thrown, the result without `ok`. */
+function thrown(result: LogoutMessageResult): LogoutResult {
+  if (!result.ok) throw result.error;
+  const { ok: _ok, ...logout } = result;
+  return logout;
 }
 
 /** Oldest IssueInstant accepted (before skew), and the lifetime of the LogoutRequests we send. */
@@ -175,8 +200,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
 
   return {
     recordSession: record,
-    handleLogoutRequest: (input) => receiveLogoutRequest(slo, input),
-    handleLogoutResponse: (input) => receiveLogoutResponse(slo, input),
+    receiveLogoutRequest: (input) => receiveLogoutRequest(slo, input),
+    receiveLogoutResponse: (input) => receiveLogoutResponse(slo, input),
+    handleLogoutRequest: async (input) => thrown(await receiveLogoutRequest(slo, input)),
+    handleLogoutResponse: async (input) => thrown(await receiveLogoutResponse(slo, input)),
     logout: (userId, logoutOptions) => startLogout(slo, userId, logoutOptions),
     receiveAuthnRequest: async (input) => receiveAuthnRequest(ssoContext(), input),
     completeAuthnRequest: async (pending, decision) => completeAuthnRequest(ssoContext(), pending, decision),

@@ -1,4 +1,10 @@
-export type { FrontChannelStep, LogoutReply, LogoutResult } from '../slo/logout-result.js';
+export type {
+  FrontChannelStep,
+  LogoutMessageResult,
+  LogoutRefusal,
+  LogoutReply,
+  LogoutResult,
+} from '../slo/logout-result.js';
 export type { RecordSessionInput } from '../slo/record-session.js';
 export type { StartLogoutOptions } from '../slo/start-logout.js';
 export type { SsoDecision } from '../sso/complete-authn-request.js';

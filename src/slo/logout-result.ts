@@ -1,4 +1,5 @@
 import type { PostForm } from '../bindings/index.js';
+import type { SamlError } from '../errors/index.js';
 import type { ParticipantOutcome } from './outcome.js';
 
 /** What to send back to the browser or SP. */
@@ -44,3 +45,22 @@ export interface LogoutResult {
    */
   iframes: FrontChannelStep[];
 }
+
+/**
+ * A logout message that was not accepted: `error` says why (its `status` says
+ * whose fault: `Requester` for the message, `Responder` for this IdP, e.g. its
+ * store). `providerId` is set once the Issuer named a registered provider
+ * (unverified when the signature is what failed). Nothing is sent to the SP:
+ * answer with a 400, or a SOAP Fault on SOAP, without echoing the message.
+ */
+export interface LogoutRefusal {
+  ok: false;
+  error: SamlError;
+  providerId?: string;
+}
+
+/**
+ * Result of `receiveLogoutRequest` and `receiveLogoutResponse`: the logout
+ * (`ok: true`, with the reply to send), or the refusal.
+ */
+export type LogoutMessageResult = (LogoutResult & { ok: true }) | LogoutRefusal;

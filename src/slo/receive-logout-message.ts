@@ -3,6 +3,30 @@ import type { Provider } from '../config/index.js';
 import { isSamlError, SamlError } from '../errors/index.js';
 import { findSender, verifyFromSender } from '../message/receive-from-provider.js';
 import type { SloContext } from './context.js';
+import type { LogoutMessageResult, LogoutResult } from './logout-result.js';
+
+/** Which registered provider a message named, once known: filled in by `receiveLogoutMessage`. */
+export interface Attribution {
+  providerId?: string;
+}
+
+/**
+ * Runs one step on a received logout message and makes its refusal a result:
+ * a `SamlError` becomes `{ ok: false, error, providerId? }`; anything else
+ * (a bug, a TypeError) is thrown on.
+ */
+export async function resultOf(
+  run: (attribution: Attribution) => Promise<LogoutResult>,
+): Promise<LogoutMessageResult> {
+  const attribution: Attribution = {};
+  try {
+    return { ok: true, ...(await run(attribution)) };
+  } catch (error) {
+    if (!isSamlError(error)) throw error;
+    const { providerId } = attribution;
+    return { ok: false, error, ...(providerId === undefined ? {} : { providerId }) };
+  }
+}
 
 /** A logout message verified as coming from a registered SP. */
 export interface ReceivedLogoutMessage {
@@ -41,6 +65,7 @@ export async function receiveLogoutMessage(
   context: SloContext,
   input: HttpInput,
   expected: 'LogoutRequest' | 'LogoutResponse',
+  attribution: Attribution,
   expectResponse?: (sender: { relayState: string | undefined; providerId: string }) => Promise<string>,
 ): Promise<ReceivedLogoutMessage> {
   let providerId: string | undefined;
@@ -65,6 +90,7 @@ export async function receiveLogoutMessage(
     }
     const sender = await findSender(context.store, inspected);
     providerId = sender.providerId;
+    attribution.providerId = providerId;
     const { provider } = sender;
     if (provider.verificationCertificates.length === 0) {
       throw new SamlError(

@@ -4,10 +4,10 @@ import type { SessionParticipant } from '../store/store.js';
 import { advanceChain, buildFinalReply, type ChainState } from './chain.js';
 import type { SloContext } from './context.js';
 import { findLoggedOut, rememberLoggedOut } from './logged-out.js';
-import type { FrontChannelStep, LogoutResult } from './logout-result.js';
+import type { FrontChannelStep, LogoutMessageResult, LogoutResult } from './logout-result.js';
 import { sameNameId } from './name-id-match.js';
 import { propagate } from './propagate.js';
-import { emitRejected, receiveLogoutMessage } from './receive-logout-message.js';
+import { type Attribution, emitRejected, receiveLogoutMessage, resultOf } from './receive-logout-message.js';
 import { claimParticipants } from './record-session.js';
 
 /**
@@ -16,11 +16,25 @@ import { claimParticipants } from './record-session.js';
  * that SP's participants, ends the user's sessions, propagates to every other
  * participant, and returns the LogoutResponse for the SP, or the chain's first hop.
  *
- * @throws SamlError when the message is refused; nothing has changed then.
+ * A refused message is `{ ok: false }`; nothing has changed then, unless the
+ * error is this IdP's own (`error.status` is `Responder`, e.g. the store failed).
  */
-export async function receiveLogoutRequest(context: SloContext, input: HttpInput): Promise<LogoutResult> {
+export function receiveLogoutRequest(context: SloContext, input: HttpInput): Promise<LogoutMessageResult> {
+  return resultOf((attribution) => answerLogoutRequest(context, input, attribution));
+}
+
+async function answerLogoutRequest(
+  context: SloContext,
+  input: HttpInput,
+  attribution: Attribution,
+): Promise<LogoutResult> {
   const { store } = context;
-  const { received, providerId, provider } = await receiveLogoutMessage(context, input, 'LogoutRequest');
+  const { received, providerId, provider } = await receiveLogoutMessage(
+    context,
+    input,
+    'LogoutRequest',
+    attribution,
+  );
   let request: LogoutRequest;
   try {
     // Decrypted only now, after the signature and the message checks (attacks: no oracle for strangers).

@@ -5,9 +5,9 @@ import type { Status } from '../logout/logout-response.js';
 import { advanceChain, type ChainState } from './chain.js';
 import type { SloContext } from './context.js';
 import { outcomeEvent } from './events.js';
-import type { LogoutResult } from './logout-result.js';
+import type { LogoutMessageResult, LogoutResult } from './logout-result.js';
 import type { ParticipantOutcome } from './outcome.js';
-import { emitRejected, receiveLogoutMessage } from './receive-logout-message.js';
+import { type Attribution, emitRejected, receiveLogoutMessage, resultOf } from './receive-logout-message.js';
 
 /**
  * A LogoutResponse from an SP in a front-channel native chain: checks it answers
@@ -15,14 +15,23 @@ import { emitRejected, receiveLogoutMessage } from './receive-logout-message.js'
  * SP must answer which request), records its outcome and returns the next hop,
  * or the final reply.
  *
- * @throws SamlError when the response is refused or belongs to no running chain.
+ * A response that is refused, or belongs to no running chain, is `{ ok: false }`.
  */
-export async function receiveLogoutResponse(context: SloContext, input: HttpInput): Promise<LogoutResult> {
+export function receiveLogoutResponse(context: SloContext, input: HttpInput): Promise<LogoutMessageResult> {
+  return resultOf((attribution) => answerLogoutResponse(context, input, attribution));
+}
+
+async function answerLogoutResponse(
+  context: SloContext,
+  input: HttpInput,
+  attribution: Attribution,
+): Promise<LogoutResult> {
   let loaded: { id: string; version: number; state: ChainState } | undefined;
   const { received, providerId } = await receiveLogoutMessage(
     context,
     input,
     'LogoutResponse',
+    attribution,
     async ({ relayState, providerId: responder }) => {
       // RelayState is only a lookup key: it selects a transaction, and the
       // transaction says which SP must answer which request.

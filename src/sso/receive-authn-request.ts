@@ -1,7 +1,13 @@
-import { detectBinding, type HttpInput, inspectMessage, type Received } from '../bindings/index.js';
+import {
+  detectBinding,
+  type HttpInput,
+  type InspectedMessage,
+  inspectMessage,
+  type Received,
+} from '../bindings/index.js';
 import type { AssertionConsumerService, ProviderNameIdFormat } from '../config/index.js';
 import { isSamlError, SamlError } from '../errors/index.js';
-import { findSender, verifyFromSender } from '../message/receive-from-provider.js';
+import { findSender, type Sender, verifyFromSender } from '../message/receive-from-provider.js';
 import {
   defaultAssertionConsumerService,
   selectAssertionConsumerService,
@@ -33,14 +39,20 @@ export interface PendingAuthnRequest {
   receivedAt: number;
 }
 
-/** Result of `receiveAuthnRequest`: the pending request, or the error and the Response telling the SP. */
+/**
+ * Result of `receiveAuthnRequest`: the pending request, or the refusal. A
+ * refusal names the provider and carries the error Response telling it when
+ * the request named a registered provider; without `providerId` there is
+ * nobody to answer (answer the browser with a 400 that does not echo the message).
+ */
 export type AuthnRequestResult =
   | { ok: true; pending: PendingAuthnRequest }
   | {
       ok: false;
       error: SamlError;
-      providerId: string;
-      /** The error Response to the provider's registered ACS; absent only when none could be built. */
+      /** The registered provider the request named (unverified when its signature is what failed). */
+      providerId?: string;
+      /** The error Response to the provider's registered ACS; absent when there is nobody to answer, or none could be built. */
       reply?: SsoReply;
     };
 
@@ -57,20 +69,11 @@ function endpointFor(context: SsoContext, binding: 'redirect' | 'post'): string 
   return url;
 }
 
-/**
- * Receives an AuthnRequest (HTTP-Redirect or HTTP-POST) and runs every check:
- * registered Issuer, signature with that provider's certificates, Destination,
- * IssueInstant, replay, a registered ACS by URL or index, NameIDPolicy.
- * A refused request from a registered provider is answered with an error
- * Response to one of its registered ACSs (SAMLProf §4.1.4.2).
- *
- * @throws SamlError when the message cannot be attributed to a registered
- * provider (undecodable, unknown Issuer, not an AuthnRequest, a binding we do not serve).
- */
-export async function receiveAuthnRequest(
+/** The registered provider an AuthnRequest names, before anything is verified: it selects whose keys to trust. */
+async function findRequester(
   context: SsoContext,
   input: HttpInput,
-): Promise<AuthnRequestResult> {
+): Promise<{ inspected: InspectedMessage; sender: Sender; destination: string }> {
   // ECP (PAOS over SOAP) is not supported: the browser profile's two bindings only.
   if (detectBinding(input) === 'soap') {
     throw new SamlError(
@@ -79,14 +82,38 @@ export async function receiveAuthnRequest(
     );
   }
   const inspected = inspectMessage(input);
-  const binding = inspected.binding === 'redirect' ? 'redirect' : 'post';
   if (inspected.header.type !== 'AuthnRequest') {
     throw new SamlError('SAML_MESSAGE_TYPE_MISMATCH', 'unexpected message type', {
       details: { expected: 'AuthnRequest', actual: inspected.header.type },
     });
   }
-  const destination = endpointFor(context, binding);
+  const destination = endpointFor(context, inspected.binding === 'redirect' ? 'redirect' : 'post');
   const sender = await findSender(context.store, inspected);
+  return { inspected, sender, destination };
+}
+
+/**
+ * Receives an AuthnRequest (HTTP-Redirect or HTTP-POST) and runs every check:
+ * registered Issuer, signature with that provider's certificates, Destination,
+ * IssueInstant, replay, a registered ACS by URL or index, NameIDPolicy.
+ * Every refusal is a result, never thrown: a refused request from a registered
+ * provider comes with the error Response to one of its registered ACSs
+ * (SAMLProf §4.1.4.2); one that names no registered provider (undecodable,
+ * unknown Issuer, not an AuthnRequest, a binding we do not serve) has nobody to answer.
+ */
+export async function receiveAuthnRequest(
+  context: SsoContext,
+  input: HttpInput,
+): Promise<AuthnRequestResult> {
+  let attributed: { inspected: InspectedMessage; sender: Sender; destination: string };
+  try {
+    attributed = await findRequester(context, input);
+  } catch (error) {
+    if (!isSamlError(error)) throw error;
+    return { ok: false, error };
+  }
+  const { inspected, sender, destination } = attributed;
+  const binding = inspected.binding === 'redirect' ? 'redirect' : 'post';
   const { providerId, provider } = sender;
   let received: Received | undefined;
   let request: AuthnRequest | undefined;

@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest';
 import {
+  type AuthnRequestResult,
   acsBindingUris,
   type BuildResponseInput,
   buildResponse,
@@ -210,6 +211,16 @@ export function responseXmlOf(fields: Record<string, string>): string {
 }
 
 /** Asserts an async call rejects with a SamlError of `code`. */
+/** A receive result that refuses a message naming no registered provider: nobody to answer, nothing thrown. */
+export async function expectUnanswered(promise: Promise<AuthnRequestResult>, code: string): Promise<void> {
+  const result = await promise;
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error.code).toBe(code);
+  expect(result.providerId).toBeUndefined();
+  expect(result.reply).toBeUndefined();
+}
+
 export async function expectRejects(promise: Promise<unknown>, code: string): Promise<void> {
   let thrown: unknown;
   try {
