@@ -210,7 +210,6 @@ export function responseXmlOf(fields: Record<string, string>): string {
   return Buffer.from(fields.SAMLResponse!, 'base64').toString('utf8');
 }
 
-/** Asserts an async call rejects with a SamlError of `code`. */
 /** A receive result that refuses a message naming no registered provider: nobody to answer, nothing thrown. */
 export async function expectUnanswered(promise: Promise<AuthnRequestResult>, code: string): Promise<void> {
   const result = await promise;
@@ -221,6 +220,7 @@ export async function expectUnanswered(promise: Promise<AuthnRequestResult>, cod
   expect(result.reply).toBeUndefined();
 }
 
+/** Asserts an async call rejects with a SamlError of `code`. */
 export async function expectRejects(promise: Promise<unknown>, code: string): Promise<void> {
   let thrown: unknown;
   try {
