@@ -146,12 +146,12 @@ export async function receiveFromProvider(
   options: ReceiveFromProviderOptions,
 ): Promise<ReceivedFromProvider> {
   const inspected = inspectMessage(input);
-  const sender = await findSender(options.store, inspected);
   const destination =
     typeof options.destination === 'object' ? options.destination[inspected.binding] : options.destination;
   if (typeof options.destination === 'object' && destination === undefined) {
     throw new SamlError('SAML_BINDING_PARAMETER_INVALID', 'this endpoint does not accept this binding');
   }
+  const sender = await findSender(options.store, inspected);
   const received = await verifyFromSender(options, input, inspected, sender, {
     messageType: options.messageType,
     requireSignature: options.requireSignature ?? true,

@@ -1,4 +1,4 @@
-import { type HttpInput, inspectMessage, type Received } from '../bindings/index.js';
+import { detectBinding, type HttpInput, inspectMessage, type Received } from '../bindings/index.js';
 import type { Provider } from '../config/index.js';
 import { isSamlError, SamlError } from '../errors/index.js';
 import { findSender, verifyFromSender } from '../message/receive-from-provider.js';
@@ -70,24 +70,19 @@ export async function receiveLogoutMessage(
 ): Promise<ReceivedLogoutMessage> {
   let providerId: string | undefined;
   try {
-    const inspected = inspectMessage(input);
-    const { sloRedirect, sloPost, sloSoap } = context.endpoints;
-    const endpoint =
-      inspected.binding === 'redirect' ? sloRedirect : inspected.binding === 'post' ? sloPost : sloSoap;
+    // A binding without an endpoint is refused before its message is decoded.
+    const binding = detectBinding(input);
+    const names = { redirect: 'sloRedirect', post: 'sloPost', soap: 'sloSoap' } as const;
+    const endpoint = context.endpoints[names[binding]];
     if (endpoint === undefined) {
-      const name =
-        inspected.binding === 'redirect'
-          ? 'sloRedirect'
-          : inspected.binding === 'post'
-            ? 'sloPost'
-            : 'sloSoap';
       throw new SamlError(
         'SAML_BINDING_PARAMETER_INVALID',
-        inspected.binding === 'soap'
+        binding === 'soap'
           ? 'SOAP logout is not enabled (no endpoints.sloSoap)'
-          : `logout on this binding is not enabled (no endpoints.${name})`,
+          : `logout on this binding is not enabled (no endpoints.${names[binding]})`,
       );
     }
+    const inspected = inspectMessage(input);
     const sender = await findSender(context.store, inspected);
     providerId = sender.providerId;
     attribution.providerId = providerId;
