@@ -47,8 +47,10 @@ export interface SingleSignOn {
    * Single Logout. Each request is answered once.
    *
    * @throws SamlError `SAML_INPUT_INVALID` (e.g. ForceAuthn without a fresh
-   * authnInstant), `SAML_REPLAY_DETECTED`, `SAML_MESSAGE_EXPIRED`, `SAML_ACS_NOT_REGISTERED`.
-   * @throws TypeError when Single Sign-On is not configured (no `sso` option).
+   * authnInstant, an empty user id, a `pending` that is not one), `SAML_REPLAY_DETECTED`,
+   * `SAML_MESSAGE_EXPIRED`, `SAML_ACS_NOT_REGISTERED`.
+   * @throws TypeError when Single Sign-On is not configured (no `sso` option), for a
+   * decision that is neither `{ user }` nor `{ status }`, or a user without a string id.
    */
   completeAuthnRequest(pending: PendingAuthnRequest, decision: SsoDecision): Promise<SsoReply>;
   /**
@@ -57,8 +59,10 @@ export interface SingleSignOn {
    * `{ user }` or `{ status }`. A refused request is answered with its error
    * Response without calling `decide`.
    *
-   * @throws SamlError as `receiveAuthnRequest` when there is nobody to answer.
-   * @throws TypeError when Single Sign-On is not configured (no `sso` option).
+   * @throws SamlError as `receiveAuthnRequest` when there is nobody to answer,
+   * and as `completeAuthnRequest`.
+   * @throws TypeError when Single Sign-On is not configured (no `sso` option), or
+   * `decide` is not a function or returns no decision.
    */
   respondToAuthnRequest(
     input: HttpInput,
@@ -71,7 +75,8 @@ export interface SingleSignOn {
    *
    * @throws SamlError `SAML_ISSUER_UNKNOWN`, `SAML_ACS_NOT_REGISTERED`,
    * `SAML_NAME_ID_POLICY_UNSUPPORTED` (the user lacks the format's value), `SAML_INPUT_INVALID`.
-   * @throws TypeError when Single Sign-On is not configured (no `sso` option).
+   * @throws TypeError when Single Sign-On is not configured (no `sso` option), or
+   * for a user without a string id.
    */
   initiateSso(providerId: string, user: SsoUser, options?: InitiateSsoOptions): Promise<SsoReply>;
 }
@@ -87,6 +92,7 @@ export interface IdentityProvider extends SingleSignOn {
    * @throws SamlError `SAML_INPUT_INVALID` for a missing field or a value XML
    * cannot carry (these values are data, often the user's own, so a SamlError
    * rather than a TypeError), `SAML_ISSUER_UNKNOWN` for an unregistered provider.
+   * @throws TypeError when `input` is not an object.
    */
   recordSession(input: RecordSessionInput): Promise<SessionParticipant>;
   /**
@@ -127,6 +133,7 @@ export interface IdentityProvider extends SingleSignOn {
    * participant. `exceptProviderId` is deleted without being told.
    *
    * @throws SamlError `SAML_INPUT_INVALID` when `userId` is empty.
+   * @throws TypeError when `userId` is not a string.
    */
   logout(userId: string, options?: StartLogoutOptions): Promise<LogoutResult>;
 }

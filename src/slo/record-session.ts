@@ -21,6 +21,7 @@ export interface RecordSessionInput {
  * error, so the refusal is a `SamlError` the caller can handle like any bad input.
  */
 function checkRecordSession(input: RecordSessionInput): void {
+  if (typeof input !== 'object' || input === null) throw new TypeError('recordSession expects an object');
   const issues: Issue[] = [];
   const text = (value: unknown, path: (string | number)[], required: boolean) => {
     if (value === undefined && !required) return;
@@ -30,14 +31,14 @@ function checkRecordSession(input: RecordSessionInput): void {
       issues.push({ path, message: 'contains a character that XML cannot carry' });
     }
   };
-  text(input?.providerId, ['providerId'], true);
-  text(input?.userId, ['userId'], true);
-  const nameId = input?.nameId as Partial<NameIdValue> | undefined;
+  text(input.providerId, ['providerId'], true);
+  text(input.userId, ['userId'], true);
+  const nameId = input.nameId as Partial<NameIdValue> | undefined;
   text(nameId?.value, ['nameId', 'value'], true);
   for (const key of ['format', 'nameQualifier', 'spNameQualifier', 'spProvidedId'] as const) {
     text(nameId?.[key], ['nameId', key], false);
   }
-  text(input?.sessionIndex, ['sessionIndex'], true);
+  text(input.sessionIndex, ['sessionIndex'], true);
   if (issues.length > 0) {
     throw new SamlError('SAML_INPUT_INVALID', 'invalid session participant', { details: { issues } });
   }
@@ -49,6 +50,7 @@ function checkRecordSession(input: RecordSessionInput): void {
  *
  * @throws SamlError `SAML_INPUT_INVALID` for a missing field or a value XML
  * cannot carry, `SAML_ISSUER_UNKNOWN` for an unregistered provider.
+ * @throws TypeError when `input` is not an object.
  */
 export async function recordSession(
   context: { store: Store; clock: Clock; generateId: IdGenerator },

@@ -19,13 +19,17 @@ export interface StartLogoutOptions {
  * tells each participant; `exceptProviderId` is deleted without being told.
  *
  * @throws SamlError `SAML_INPUT_INVALID` when `userId` is empty.
+ * @throws TypeError when `userId` is not a string.
  */
 export async function startLogout(
   context: SloContext,
   userId: string,
   options: StartLogoutOptions = {},
 ): Promise<LogoutResult> {
-  if (typeof userId !== 'string' || userId === '') {
+  if (typeof userId !== 'string') throw new TypeError('userId must be a string');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('logout options must be an object');
+  if (userId === '') {
     throw new SamlError('SAML_INPUT_INVALID', 'userId must be a non-empty string', {
       details: { issues: [{ path: ['userId'], message: 'must be a non-empty string' }] },
     });

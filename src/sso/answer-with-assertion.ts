@@ -148,20 +148,25 @@ export async function answerWithAssertion(
 }
 
 /**
- * The caller's user is checked as data: an id and, when given, a valid authnInstant.
+ * The caller's user: an object whose `id` is a string and whose `authnInstant`,
+ * when given, is a Date (anything else is a mistake in the calling code); the
+ * values are data, often the user's own, so an empty id or an invalid date is a
+ * `SamlError` the caller can handle like any bad input.
  *
- * @throws SamlError `SAML_INPUT_INVALID`
+ * @throws TypeError for a user that is not an object, an id that is not a string, an authnInstant that is not a Date.
+ * @throws SamlError `SAML_INPUT_INVALID` for an empty id or an invalid date.
  */
 export function checkUser(user: SsoUser): void {
-  if (typeof user !== 'object' || user === null || typeof user.id !== 'string' || user.id === '') {
+  if (typeof user !== 'object' || user === null || typeof user.id !== 'string')
+    throw new TypeError('the user must be an object with a string id');
+  if (user.authnInstant !== undefined && !(user.authnInstant instanceof Date))
+    throw new TypeError('user.authnInstant must be a Date');
+  if (user.id === '') {
     throw new SamlError('SAML_INPUT_INVALID', 'invalid SSO user', {
       details: { issues: [{ path: ['user', 'id'], message: 'must be a non-empty string' }] },
     });
   }
-  if (
-    user.authnInstant !== undefined &&
-    !(user.authnInstant instanceof Date && Number.isFinite(user.authnInstant.getTime()))
-  ) {
+  if (user.authnInstant !== undefined && !Number.isFinite(user.authnInstant.getTime())) {
     throw new SamlError('SAML_INPUT_INVALID', 'invalid SSO user', {
       details: { issues: [{ path: ['user', 'authnInstant'], message: 'must be a valid Date' }] },
     });

@@ -40,7 +40,9 @@ function checkPending(pending: PendingAuthnRequest): void {
  * Single Logout. Each request is answered once.
  *
  * @throws SamlError `SAML_INPUT_INVALID` (e.g. ForceAuthn without a fresh
- * authnInstant), `SAML_REPLAY_DETECTED`, `SAML_MESSAGE_EXPIRED`, `SAML_ACS_NOT_REGISTERED`.
+ * authnInstant, a pending request that is not one), `SAML_REPLAY_DETECTED`,
+ * `SAML_MESSAGE_EXPIRED`, `SAML_ACS_NOT_REGISTERED`.
+ * @throws TypeError for a decision that is neither `{ user }` nor `{ status }`, or a malformed user.
  */
 export async function completeAuthnRequest(
   context: SsoContext,
@@ -64,11 +66,9 @@ export async function completeAuthnRequest(
   const request = pending.request;
   const relayState = pending.relayState;
   const common = { inResponseTo: request.id, ...(relayState === undefined ? {} : { relayState }) };
-  if (!decision || typeof decision !== 'object' || !('user' in decision || 'status' in decision)) {
-    throw new SamlError('SAML_INPUT_INVALID', 'a decision is { user } or { status }', {
-      details: { issues: [{ path: ['decision'], message: 'must be { user } or { status }' }] },
-    });
-  }
+  // The decision is the calling code's own value, not data: a wrong shape is a programming mistake.
+  if (!decision || typeof decision !== 'object' || !('user' in decision || 'status' in decision))
+    throw new TypeError('a decision is { user } or { status }');
   if ('user' in decision) {
     checkUser(decision.user);
     // ForceAuthn (SAMLCore §3.4.1): an authentication that happened before the request does not count.
@@ -131,6 +131,7 @@ export async function respondToAuthnRequest(
   input: HttpInput,
   decide: (pending: PendingAuthnRequest) => SsoDecision | Promise<SsoDecision>,
 ): Promise<SsoReply> {
+  if (typeof decide !== 'function') throw new TypeError('decide must be a function');
   const result = await receiveAuthnRequest(context, input);
   if (!result.ok) {
     if (result.reply) return result.reply;

@@ -527,7 +527,8 @@ describe('completeAuthnRequest', () => {
       idp.completeAuthnRequest(pending, { status: { code: 'Success' } }),
       'SAML_INPUT_INVALID',
     );
-    await expectRejects(idp.completeAuthnRequest(pending, {} as never), 'SAML_INPUT_INVALID');
+    // A decision of the wrong shape is the calling code's mistake.
+    await expect(idp.completeAuthnRequest(pending, {} as never)).rejects.toThrow(TypeError);
     await expectRejects(idp.completeAuthnRequest(pending, { user: { id: '' } }), 'SAML_INPUT_INVALID');
     await store.putProvider('sp-a', spProvider({ acsUrl: spAcsUrl2 }));
     await expectRejects(idp.completeAuthnRequest(pending, { user }), 'SAML_ACS_NOT_REGISTERED');
