@@ -169,17 +169,14 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     maxRelayStateBytes: options.maxRelayStateBytes ?? defaults.maxRelayStateBytes,
     generateId: options.generateId ?? generateId,
     emit: emitter(options.onEvent),
-    endpoints: {
-      ...(endpoints.sloRedirect === undefined ? {} : { sloRedirect: endpoints.sloRedirect }),
-      ...(endpoints.sloPost === undefined ? {} : { sloPost: endpoints.sloPost }),
-      ...(endpoints.sloSoap === undefined ? {} : { sloSoap: endpoints.sloSoap }),
-    },
+    // An internal context: an undefined entry reads as absent (ADR 0013), so no conditional spreads.
+    endpoints: { sloRedirect: endpoints.sloRedirect, sloPost: endpoints.sloPost, sloSoap: endpoints.sloSoap },
     transport: options.transport ?? createFetchTransport(options.backchannel),
     concurrency: options.concurrency ?? defaults.concurrency,
     backchannelTimeoutMs: options.backchannelTimeoutMs ?? defaults.backchannelTimeoutMs,
     transactionTtlMs: options.transactionTtlMs ?? defaults.transactionTtlMs,
-    ...(options.deliveryQueue === undefined ? {} : { deliveryQueue: options.deliveryQueue }),
-    ...(options.decryptionKeys === undefined ? {} : { decryptionKeys: options.decryptionKeys }),
+    deliveryQueue: options.deliveryQueue,
+    decryptionKeys: options.decryptionKeys,
   };
   const record = (input: RecordSessionInput) => recordSession(slo, input);
   const sso: SsoContext | undefined = options.sso && {
@@ -192,10 +189,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     maxRelayStateBytes: slo.maxRelayStateBytes,
     generateId: slo.generateId,
     settings: options.sso,
-    endpoints: {
-      ...(endpoints.ssoRedirect === undefined ? {} : { ssoRedirect: endpoints.ssoRedirect }),
-      ...(endpoints.ssoPost === undefined ? {} : { ssoPost: endpoints.ssoPost }),
-    },
+    endpoints: { ssoRedirect: endpoints.ssoRedirect, ssoPost: endpoints.ssoPost },
     recordSession: record,
   };
   /** Calling an SSO method on an IdP configured without `sso` is a mistake in the calling code. */
