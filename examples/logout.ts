@@ -98,8 +98,13 @@ export async function main(log: (line: string) => void = console.log): Promise<E
         const isResponse =
           /[?&]SAMLResponse=/.test(req.url ?? '') || new URLSearchParams(body).has('SAMLResponse');
         const result = isResponse
-          ? await idp.handleLogoutResponse(input)
-          : await idp.handleLogoutRequest(input);
+          ? await idp.receiveLogoutResponse(input)
+          : await idp.receiveLogoutRequest(input);
+        // A refused message is a result: answer 400 with its code, never the message itself.
+        if (!result.ok) {
+          res.writeHead(400).end(result.error.code);
+          return;
+        }
         outcome = result;
         const reply = result.reply;
         if (reply.kind === 'redirect') res.writeHead(302, { location: reply.url }).end();

@@ -123,25 +123,28 @@ export {
 
 // The identity provider facade.
 export {
+  type AuthnRequestResult,
   createIdentityProvider,
   type FrontChannelStep,
   type IdentityProvider,
+  type IdentityProviderEndpoints,
   type IdentityProviderOptions,
+  type InitiateSsoOptions,
+  type LogoutMessageResult,
+  type LogoutRefusal,
   type LogoutReply,
   type LogoutResult,
+  type NameIdMappingContext,
+  type PendingAuthnRequest,
   type RecordSessionInput,
-} from './idp/identity-provider.js';
-export type {
-  AuthnRequestResult,
-  InitiateSsoOptions,
-  NameIdMappingContext,
-  PendingAuthnRequest,
-  SingleSignOn,
-  SsoDecision,
-  SsoOptions,
-  SsoReply,
-  SsoUser,
-} from './idp/single-sign-on.js';
+  type SingleSignOn,
+  type SsoDecision,
+  type SsoOptions,
+  type SsoReply,
+  type SsoUser,
+  type StartLogoutOptions,
+} from './idp/index.js';
+
 // Logout messages.
 export {
   type BuildLogoutRequestInput,
@@ -161,6 +164,12 @@ export {
 export type { MessageContext } from './message/build-input.js';
 export type { Clock, IdGenerator } from './message/context.js';
 export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';
+export {
+  type ReceivedFromProvider,
+  type ReceiveFromProviderOptions,
+  receiveFromProvider,
+  type SenderContext,
+} from './message/receive-from-provider.js';
 export type { SigningChoice } from './metadata/algorithm-hints.js';
 // Metadata.
 export {

@@ -79,7 +79,7 @@ export interface IdpHandlers {
  * // GET|POST /saml/sso → handlers.sso, GET|POST /saml/slo → handlers.slo, GET /saml/metadata → handlers.metadata
  */
 export function createIdpHandlers(idp: IdentityProvider, options: IdpHandlersOptions = {}): IdpHandlers {
-  if (typeof idp?.handleLogoutRequest !== 'function')
+  if (typeof idp?.receiveLogoutRequest !== 'function')
     throw new TypeError('createIdpHandlers needs the facade from createIdentityProvider');
   if (options.login !== undefined && typeof options.login !== 'function')
     throw new TypeError('login must be a function');
@@ -130,8 +130,9 @@ export function createIdpHandlers(idp: IdentityProvider, options: IdpHandlersOpt
     try {
       const input = await readHttpInput(request, raw, maxBodyBytes);
       const result = carriesResponse(input)
-        ? await idp.handleLogoutResponse(input)
-        : await idp.handleLogoutRequest(input);
+        ? await idp.receiveLogoutResponse(input)
+        : await idp.receiveLogoutRequest(input);
+      if (!result.ok) return soap ? respondWithSoapFault() : respondWithRefusal(result.error);
       return respondWithLogoutResult(result, pageOptions(request));
     } catch (error) {
       if (!isSamlError(error)) throw error;

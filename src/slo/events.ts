@@ -59,6 +59,7 @@ export type LogoutEvent =
 /** Receives every {@link LogoutEvent}, synchronously; what it throws is ignored. */
 export type EventHandler = (event: LogoutEvent) => void;
 
+/** Wraps a handler so that what it throws is ignored; no handler, no events. */
 export function emitter(handler: EventHandler | undefined): EventHandler {
   return (event) => {
     if (!handler) return;
@@ -68,4 +69,19 @@ export function emitter(handler: EventHandler | undefined): EventHandler {
       // Observability must not change protocol outcomes.
     }
   };
+}
+
+/**
+ * The event telling the operator about one participant's outcome: logged out or
+ * failed (`detail` goes to the event only, never into the outcome); none for the others.
+ */
+export function outcomeEvent(
+  logoutId: string,
+  outcome: ParticipantOutcome,
+  detail?: string,
+): LogoutEvent | undefined {
+  if (outcome.outcome === 'logged_out') return { type: 'participant_logged_out', logoutId, outcome };
+  if (outcome.outcome === 'failed')
+    return { type: 'participant_failed', logoutId, outcome, ...(detail ? { detail } : {}) };
+  return undefined;
 }

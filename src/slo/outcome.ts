@@ -1,4 +1,5 @@
 import type { LogoutMethod } from '../config/index.js';
+import { isSamlError } from '../errors/index.js';
 
 /** What happened to one session participant during a logout. */
 export interface ParticipantOutcome {
@@ -39,4 +40,9 @@ export function aggregateStatus(outcomes: readonly ParticipantOutcome[]): 'Succe
   return outcomes.some((o) => o.outcome === 'failed' || o.outcome === 'pending')
     ? 'PartialLogout'
     : 'Success';
+}
+
+/** The outcome reason when one participant's message cannot be built or signed. */
+export function failureReason(error: unknown): string {
+  return isSamlError(error) ? error.code : 'message_build_failed';
 }

@@ -16,7 +16,7 @@ import {
   respondWithLogoutResult,
   toNodeHandler,
 } from '../../src/http/index.js';
-import { type IdentityProvider, type LogoutResult, SamlError } from '../../src/index.js';
+import { type IdentityProvider, isSamlError, type LogoutResult, SamlError } from '../../src/index.js';
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
@@ -100,10 +100,14 @@ describe('respondWithLogoutResult', () => {
   });
 });
 
-/** A facade whose SLO methods refuse (or fail) without looking at the input. */
+/** A facade whose receive methods refuse (a SamlError) or fail (anything else) without looking at the input. */
 function refusing(error: unknown): IdentityProvider {
-  const fail = () => Promise.reject(error);
-  return { handleLogoutRequest: fail, handleLogoutResponse: fail, receiveAuthnRequest: fail } as never;
+  const refuse = () => (isSamlError(error) ? Promise.resolve({ ok: false, error }) : Promise.reject(error));
+  return {
+    receiveLogoutRequest: refuse,
+    receiveLogoutResponse: refuse,
+    receiveAuthnRequest: refuse,
+  } as never;
 }
 
 describe('handlers', () => {

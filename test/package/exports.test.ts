@@ -116,7 +116,10 @@ describe('built package', () => {
       for (const name of ['createIdpHandlers', 'toNodeHandler', 'readNodeRequest', 'respondWithLogoutResult'])
         expect(typeof http[name], name).toBe('function');
       const refuse = () => Promise.reject(new core.SamlError('SAML_SIGNATURE_INVALID', 'refused'));
-      const handlers = http.createIdpHandlers({ handleLogoutRequest: refuse, handleLogoutResponse: refuse });
+      const handlers = http.createIdpHandlers({
+        receiveLogoutRequest: refuse,
+        receiveLogoutResponse: refuse,
+      });
       const response = await handlers.slo(new Request('http://idp.test/slo?SAMLRequest=x'));
       expect(response.status).toBe(400);
       expect(await response.text()).toContain('SAML_SIGNATURE_INVALID');

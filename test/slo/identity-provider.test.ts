@@ -388,10 +388,13 @@ describe('identity provider facade: regressions', () => {
     }
   });
 
-  it('fix: a missing SLO endpoint is "required", and misspelt option keys are refused', () => {
+  it('an SSO endpoint without the sso settings is refused, and misspelt option keys too', () => {
     const base = { entityId: idpEntityId, signing: { key: keyPair('idp') }, store: createMemoryStore() };
-    expect(issuesOf({ ...base, endpoints: { sloPost: endpoints.sloPost } })).toEqual([
-      { path: ['endpoints', 'sloRedirect'], message: 'is required' },
+    expect(
+      issuesOf({ ...base, endpoints: { sloPost: endpoints.sloPost, ssoPost: endpoints.sloPost } }),
+    ).toEqual([{ path: ['sso'], message: 'is required with endpoints.ssoPost' }]);
+    expect(issuesOf({ ...base, endpoints: 'https://idp.example.com/' })).toEqual([
+      { path: ['endpoints'], message: 'must be an object' },
     ]);
     expect(issuesOf({ ...base, endpoints, clockSkewMS: 5 })).toEqual([
       { path: ['clockSkewMS'], message: 'is not an identity provider option' },

@@ -16,6 +16,7 @@ import {
   acsBindingUris,
   authnRequestXml,
   expectRejects,
+  expectUnanswered,
   fixedNow,
   idpEntityId,
   idpSloUrl,
@@ -166,13 +167,13 @@ describe('receiveAuthnRequest: every check', () => {
     expect((await refused({}, { key: 'sp-b' })).error.code).toBe('SAML_SIGNATURE_INVALID');
   });
 
-  it('throws for an Issuer that is no registered provider: there is nobody to answer', async () => {
+  it('refuses an Issuer that is no registered provider without an answer: there is nobody to answer', async () => {
     const { idp } = await ssoIdp();
-    await expectRejects(
+    await expectUnanswered(
       idp.receiveAuthnRequest(postInput({ issuer: 'https://unknown.example.com' })),
       'SAML_ISSUER_UNKNOWN',
     );
-    await expectRejects(idp.receiveAuthnRequest(postInput({ issuer: undefined })), 'SAML_ISSUER_UNKNOWN');
+    await expectUnanswered(idp.receiveAuthnRequest(postInput({ issuer: undefined })), 'SAML_ISSUER_UNKNOWN');
   });
 
   it('Destination must be our SSO endpoint for that binding', async () => {
@@ -280,7 +281,7 @@ describe('receiveAuthnRequest: every check', () => {
     });
   });
 
-  it('throws for what is not an AuthnRequest, SOAP, and a binding without an SSO endpoint', async () => {
+  it('refuses without an answer what is not an AuthnRequest, SOAP, and a binding without an SSO endpoint', async () => {
     const { idp } = await ssoIdp();
     const logout = encodePost({
       type: 'SAMLRequest',
@@ -288,20 +289,25 @@ describe('receiveAuthnRequest: every check', () => {
       destination: idpSsoPost,
       sign: { key: keyPair('sp-a') },
     });
-    await expectRejects(
+    await expectUnanswered(
       idp.receiveAuthnRequest({ method: 'POST', body: logout.fields }),
       'SAML_MESSAGE_TYPE_MISMATCH',
     );
-    await expectRejects(
+    await expectUnanswered(
       idp.receiveAuthnRequest({ method: 'POST', contentType: 'text/xml', body: authnRequestXml() }),
       'SAML_BINDING_PARAMETER_INVALID',
     );
     const postOnly = await ssoIdp({
       endpoints: { sloRedirect: idpSloUrl, sloPost: idpSloUrl, ssoPost: idpSsoPost },
     });
-    await expectRejects(postOnly.idp.receiveAuthnRequest(redirectInput()), 'SAML_CONFIG_INVALID');
-    const noSso = await ssoIdp({ sso: undefined });
-    await expectRejects(noSso.idp.receiveAuthnRequest(postInput()), 'SAML_CONFIG_INVALID');
+    await expectUnanswered(
+      postOnly.idp.receiveAuthnRequest(redirectInput()),
+      'SAML_BINDING_PARAMETER_INVALID',
+    );
+    // No sso settings: calling an SSO method is the caller's mistake, a TypeError.
+    const noSso = await ssoIdp({ sso: undefined, endpoints: { sloRedirect: idpSloUrl, sloPost: idpSloUrl } });
+    await expect(noSso.idp.receiveAuthnRequest(postInput())).rejects.toThrow(TypeError);
+    await expect(noSso.idp.initiateSso('sp-a', { id: 'u' })).rejects.toThrow(TypeError);
   });
 
   it('checks the SSO options when the facade is created', () => {
@@ -521,7 +527,8 @@ describe('completeAuthnRequest', () => {
       idp.completeAuthnRequest(pending, { status: { code: 'Success' } }),
       'SAML_INPUT_INVALID',
     );
-    await expectRejects(idp.completeAuthnRequest(pending, {} as never), 'SAML_INPUT_INVALID');
+    // A decision of the wrong shape is the calling code's mistake.
+    await expect(idp.completeAuthnRequest(pending, {} as never)).rejects.toThrow(TypeError);
     await expectRejects(idp.completeAuthnRequest(pending, { user: { id: '' } }), 'SAML_INPUT_INVALID');
     await store.putProvider('sp-a', spProvider({ acsUrl: spAcsUrl2 }));
     await expectRejects(idp.completeAuthnRequest(pending, { user }), 'SAML_ACS_NOT_REGISTERED');

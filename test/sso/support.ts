@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest';
 import {
+  type AuthnRequestResult,
   acsBindingUris,
   type BuildResponseInput,
   buildResponse,
@@ -207,6 +208,16 @@ export function rootOf(xml: string) {
 export function responseXmlOf(fields: Record<string, string>): string {
   expect(fields.SAMLResponse).toBeTypeOf('string');
   return Buffer.from(fields.SAMLResponse!, 'base64').toString('utf8');
+}
+
+/** A receive result that refuses a message naming no registered provider: nobody to answer, nothing thrown. */
+export async function expectUnanswered(promise: Promise<AuthnRequestResult>, code: string): Promise<void> {
+  const result = await promise;
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error.code).toBe(code);
+  expect(result.providerId).toBeUndefined();
+  expect(result.reply).toBeUndefined();
 }
 
 /** Asserts an async call rejects with a SamlError of `code`. */

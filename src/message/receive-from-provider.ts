@@ -1,14 +1,21 @@
-import type { HttpInput, InspectedMessage, Received, ReceiveOptions } from '../bindings/index.js';
+import {
+  type HttpInput,
+  type InspectedMessage,
+  inspectMessage,
+  type Received,
+  type ReceiveOptions,
+} from '../bindings/index.js';
 import { takeEarlierParse } from '../bindings/inspect.js';
 import { receivePostReusing } from '../bindings/post.js';
 import { receiveRedirectReusing } from '../bindings/redirect.js';
 import { receiveSoapReusing } from '../bindings/soap.js';
 import type { Provider } from '../config/index.js';
+import type { Binding } from '../constants/saml.js';
 import { SamlError } from '../errors/index.js';
-import type { Clock } from '../message/context.js';
-import type { MessageType } from '../message/header.js';
-import { parseInstant } from '../message/instant.js';
 import type { Store } from '../store/store.js';
+import type { Clock } from './context.js';
+import type { MessageType } from './header.js';
+import { parseInstant } from './instant.js';
 
 /** A registered provider found by the Issuer of an inspected message. */
 export interface Sender {
@@ -99,4 +106,57 @@ export async function verifyFromSender(
   );
   if (!fresh) throw new SamlError('SAML_REPLAY_DETECTED', 'this message was already received');
   return received;
+}
+
+/** Options of {@link receiveFromProvider}: where the message comes from, and what it must be. */
+export interface ReceiveFromProviderOptions extends SenderContext {
+  /** The message type this endpoint accepts. */
+  messageType: MessageType;
+  /**
+   * Our endpoint URL, checked against Destination: one URL, or one per binding (a binding
+   * without one is refused). Absent: Destination is not checked.
+   */
+  destination?: string | Partial<Record<Binding, string>>;
+  /** For responses: the ID of our request. */
+  inResponseTo?: string;
+  /** Default true: an unsigned message is refused. A present signature is always verified. */
+  requireSignature?: boolean;
+}
+
+/** A message verified as coming from a registered provider. */
+export interface ReceivedFromProvider {
+  received: Received;
+  /** The provider's id in the store. */
+  providerId: string;
+  provider: Provider;
+}
+
+/**
+ * The step every custom flow starts with: reads which registered provider a
+ * message names as its Issuer (unverified, only to choose whose certificates
+ * to trust), verifies the signature with that provider's certificates alone,
+ * checks Issuer, Destination, times and InResponseTo, and remembers the
+ * message ID so a replay is refused.
+ *
+ * @throws SamlError when the message is refused: `SAML_ISSUER_UNKNOWN`,
+ * `SAML_SIGNATURE_*`, `SAML_DESTINATION_MISMATCH`, `SAML_REPLAY_DETECTED`, …
+ */
+export async function receiveFromProvider(
+  input: HttpInput,
+  options: ReceiveFromProviderOptions,
+): Promise<ReceivedFromProvider> {
+  const inspected = inspectMessage(input);
+  const destination =
+    typeof options.destination === 'object' ? options.destination[inspected.binding] : options.destination;
+  if (typeof options.destination === 'object' && destination === undefined) {
+    throw new SamlError('SAML_BINDING_PARAMETER_INVALID', 'this endpoint does not accept this binding');
+  }
+  const sender = await findSender(options.store, inspected);
+  const received = await verifyFromSender(options, input, inspected, sender, {
+    messageType: options.messageType,
+    requireSignature: options.requireSignature ?? true,
+    ...(destination === undefined ? {} : { destination }),
+    ...(options.inResponseTo === undefined ? {} : { inResponseTo: options.inResponseTo }),
+  });
+  return { received, providerId: sender.providerId, provider: sender.provider };
 }
