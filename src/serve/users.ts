@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createConfigError, toIssuePath } from '../config/issues.js';
+import { authnContextClasses } from '../constants/saml.js';
 import { hashPassword, type PasswordHash, verifyPassword } from '../crypto/index.js';
 import type { SsoUser } from '../idp/index.js';
 import { type ServeUser, usersSchema } from './options.js';
@@ -79,14 +80,21 @@ export async function checkCredentials(
 }
 
 /** The SSO subject for a user: their username as ID, their attributes, `email` for the emailAddress format. */
-export function toSsoUser(user: UserRecord, session: { id: string; authnInstant: number }): SsoUser {
+export function toSsoUser(
+  user: UserRecord,
+  session: { id: string; authnInstant: number; method: 'password' | 'automatic' },
+): SsoUser {
   const email = user.attributes.email?.[0];
   return {
     id: user.username,
     ...(email === undefined ? {} : { email }),
     sessionId: session.id,
     authnInstant: new Date(session.authnInstant),
-    authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
+    // Test mode's automatic sign-in proves nothing about the user: it claims no method.
+    authnContextClassRef:
+      session.method === 'password'
+        ? authnContextClasses.passwordProtectedTransport
+        : authnContextClasses.unspecified,
     attributes: Object.entries(user.attributes).map(([name, values]) => ({ name, values })),
   };
 }
