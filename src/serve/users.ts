@@ -79,10 +79,14 @@ export async function checkCredentials(
   return ok && user?.password !== undefined ? user : undefined;
 }
 
-/** The SSO subject for a user: their username as ID, their attributes, `email` for the emailAddress format. */
+/**
+ * The SSO subject for a user: their username as ID, their attributes, `email`
+ * for the emailAddress format, authenticated by password unless `classRef` says otherwise.
+ */
 export function toSsoUser(
   user: UserRecord,
-  session: { id: string; authnInstant: number; method: 'password' | 'automatic' },
+  session: { id: string; authnInstant: number },
+  classRef?: string,
 ): SsoUser {
   const email = user.attributes.email?.[0];
   return {
@@ -90,11 +94,8 @@ export function toSsoUser(
     ...(email === undefined ? {} : { email }),
     sessionId: session.id,
     authnInstant: new Date(session.authnInstant),
-    // Test mode's automatic sign-in proves nothing about the user: it claims no method.
-    authnContextClassRef:
-      session.method === 'password'
-        ? authnContextClasses.passwordProtectedTransport
-        : authnContextClasses.unspecified,
+    // Test mode's automatic sign-in stands for a password sign-in, or for what the request asked.
+    authnContextClassRef: classRef ?? authnContextClasses.passwordProtectedTransport,
     attributes: Object.entries(user.attributes).map(([name, values]) => ({ name, values })),
   };
 }
