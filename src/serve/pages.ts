@@ -24,16 +24,18 @@ export interface ServePage {
  * No script at all, the one stylesheet by hash, forms post to this IdP only,
  * never framed, no `<base>`, no referrer: the pages handle passwords.
  */
-const policy = [
-  "default-src 'none'",
-  "script-src 'none'",
-  `style-src ${styleHash}`,
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+function policyFor(formAction: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'none'",
+    `style-src ${styleHash}`,
+    `form-action ${formAction}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
-function page(status: number, title: string, body: string): ServePage {
+function page(status: number, title: string, body: string, formAction = "'self'"): ServePage {
   return {
     status,
     html:
@@ -43,7 +45,7 @@ function page(status: number, title: string, body: string): ServePage {
       `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': policy,
+      'content-security-policy': policyFor(formAction),
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
@@ -100,6 +102,12 @@ export interface SessionPageState {
   logoutAction: string;
   csrf: string;
   homeUrl: string;
+  /**
+   * The schemes (`http:`, `https:`) of the SPs' logout endpoints: "Log out
+   * everywhere" may answer with a redirect to one, and browsers check
+   * `form-action` on the redirects that follow a form submission too.
+   */
+  logoutSchemes: readonly string[];
 }
 
 /** The signed-in user, the SPs of their session, and "Log out everywhere". */
@@ -113,7 +121,7 @@ export function renderSessionPage(state: SessionPageState): ServePage {
     `<form method="post" action="${escapeHtml(state.logoutAction)}">${hidden('csrf', state.csrf)}` +
     '<button type="submit">Log out everywhere</button></form>' +
     `<p><a href="${escapeHtml(state.homeUrl)}">Home</a></p>`;
-  return page(200, 'Your session', body);
+  return page(200, 'Your session', body, ["'self'", ...new Set(state.logoutSchemes)].join(' '));
 }
 
 /** What the home page shows. */
