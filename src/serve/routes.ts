@@ -194,11 +194,27 @@ export function createRoutes(
     const current = await currentSession(request);
     // ForceAuthn (SAMLCore §3.4.1): the existing session does not count; the form is shown again.
     if (current && !forced) return answerPending(pending, { user: userOf(current) }, []);
-    // IsPassive: the IdP must not take visible control of the browser, so no form.
-    if (pending.request.isPassive === true)
-      return answerPending(pending, { status: { code: 'Responder', subCode: 'NoPassive' } }, []);
+    // No session seen here. An AuthnRequest posted from the SP's site carries no SameSite=Lax
+    // cookie, but the GET this redirect causes does: /login decides (session, NoPassive or form).
     const reference = await sessions.holdPending(pending);
     return seeOther(`${path('/login')}?request=${reference}`);
+  }
+
+  /**
+   * A held request the browser's session, or IsPassive, answers without the form:
+   * the session when there is one and ForceAuthn is off, else NoPassive when the
+   * request is passive (the IdP must not take visible control of the browser).
+   */
+  async function answerWithoutForm(request: Request, reference: string, pending: PendingAuthnRequest) {
+    const current = await currentSession(request);
+    const usable = current !== undefined && pending.request.forceAuthn !== true;
+    if (!usable && pending.request.isPassive !== true) return undefined;
+    const taken = await sessions.takePending(reference);
+    if (taken === undefined)
+      return message(400, 'Sign-in request not found', 'This sign-in request was already answered.');
+    return usable
+      ? answerPending(taken, { user: userOf(current) }, [])
+      : answerPending(taken, { status: { code: 'Responder', subCode: 'NoPassive' } }, []);
   }
 
   const handlers = createIdpHandlers(context.idp, { login, metadata: context.metadata });
@@ -228,6 +244,8 @@ export function createRoutes(
           'This sign-in request is unknown or has expired: start again from the application.',
         );
       spEntityId = pending.request.issuer.value;
+      const answered = await answerWithoutForm(request, reference, pending);
+      if (answered !== undefined) return answered;
     }
     const pre = preSession(request);
     const page = renderLoginPage({

@@ -1,3 +1,4 @@
+import { SAML } from '@node-saml/node-saml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningIdp, startIdp } from '../../src/serve/index.js';
 import { Browser, type NodeSamlSp, readFormOf, startNodeSamlSp } from './support.js';
@@ -122,7 +123,9 @@ describe('startIdp in interactive mode: the login page and the session', () => {
   it('honours IsPassive: NoPassive when nobody is signed in, a Response when someone is', async () => {
     const browser = new Browser();
     const toIdp = await browser.request(`${wiki.origin}/login?passive`);
-    const answer = await browser.request(toIdp.headers.get('location')!);
+    const sso = await browser.request(toIdp.headers.get('location')!);
+    expect(sso.status).toBe(303);
+    const answer = await browser.request(new URL(sso.headers.get('location')!, idp.url).toString());
     expect(answer.status).toBe(200);
     const posted = readFormOf(await answer.text());
     expect(posted.action).toBe(`${wiki.origin}/acs`);
@@ -133,6 +136,23 @@ describe('startIdp in interactive mode: the login page and the session', () => {
     await signIn(browser, `${wiki.origin}/login`);
     const passive = await browser.open(`${wiki.origin}/login?passive`);
     expect(passive.html).toBe('wiki: welcome alice@example.org (relay /home)');
+  });
+
+  it('an AuthnRequest that arrives without the session cookie (a cross-site POST under SameSite=Lax) is answered at /login without a form', async () => {
+    const browser = new Browser();
+    await signIn(browser, `${wiki.origin}/login`);
+    const session = browser.cookie(idp.url, 'samlkit_session')!;
+    // What reaches /sso when the SP posts the AuthnRequest from its own site: no Lax cookie.
+    // (node-saml deflates its HTTP-POST AuthnRequests, which SAMLBind §3.5 forbids and samlkit
+    // refuses, so the request travels by Redirect here, sent without the cookie all the same.)
+    const url = await new SAML(wiki.config()).getAuthorizeUrlAsync('/home', undefined, {});
+    const sso = await fetch(url, { redirect: 'manual' });
+    expect(sso.status).toBe(303);
+    // The redirected GET is a top-level navigation: the Lax cookie goes with it.
+    const landed = await browser.open(new URL(sso.headers.get('location')!, idp.url).toString());
+    expect(landed.trail).toHaveLength(2);
+    expect(landed.html).toBe('wiki: welcome alice@example.org (relay /home)');
+    expect(browser.cookie(idp.url, 'samlkit_session')).toBe(session);
   });
 
   it('IdP-initiated: /initiate asks to sign in first, then posts an unsolicited Response', async () => {

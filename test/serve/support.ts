@@ -180,6 +180,8 @@ export interface NodeSamlSp {
   entityId: string;
   /** Its metadata, for the IdP to register. */
   metadata: string;
+  /** The node-saml settings the SP runs with now (after `trust`). */
+  config(): SamlConfig;
   /** Points the SP at the IdP (its SSO and SLO URL and certificate). */
   trust(idp: { url: string; entityId: string; certificate: string }, options?: Partial<SamlConfig>): void;
   /** Every ACS outcome: the profile, or the error node-saml refused the Response with. */
@@ -350,6 +352,10 @@ export async function startNodeSamlSp(
     outcomes,
     sessions,
     logoutRequests,
+    config: () => {
+      if (!config) throw new Error('call trust() first');
+      return config;
+    },
     trust(idp, extra = {}) {
       config = {
         ...base,
