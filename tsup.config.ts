@@ -15,6 +15,7 @@ export default defineConfig([
       postgres: 'src/postgres.ts',
       bullmq: 'src/bullmq.ts',
       testing: 'src/testing/index.ts',
+      serve: 'src/serve/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -19,6 +19,13 @@ export {
   toKeyPair,
 } from './keys.js';
 export { derivePairwiseHex, minPairwiseSecretBytes, pairwiseSecretBytes } from './pairwise.js';
+export {
+  createTokenMac,
+  equalSecretText,
+  hashPassword,
+  type PasswordHash,
+  verifyPassword,
+} from './password.js';
 export { hashPartsHex, randomHex } from './primitives.js';
 export { signQueryString, verifyQueryString } from './query-signature.js';
 export {

@@ -1,0 +1,445 @@
+import type { PostForm } from '../bindings/index.js';
+import { randomHex } from '../crypto/index.js';
+import { isSamlError } from '../errors/index.js';
+import {
+  createIdpHandlers,
+  type RawRequestParts,
+  renderFormPage,
+  respondWithLogoutResult,
+  respondWithRefusal,
+  respondWithSoapFault,
+} from '../http/index.js';
+import { carriesResponse, defaultMaxBodyBytes, readHttpInput } from '../http/request.js';
+import { methodNotAllowed } from '../http/responses.js';
+import type { IdentityProvider, PendingAuthnRequest, SsoDecision, SsoReply, SsoUser } from '../idp/index.js';
+import type { Store } from '../store/store.js';
+import { type CookieScope, loginCookie, readCookies, sessionCookie, writeCookie } from './cookies.js';
+import type { CsrfTokens } from './csrf.js';
+import { isRefusal, readForm } from './forms.js';
+import { type Misbehaviour, stripSignature } from './misbehaviour.js';
+import type { ServeMode } from './options.js';
+import {
+  renderHomePage,
+  renderLoginPage,
+  renderMessagePage,
+  renderSessionPage,
+  type ServePage,
+} from './pages.js';
+import { type LoginSession, referencePattern, type SessionKeeper } from './sessions.js';
+import { checkCredentials, toSsoUser, type UserDirectory } from './users.js';
+
+/** Everything the routes read: configuration, the facade, and test mode's current switches. */
+export interface RouteContext {
+  /** Base URL without a trailing slash. */
+  url: string;
+  /** Its path (empty at the root), which every route starts with. */
+  basePath: string;
+  idp: IdentityProvider;
+  /** The facade that builds Responses with this fault. */
+  faultyIdp(fault: Exclude<Misbehaviour, 'replayed-response'>): IdentityProvider;
+  store: Store;
+  metadata: string;
+  /** Entity IDs of the registered SPs, for the home page. */
+  serviceProviders: readonly string[];
+  users: UserDirectory;
+  sessions: SessionKeeper;
+  csrf: CsrfTokens;
+  cookies: CookieScope;
+  mode: ServeMode;
+  /** Test mode: who is signed in automatically now. */
+  signInAs(): string | undefined;
+  /** Test mode: the fault switched on now. */
+  misbehaviour(): Misbehaviour | undefined;
+  /** Test mode: the last honest Response to each SP, for `replayed-response`. */
+  lastResponses: Map<string, PostForm>;
+  maxRelayStateBytes: number;
+  clock(): number;
+}
+
+const pageResponse = (page: ServePage, cookies: readonly string[] = []) => {
+  const headers = new Headers(page.headers);
+  for (const cookie of cookies) headers.append('set-cookie', cookie);
+  return new Response(page.html, { status: page.status, headers });
+};
+
+const message = (status: number, title: string, text: string, cookies: readonly string[] = []) =>
+  pageResponse(renderMessagePage(status, title, text), cookies);
+
+const seeOther = (location: string, cookies: readonly string[] = []) => {
+  const headers = new Headers({ location, 'cache-control': 'no-store' });
+  for (const cookie of cookies) headers.append('set-cookie', cookie);
+  return new Response(null, { status: 303, headers });
+};
+
+/** The same response with cookies added. */
+function withCookies(response: Response, cookies: readonly string[]): Response {
+  if (cookies.length === 0) return response;
+  const headers = new Headers(response.headers);
+  for (const cookie of cookies) headers.append('set-cookie', cookie);
+  return new Response(response.body, { status: response.status, headers });
+}
+
+/** The query parameters of a page, refusing any name not in `allowed` and any repeated one. */
+function pageQuery(url: URL, allowed: readonly string[]): Map<string, string> | undefined {
+  const query = new Map<string, string>();
+  for (const [name, value] of url.searchParams) {
+    if (!allowed.includes(name) || query.has(name)) return undefined;
+    query.set(name, value);
+  }
+  return query;
+}
+
+/**
+ * The IdP's routes as one web handler: metadata, SSO, SLO, the login form, the
+ * session page, "log out everywhere", IdP-initiated sign-in and the home page.
+ */
+export function createRoutes(
+  context: RouteContext,
+): (request: Request, raw: RawRequestParts) => Promise<Response> {
+  const { basePath, sessions, csrf, users } = context;
+  const path = (name: string) => `${basePath}${name}`;
+  const clearCookie = (name: string) => writeCookie(name, '', context.cookies, 0);
+  const sessionCookieFor = (id: string) => writeCookie(sessionCookie, id, context.cookies);
+
+  /** A return path is one of this IdP's own pages: never another origin, so never an open redirect. */
+  const isLocalPath = (value: string): boolean => {
+    if (!value.startsWith(`${basePath}/`) || value.startsWith('//') || /[\\\u0000-\u001f\s]/.test(value))
+      return false;
+    try {
+      const origin = new URL(context.url).origin;
+      return new URL(value, origin).origin === origin;
+    } catch {
+      return false;
+    }
+  };
+
+  async function currentSession(
+    request: Request,
+  ): Promise<{ id: string; session: LoginSession } | undefined> {
+    const id = readCookies(request).get(sessionCookie);
+    if (id === undefined || !referencePattern.test(id)) return undefined;
+    const session = await sessions.get(id);
+    return session && users.has(session.username) ? { id, session } : undefined;
+  }
+
+  /** Test mode's automatic sign-in: the current session when it is already that user's, else a new one. */
+  async function automaticSession(
+    request: Request,
+    username: string,
+    fresh: boolean,
+  ): Promise<{ id: string; session: LoginSession; cookies: string[] }> {
+    const current = await currentSession(request);
+    if (current && current.session.username === username && !fresh) return { ...current, cookies: [] };
+    const session: LoginSession = { username, authnInstant: context.clock(), method: 'automatic' };
+    const id = await sessions.create(session);
+    return { id, session, cookies: [sessionCookieFor(id)] };
+  }
+
+  const userOf = (signedIn: { id: string; session: LoginSession }): SsoUser => {
+    const user = users.get(signedIn.session.username)!;
+    return toSsoUser(user, { id: signedIn.id, ...signedIn.session });
+  };
+
+  /**
+   * Sends a Response to an SP, honest or, in test mode, with the fault switched on.
+   * `build` makes it with the facade it is given.
+   */
+  async function sendResponse(
+    providerId: string,
+    build: (idp: IdentityProvider) => Promise<SsoReply>,
+    cookies: readonly string[],
+  ): Promise<Response> {
+    const fault = context.mode === 'test' ? context.misbehaviour() : undefined;
+    if (fault === 'replayed-response') {
+      const previous = context.lastResponses.get(providerId);
+      if (previous === undefined)
+        return message(
+          409,
+          'Nothing to replay',
+          'No Response was sent to this service provider yet: sign in once with the fault off.',
+          cookies,
+        );
+      const page = renderFormPage(previous);
+      return pageResponse({ status: 200, ...page }, cookies);
+    }
+    let reply: SsoReply;
+    try {
+      reply = await build(fault === undefined ? context.idp : context.faultyIdp(fault));
+    } catch (error) {
+      if (isSamlError(error)) return withCookies(respondWithRefusal(error), cookies);
+      throw error;
+    }
+    let form = reply.form;
+    if (fault === 'unsigned') form = stripSignature(form, context.maxRelayStateBytes);
+    else if (fault === undefined && context.mode === 'test' && reply.status.success)
+      context.lastResponses.set(providerId, form);
+    return pageResponse({ status: 200, ...renderFormPage(form) }, cookies);
+  }
+
+  const answerPending = (pending: PendingAuthnRequest, decision: SsoDecision, cookies: readonly string[]) =>
+    sendResponse(pending.providerId, (idp) => idp.completeAuthnRequest(pending, decision), cookies);
+
+  /** The login step of SP-initiated SSO: an existing session, test mode's user, NoPassive, or the form. */
+  async function login(pending: PendingAuthnRequest, request: Request): Promise<Response> {
+    const forced = pending.request.forceAuthn === true;
+    const automatic = context.mode === 'test' ? context.signInAs() : undefined;
+    if (automatic !== undefined) {
+      const signedIn = await automaticSession(request, automatic, forced);
+      return answerPending(pending, { user: userOf(signedIn) }, signedIn.cookies);
+    }
+    const current = await currentSession(request);
+    // ForceAuthn (SAMLCore §3.4.1): the existing session does not count; the form is shown again.
+    if (current && !forced) return answerPending(pending, { user: userOf(current) }, []);
+    // IsPassive: the IdP must not take visible control of the browser, so no form.
+    if (pending.request.isPassive === true)
+      return answerPending(pending, { status: { code: 'Responder', subCode: 'NoPassive' } }, []);
+    const reference = await sessions.holdPending(pending);
+    return seeOther(`${path('/login')}?request=${reference}`);
+  }
+
+  const handlers = createIdpHandlers(context.idp, { login, metadata: context.metadata });
+
+  /** The pre-session cookie the login form's token is bound to: the browser's own, or a new one. */
+  function preSession(request: Request): { value: string; cookies: string[] } {
+    const value = readCookies(request).get(loginCookie);
+    if (value !== undefined && referencePattern.test(value)) return { value, cookies: [] };
+    const fresh = randomHex(32);
+    return { value: fresh, cookies: [writeCookie(loginCookie, fresh, context.cookies)] };
+  }
+
+  async function showLogin(request: Request, url: URL): Promise<Response> {
+    const query = pageQuery(url, ['request', 'return']);
+    if (query === undefined) return message(400, 'Bad request', 'Unexpected or repeated query parameters.');
+    const reference = query.get('request');
+    const returnTo = query.get('return');
+    if (returnTo !== undefined && !isLocalPath(returnTo))
+      return message(400, 'Bad request', 'The return address must be a page of this identity provider.');
+    let spEntityId: string | undefined;
+    if (reference !== undefined) {
+      const pending = referencePattern.test(reference) ? await sessions.peekPending(reference) : undefined;
+      if (pending === undefined)
+        return message(
+          400,
+          'Sign-in request not found',
+          'This sign-in request is unknown or has expired: start again from the application.',
+        );
+      spEntityId = pending.request.issuer.value;
+    }
+    const pre = preSession(request);
+    const page = renderLoginPage({
+      action: path('/login'),
+      csrf: csrf.create('login', pre.value),
+      ...(reference === undefined ? {} : { request: reference }),
+      ...(returnTo === undefined ? {} : { returnTo }),
+      ...(spEntityId === undefined ? {} : { spEntityId }),
+    });
+    return pageResponse(page, pre.cookies);
+  }
+
+  async function submitLogin(request: Request): Promise<Response> {
+    const form = await readForm(request);
+    if (isRefusal(form)) return message(form.status, 'Bad request', form.message);
+    for (const name of form.keys()) {
+      if (!['csrf', 'username', 'password', 'request', 'return'].includes(name))
+        return message(400, 'Bad request', 'The form has an unexpected field.');
+    }
+    const pre = readCookies(request).get(loginCookie);
+    if (!csrf.check('login', pre, form.get('csrf')))
+      return message(
+        403,
+        'Form expired',
+        'This form expired or did not come from this site: reload the sign-in page and try again.',
+      );
+    const reference = form.get('request');
+    const returnTo = form.get('return');
+    if (returnTo !== undefined && !isLocalPath(returnTo))
+      return message(400, 'Bad request', 'The return address must be a page of this identity provider.');
+    let spEntityId: string | undefined;
+    if (reference !== undefined) {
+      const pending = referencePattern.test(reference) ? await sessions.peekPending(reference) : undefined;
+      if (pending === undefined)
+        return message(
+          400,
+          'Sign-in request not found',
+          'This sign-in request is unknown or has expired: start again from the application.',
+        );
+      spEntityId = pending.request.issuer.value;
+    }
+    const username = form.get('username') ?? '';
+    const user = await checkCredentials(users, username, form.get('password') ?? '');
+    if (user === undefined) {
+      const page = renderLoginPage(
+        {
+          action: path('/login'),
+          csrf: csrf.create('login', pre!),
+          ...(reference === undefined ? {} : { request: reference }),
+          ...(returnTo === undefined ? {} : { returnTo }),
+          ...(spEntityId === undefined ? {} : { spEntityId }),
+          username: username.slice(0, 256),
+          error: 'The username or password is wrong.',
+        },
+        401,
+      );
+      return pageResponse(page);
+    }
+    // A new session ID at every sign-in: a session cookie planted before cannot be taken over.
+    const session: LoginSession = {
+      username: user.username,
+      authnInstant: context.clock(),
+      method: 'password',
+    };
+    const id = await sessions.create(session);
+    const cookies = [sessionCookieFor(id), clearCookie(loginCookie)];
+    if (reference !== undefined) {
+      const pending = await sessions.takePending(reference);
+      if (pending === undefined)
+        return message(
+          400,
+          'Sign-in request not found',
+          'This sign-in request was already answered.',
+          cookies,
+        );
+      return answerPending(pending, { user: userOf({ id, session }) }, cookies);
+    }
+    return seeOther(returnTo ?? path('/session'), cookies);
+  }
+
+  async function showSession(request: Request): Promise<Response> {
+    const current = await currentSession(request);
+    if (current === undefined)
+      return pageResponse(renderMessagePage(200, 'Your session', 'You are not signed in.'));
+    const participants = await context.store.listParticipantsByUser(
+      current.session.username,
+      context.clock(),
+    );
+    const entityIds: string[] = [];
+    for (const participant of participants) {
+      const provider = await context.store.getProvider(participant.providerId);
+      const name = provider?.entityId ?? participant.providerId;
+      if (!entityIds.includes(name)) entityIds.push(name);
+    }
+    return pageResponse(
+      renderSessionPage({
+        username: current.session.username,
+        serviceProviders: entityIds,
+        logoutAction: path('/logout'),
+        csrf: csrf.create('logout', current.id),
+        homeUrl: `${path('/')}`,
+      }),
+    );
+  }
+
+  /** "Log out everywhere": IdP-initiated Single Logout of every SP of the user, then the session ends. */
+  async function logoutEverywhere(request: Request): Promise<Response> {
+    const form = await readForm(request);
+    if (isRefusal(form)) return message(form.status, 'Bad request', form.message);
+    const id = readCookies(request).get(sessionCookie);
+    if (!csrf.check('logout', id, form.get('csrf')))
+      return message(
+        403,
+        'Form expired',
+        'This form expired or did not come from this site: reload your session page.',
+      );
+    const current = await currentSession(request);
+    if (current === undefined) return seeOther(path('/'), [clearCookie(sessionCookie)]);
+    const result = await context.idp.logout(current.session.username, { returnTo: `${context.url}/` });
+    await sessions.end(current.id);
+    return withCookies(respondWithLogoutResult(result), [clearCookie(sessionCookie)]);
+  }
+
+  async function slo(request: Request, raw: RawRequestParts): Promise<Response> {
+    if (request.method !== 'GET' && request.method !== 'POST') return methodNotAllowed('GET, POST');
+    const soap = request.method === 'POST' && /xml/i.test(request.headers.get('content-type') ?? '');
+    try {
+      const input = await readHttpInput(request, raw, defaultMaxBodyBytes);
+      if (carriesResponse(input))
+        return respondWithLogoutResult(await context.idp.handleLogoutResponse(input));
+      const result = await context.idp.handleLogoutRequest(input);
+      const response = respondWithLogoutResult(result);
+      if (soap) return response;
+      // The SP logged the user out: the browser's session with the IdP ends too (SAMLProf §4.4).
+      const current = await currentSession(request);
+      if (current === undefined || current.session.username !== result.userId) return response;
+      await sessions.end(current.id);
+      return withCookies(response, [clearCookie(sessionCookie)]);
+    } catch (error) {
+      if (!isSamlError(error)) throw error;
+      return soap ? respondWithSoapFault() : respondWithRefusal(error);
+    }
+  }
+
+  /** IdP-initiated SSO (SAMLProf §4.1.5): an unsolicited Response to the SP's default ACS. */
+  async function initiate(request: Request, url: URL): Promise<Response> {
+    const query = pageQuery(url, ['sp']);
+    const entityId = query?.get('sp');
+    if (query === undefined || entityId === undefined)
+      return message(
+        400,
+        'Bad request',
+        'Name the service provider: /initiate?sp=<entity ID>, and nothing else.',
+      );
+    const found = await context.store.findProviderByEntityId(entityId);
+    if (found === undefined)
+      return message(
+        404,
+        'Unknown service provider',
+        'No service provider with this entity ID is registered.',
+      );
+    const automatic = context.mode === 'test' ? context.signInAs() : undefined;
+    const signedIn =
+      automatic === undefined
+        ? await currentSession(request).then((current) => current && { ...current, cookies: [] as string[] })
+        : await automaticSession(request, automatic, false);
+    if (signedIn === undefined) {
+      const back = `${path('/initiate')}?sp=${encodeURIComponent(entityId)}`;
+      return seeOther(`${path('/login')}?return=${encodeURIComponent(back)}`);
+    }
+    const user = userOf(signedIn);
+    return sendResponse(found.id, (idp) => idp.initiateSso(found.id, user), signedIn.cookies);
+  }
+
+  async function home(request: Request): Promise<Response> {
+    const current = await currentSession(request);
+    const registered = [];
+    for (const entityId of context.serviceProviders) {
+      registered.push({ entityId, initiateUrl: `${path('/initiate')}?sp=${encodeURIComponent(entityId)}` });
+    }
+    return pageResponse(
+      renderHomePage({
+        sessionUrl: path('/session'),
+        ...(current === undefined ? {} : { username: current.session.username }),
+        serviceProviders: registered,
+        mode: context.mode,
+      }),
+    );
+  }
+
+  return async (request, raw) => {
+    const url = new URL(request.url);
+    const route = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : undefined;
+    const method = request.method;
+    const only = (allowed: string, run: () => Promise<Response>) =>
+      allowed.split(', ').includes(method) ? run() : Promise.resolve(methodNotAllowed(allowed));
+    switch (route) {
+      case '/metadata':
+        return handlers.metadata(request);
+      case '/sso':
+        return handlers.sso(request, raw);
+      case '/slo':
+        return slo(request, raw);
+      case '/login':
+        if (method === 'GET') return showLogin(request, url);
+        return only('GET, POST', () => submitLogin(request));
+      case '/session':
+        return only('GET', () => showSession(request));
+      case '/logout':
+        return only('POST', () => logoutEverywhere(request));
+      case '/initiate':
+        return only('GET', () => initiate(request, url));
+      case '/':
+        return only('GET', () => home(request));
+      default:
+        return message(404, 'Not found', 'There is no page here.');
+    }
+  };
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningIdp, startIdp } from '../../src/serve/index.js';
+import { Browser, type NodeSamlSp, startNodeSamlSp } from './support.js';
+
+describe('startIdp in test mode, SP-initiated SSO from node-saml', () => {
+  let idp: RunningIdp;
+  let sp: NodeSamlSp;
+  beforeAll(async () => {
+    sp = await startNodeSamlSp('wiki');
+    idp = await startIdp({
+      mode: 'test',
+      serviceProviders: [sp.metadata],
+      users: [
+        { username: 'alice', attributes: { email: 'alice@example.org', groups: ['staff', 'editors'] } },
+        { username: 'bob', attributes: { email: 'bob@example.org' } },
+      ],
+      signInAs: 'alice',
+    });
+    sp.trust(idp);
+  });
+  afterAll(() => idp?.close());
+
+  it('serves its metadata at GET /metadata', async () => {
+    const response = await fetch(`${idp.url}/metadata`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/samlmetadata\+xml/);
+    const xml = await response.text();
+    expect(xml).toBe(idp.metadata);
+    expect(xml).toContain(`entityID="${idp.entityId}"`);
+    expect(idp.entityId).toBe(`${idp.url}/metadata`);
+    expect(xml).toContain(`Location="${idp.url}/sso"`);
+    expect(xml).toContain(`Location="${idp.url}/slo"`);
+  });
+
+  it('signs the test-chosen user in without a form, with their attributes', async () => {
+    const browser = new Browser();
+    const visit = await browser.open(`${sp.origin}/login`);
+    expect(visit.html).toBe('wiki: welcome alice@example.org (relay /home)');
+    const outcome = sp.outcomes.at(-1)!;
+    expect(outcome).toMatchObject({ ok: true, nameID: 'alice@example.org' });
+    expect(outcome.ok && outcome.attributes).toMatchObject({
+      email: 'alice@example.org',
+      groups: ['staff', 'editors'],
+    });
+    idp.signInAs('bob');
+    const again = await new Browser().open(`${sp.origin}/login`);
+    expect(again.html).toBe('wiki: welcome bob@example.org (relay /home)');
+  });
+
+  it('refuses a user it does not know', () => {
+    expect(() => idp.signInAs('mallory')).toThrow(TypeError);
+  });
+});
