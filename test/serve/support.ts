@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
+import { type CacheProvider, SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
 import { afterAll } from 'vitest';
 import { readFixture } from '../support/keys.js';
 
@@ -203,6 +203,16 @@ export async function startNodeSamlSp(
   const certificatePem = readFixture(`keys/${keyName}.crt`);
   let saml: SAML | undefined;
   let config: SamlConfig | undefined;
+  // One InResponseTo cache for the SP, shared by the clients made for ForceAuthn or IsPassive requests.
+  const cache = new Map<string, string>();
+  const cacheProvider: CacheProvider = {
+    saveAsync: async (key, value) => {
+      cache.set(key, value);
+      return { value, createdAt: Date.now() };
+    },
+    getAsync: async (key) => cache.get(key) ?? null,
+    removeAsync: async (key) => (key !== null && cache.delete(key) ? key : null),
+  };
   const outcomes: NodeSamlSp['outcomes'] = [];
   const sessions: NodeSamlSp['sessions'] = new Map();
   const logoutRequests: string[] = [];
@@ -277,17 +287,30 @@ export async function startNodeSamlSp(
       return res.writeHead(302, { location: target }).end();
     }
     if (url.pathname === '/slo') {
-      const query = Object.fromEntries(url.searchParams);
+      // The IdP uses the binding the metadata publishes (HTTP-POST for node-saml); Redirect works too.
+      const post = req.method === 'POST';
+      const fields: Record<string, string> = post
+        ? Object.fromEntries(new URLSearchParams(body))
+        : Object.fromEntries(url.searchParams);
       const raw = (req.url ?? '').split('?')[1] ?? '';
       try {
-        if (query.SAMLRequest) {
-          const { profile } = await saml.validateRedirectAsync(query, raw);
+        if (fields.SAMLRequest) {
+          const { profile } = post
+            ? await saml.validatePostRequestAsync(fields)
+            : await saml.validateRedirectAsync(fields, raw);
           logoutRequests.push(profile?.nameID ?? '');
           for (const [id, session] of sessions) if (session.nameID === profile?.nameID) sessions.delete(id);
-          const target = await saml.getLogoutResponseUrlAsync(profile!, query.RelayState ?? '', {}, true);
+          const target = await saml.getLogoutResponseUrlAsync(profile!, fields.RelayState ?? '', {}, true);
           return res.writeHead(302, { location: target }).end();
         }
-        await saml.validateRedirectAsync(query, raw);
+        // node-saml looks for InResponseTo on a Response element only: a LogoutResponse is checked without it.
+        const client = new SAML({ ...config!, validateInResponseTo: ValidateInResponseTo.never });
+        const result = post
+          ? await client.validatePostResponseAsync(fields)
+          : await saml.validateRedirectAsync(fields, raw);
+        if (post && !(result as { loggedOut?: boolean }).loggedOut) throw new Error('not a LogoutResponse');
+        for (const [id] of sessions)
+          if (new RegExp(`${cookieName}=${id}\\b`).test(req.headers.cookie ?? '')) sessions.delete(id);
         return res
           .writeHead(200, { 'set-cookie': `${cookieName}=; Path=/; Max-Age=0` })
           .end(`${name}: logged out`);
@@ -317,6 +340,7 @@ export async function startNodeSamlSp(
     wantAuthnResponseSigned: false,
     validateInResponseTo: ValidateInResponseTo.always,
     acceptedClockSkewMs: 5_000,
+    cacheProvider,
   };
   const metadata = new SAML(base).generateServiceProviderMetadata(null, certificatePem);
   return {
