@@ -23,17 +23,21 @@ export interface ServePage {
 /**
  * No script at all, the one stylesheet by hash, forms post to this IdP only,
  * never framed, no `<base>`, no referrer: the pages handle passwords.
+ * `formAction` widens where a form may lead: browsers check `form-action` on
+ * the redirects a form's answer makes too (CSP3 §6.4.1 form-action), and "Log
+ * out everywhere" answers with a redirect to the first SP of the logout chain.
  */
-const policy = [
-  "default-src 'none'",
-  "script-src 'none'",
-  `style-src ${styleHash}`,
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const policyOf = (formAction = "'self'") =>
+  [
+    "default-src 'none'",
+    "script-src 'none'",
+    `style-src ${styleHash}`,
+    `form-action ${formAction}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
-function page(status: number, title: string, body: string): ServePage {
+function page(status: number, title: string, body: string, formAction?: string): ServePage {
   return {
     status,
     html:
@@ -43,7 +47,7 @@ function page(status: number, title: string, body: string): ServePage {
       `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': policy,
+      'content-security-policy': policyOf(formAction),
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
@@ -113,7 +117,8 @@ export function renderSessionPage(state: SessionPageState): ServePage {
     `<form method="post" action="${escapeHtml(state.logoutAction)}">${hidden('csrf', state.csrf)}` +
     '<button type="submit">Log out everywhere</button></form>' +
     `<p><a href="${escapeHtml(state.homeUrl)}">Home</a></p>`;
-  return page(200, 'Your session', body);
+  // The logout chain goes on to each SP's SingleLogoutService, on whatever origin it has.
+  return page(200, 'Your session', body, "'self' https: http:");
 }
 
 /** What the home page shows. */
