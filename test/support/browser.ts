@@ -129,26 +129,73 @@ export async function savePage(page: Page, name: string): Promise<string> {
 }
 
 /**
- * A new page in its own browser context (cookie jar) that is screenshotted
- * when the test fails. Pass the vitest test context.
+ * Screenshots `page` (and saves its HTML) when the current test fails, for a
+ * page that lives across several tests.
  */
-export async function openPage(context: TestContext, browser: Browser): Promise<Page> {
-  const incognito = await browser.createBrowserContext();
-  const page = await incognito.newPage();
-  page.setDefaultTimeout(15_000);
-  page.setDefaultNavigationTimeout(20_000);
-  // One handler, so the screenshot is taken before the page's context is closed.
+export function watchPage(context: TestContext, page: Page, options: { closeAfter?: boolean } = {}): void {
+  // One handler, so the screenshot is taken before the page is closed.
   context.onTestFinished(async ({ task }) => {
-    if (task.result?.state === 'fail') {
+    if (task.result?.state === 'fail' && !page.isClosed()) {
       try {
         const path = await savePage(page, `${task.file?.name ?? 'browser'}-${task.name}`);
         console.error(`\n[samlkit tests] screenshot of the failed browser test: ${path} (and .html)\n`);
       } catch (error) {
         console.error(`[samlkit tests] no screenshot: ${String(error)}`);
       }
+      const trace = navigationTrace(page).slice(-40);
+      console.error(
+        `[samlkit tests] the page's last navigations:\n${trace.map((line) => line.slice(0, 200)).join('\n')}`,
+      );
     }
-    await incognito.close().catch(() => undefined);
+    if (options.closeAfter)
+      await page
+        .browserContext()
+        .close()
+        .catch(() => undefined);
   });
+}
+
+/** Each page's top-level requests and their answers, in order (printed when a test fails). */
+const traces = new WeakMap<Page, string[]>();
+
+/** The page's top-level requests so far: `GET url`, `-> 302` lines (redirect hops included). */
+export const navigationTrace = (page: Page): readonly string[] => traces.get(page) ?? [];
+
+/** A fresh cookie jar (browser context) with one page in it, its navigations traced. */
+export async function openPrivatePage(browser: Browser): Promise<Page> {
+  const incognito = await browser.createBrowserContext();
+  const page = await incognito.newPage();
+  page.setDefaultTimeout(15_000);
+  page.setDefaultNavigationTimeout(20_000);
+  const trace: string[] = [];
+  traces.set(page, trace);
+  page.on('request', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame())
+      trace.push(`${request.method()} ${request.url()}`);
+  });
+  page.on('response', (response) => {
+    const request = response.request();
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame())
+      trace.push(
+        `  -> ${response.status()}${response.headers().location ? ` ${response.headers().location}` : ''}`,
+      );
+  });
+  page.on('requestfailed', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame())
+      trace.push(
+        `  -> failed: ${request.failure()?.errorText ?? 'unknown'} (${request.url().slice(0, 120)})`,
+      );
+  });
+  return page;
+}
+
+/**
+ * A new page in its own browser context (cookie jar), screenshotted when the
+ * test fails and closed after it. Pass the vitest test context.
+ */
+export async function openPage(context: TestContext, browser: Browser): Promise<Page> {
+  const page = await openPrivatePage(browser);
+  watchPage(context, page, { closeAfter: true });
   return page;
 }
 
