@@ -4,6 +4,7 @@ import { decodeCommand } from './commands/decode.js';
 import { keygenCommand } from './commands/keygen.js';
 import { logoutRequestCommand } from './commands/logout-request.js';
 import { logoutResponseCommand } from './commands/logout-response.js';
+import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
 import { reportError } from './error-report.js';
 import type { Io } from './io.js';
@@ -14,13 +15,15 @@ const commands: readonly Command[] = [
   logoutRequestCommand,
   logoutResponseCommand,
   keygenCommand,
+  serveCommand,
 ];
 
 function topLevelHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return `Usage: samlkit <command> [options]
 
-SAML 2.0 messages from the command line, built on the samlkit library.
+SAML 2.0 messages from the command line, and an identity provider to develop SPs against,
+built on the samlkit library.
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
