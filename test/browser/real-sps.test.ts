@@ -4,15 +4,23 @@
  * SimpleSAMLphp (php -S), both at their shipped defaults (the settings their
  * harnesses must set are listed in test/peers/support/). The user signs in on
  * serve's login form once, reaches the second SP without a form, and "Log out
- * everywhere" on serve's session page ends both SP sessions.
+ * everywhere" on serve's session page ends both SP sessions, one through a
+ * hidden iframe and one through the native redirect chain.
  *
- * serve registers each SP from the metadata the SP generates itself. Shibboleth
- * lists a SOAP SingleLogoutService first, which serve would call over the back
- * channel; serve does not trust Shibboleth's per-run TLS certificate, so the
- * metadata given to serve leaves SOAP out and Shibboleth's logout goes through
- * the browser like SimpleSAMLphp's: the native redirect chain, hop by hop.
+ * serve registers each SP from the metadata the SP generates itself, and picks
+ * each SP's logout method from it: the back channel when it lists SOAP, else the
+ * native chain. Two changes make the logout exercise both browser methods:
+ * - Shibboleth lists SOAP first, and serve does not trust Shibboleth's per-run
+ *   TLS certificate on its back channel, so the metadata given to serve leaves
+ *   SOAP out: Shibboleth is logged out by the native chain, hop by hop.
+ * - SimpleSAMLphp's registration is switched to `frontchannel_iframe` in the
+ *   store serve runs on (a Redis shared the way two serve processes share it):
+ *   serve has no per-SP option for the logout method, and an operator changes a
+ *   registered provider in the store the same way.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../../src/redis.js';
 import { type RunningIdp, startIdp } from '../../src/serve/index.js';
 import { freePort, removeDir, tempDir } from '../peers/support/processes.js';
 import { type ShibbolethSp, shibbolethInstalled, startShibboleth } from '../peers/support/shibboleth.js';
@@ -32,8 +40,19 @@ import {
   type RunningBrowser,
   watchPage,
 } from '../support/browser.js';
+import { findRedisServer, type RunningServer, startRedis } from '../support/database-servers.mjs';
 
-const ready = Boolean(findChromium()) && shibbolethInstalled() && simpleSamlPhpInstalled();
+/** redis-server is missing: a loud skip, an error under CI (like the peers and chromium). */
+function redisInstalled(): boolean {
+  if (findRedisServer()) return true;
+  const message = 'redis-server not found: apt-get install redis-server';
+  if (process.env.CI) throw new Error(`${message}; the browser tests must run on CI`);
+  console.warn(`\n[samlkit tests] SKIPPING the real-SP browser tests: ${message}\n`);
+  return false;
+}
+
+const ready =
+  Boolean(findChromium()) && shibbolethInstalled() && simpleSamlPhpInstalled() && redisInstalled();
 
 const password = 'correct horse battery staple';
 /**
@@ -52,6 +71,7 @@ const alice = {
 };
 
 let dataDir: string;
+let redis: RunningServer;
 let idp: RunningIdp;
 let shibboleth: ShibbolethSp;
 let simpleSamlPhp: SimpleSamlPhp;
@@ -65,6 +85,12 @@ const visited = (): URL[] =>
     .slice(mark)
     .filter((line) => !line.startsWith(' '))
     .map((line) => new URL(line.slice(line.indexOf(' ') + 1)));
+/** URLs the page's iframes requested since the step began. */
+const framesVisited = (): URL[] =>
+  navigationTrace(page)
+    .slice(mark)
+    .filter((line) => line.startsWith('  [frame] '))
+    .map((line) => new URL(line.slice(line.lastIndexOf(' ') + 1)));
 
 /** Shibboleth's metadata without its SOAP SingleLogoutService (see the file comment). */
 const withoutSoapLogout = (xml: string) =>
@@ -103,13 +129,26 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
     shibboleth = await startShibboleth({ idpEntityId: entityId, idpMetadata: metadata });
     simpleSamlPhp = await startSimpleSamlPhp(entityId, { browser: true });
     simpleSamlPhp.trustIdp(metadata);
+    redis = await startRedis();
+    const prefix = 'browser:';
     idp = await startIdp({
       port,
       dataDir,
       users: [alice],
       serviceProviders: [withoutSoapLogout(await shibboleth.metadata()), await simpleSamlPhp.metadata()],
+      store: { redis: redis.url, prefix },
     });
     expect(idp.metadata).toBe(metadata);
+    // SimpleSAMLphp's registration, switched to hidden-iframe logout in the shared store.
+    const client = new Redis(redis.url);
+    try {
+      const store = createRedisStore({ client, prefix });
+      const provider = await store.getProvider(simpleSamlPhp.entityId);
+      if (!provider) throw new Error('serve did not register SimpleSAMLphp');
+      await store.putProvider(simpleSamlPhp.entityId, { ...provider, logoutMethod: 'frontchannel_iframe' });
+    } finally {
+      client.disconnect();
+    }
 
     running = await launchBrowser({ trust: [shibboleth.tlsCertificate] });
     page = await openPrivatePage(running.browser);
@@ -119,12 +158,15 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
     await shibboleth?.stop();
     await simpleSamlPhp?.stop();
     await idp?.close();
+    await redis?.stop();
     if (dataDir) removeDir(dataDir);
   });
 
   it('registers both SPs from their own metadata', async () => {
     expect(idp.serviceProviders).toEqual([shibboleth.entityId, simpleSamlPhp.entityId]);
-    expect(withoutSoapLogout(await shibboleth.metadata())).not.toMatch(/bindings:SOAP"/);
+    const given = withoutSoapLogout(await shibboleth.metadata());
+    expect(given).toMatch(/SingleLogoutService[^>]*bindings:HTTP-Redirect"/);
+    expect(given).not.toMatch(/SingleLogoutService[^>]*bindings:SOAP"/);
   });
 
   it("sends the user from Shibboleth's protected page to the login form, and back signed in", async (context) => {
@@ -187,12 +229,15 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
       () => page.click('button[type="submit"]'),
       (url) => url.origin === idp.url && url.pathname === '/',
     );
-    // The native chain: the browser carried a LogoutRequest to each SP and its answer back.
+    // Shibboleth by the native chain: the page itself carried the LogoutRequest there and the answer back.
     expect(visited().some((url) => url.origin === shibboleth.origin && /\/SLO\//.test(url.pathname))).toBe(
       true,
     );
+    expect(visited().some(at(idp.url, '/slo'))).toBe(true);
+    // SimpleSAMLphp in a hidden iframe of serve's logout page, never in the page itself.
+    expect(visited().some((url) => url.origin === simpleSamlPhp.origin)).toBe(false);
     expect(
-      visited().some((url) => url.origin === simpleSamlPhp.origin && /saml2-logout/.test(url.pathname)),
+      framesVisited().some((url) => url.origin === simpleSamlPhp.origin && /saml2-logout/.test(url.pathname)),
     ).toBe(true);
 
     expect(await shibbolethSession()).toMatch(/A valid session was not found/);

@@ -158,7 +158,10 @@ export function watchPage(context: TestContext, page: Page, options: { closeAfte
 /** Each page's top-level requests and their answers, in order (printed when a test fails). */
 const traces = new WeakMap<Page, string[]>();
 
-/** The page's top-level requests so far: `GET url`, `-> 302` lines (redirect hops included). */
+/**
+ * The page's navigations so far: `GET url` for the top level, `  -> 302 location` for the answers
+ * (redirect hops included), `  [frame] GET url` for its iframes.
+ */
 export const navigationTrace = (page: Page): readonly string[] => traces.get(page) ?? [];
 
 /** A fresh cookie jar (browser context) with one page in it, its navigations traced. */
@@ -170,8 +173,10 @@ export async function openPrivatePage(browser: Browser): Promise<Page> {
   const trace: string[] = [];
   traces.set(page, trace);
   page.on('request', (request) => {
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame())
-      trace.push(`${request.method()} ${request.url()}`);
+    if (!request.isNavigationRequest()) return;
+    // Top-level requests start a line; an iframe's are indented and marked.
+    if (request.frame() === page.mainFrame()) trace.push(`${request.method()} ${request.url()}`);
+    else trace.push(`  [frame] ${request.method()} ${request.url()}`);
   });
   page.on('response', (response) => {
     const request = response.request();
@@ -210,7 +215,8 @@ export async function navigateUntil(
   arrived: (url: URL) => boolean,
   timeoutMs = 20_000,
 ): Promise<void> {
-  await action();
+  // The first navigation the action starts, so a page already at an accepted URL does not count.
+  await Promise.all([page.waitForNavigation({ timeout: timeoutMs, waitUntil: 'load' }), action()]);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (arrived(new URL(page.url()))) {
