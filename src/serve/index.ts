@@ -2,7 +2,9 @@
 export { type Misbehaviour, misbehaviours } from './misbehaviour.js';
 export {
   loadServeConfig,
+  type ServeLogoutMethod,
   type ServeMode,
+  type ServeServiceProvider,
   type ServeStoreOption,
   type ServeTlsOption,
   type ServeUser,

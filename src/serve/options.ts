@@ -24,6 +24,17 @@ export interface ServeUser {
  */
 export type ServeStoreOption = { redis: string; prefix?: string } | { postgres: string; prefix?: string };
 
+/** How an SP hears of a logout: the facade's three logout methods. */
+export type ServeLogoutMethod = 'frontchannel_iframe' | 'frontchannel_native' | 'backchannel';
+
+/**
+ * An SP to register: its metadata (a file path, an http(s) URL or the XML), and
+ * optionally how it is told of a logout. Default: from its metadata, a browser
+ * redirect chain (`frontchannel_native`) for Redirect/POST endpoints, the back
+ * channel for SOAP only.
+ */
+export type ServeServiceProvider = string | { metadata: string; logoutMethod?: ServeLogoutMethod };
+
 /** TLS of the IdP's own listener: PEM text or file paths. */
 export interface ServeTlsOption {
   certificate: string;
@@ -47,8 +58,11 @@ export interface StartIdpOptions {
    * fresh temporary directory, removed on `close()`.
    */
   dataDir?: string;
-  /** SPs to register: each a metadata file path, an http(s) URL (fetched once at start) or metadata XML. */
-  serviceProviders?: string[];
+  /**
+   * SPs to register: each a metadata file path, an http(s) URL (fetched once at
+   * start) or metadata XML, or `{ metadata, logoutMethod }` to choose how it is logged out.
+   */
+  serviceProviders?: ServeServiceProvider[];
   /** A JSON file path holding a user list, or the list. Default: one user `demo` with password `demo`. */
   users?: string | ServeUser[];
   /** Default `interactive`: users sign in with the form. `test` enables `signInAs` and `misbehave`. */
@@ -102,7 +116,23 @@ const optionsSchema = z.strictObject({
     .optional(),
   dataDir: text('a directory path').min(1).optional(),
   serviceProviders: z
-    .array(text('a path, URL or metadata XML').min(1), { error: 'must be a list' })
+    .array(
+      z.union(
+        [
+          text('a path, URL or metadata XML').min(1),
+          z.strictObject({
+            metadata: text('a path, URL or metadata XML').min(1),
+            logoutMethod: z
+              .enum(['frontchannel_iframe', 'frontchannel_native', 'backchannel'], {
+                error: 'must be "frontchannel_iframe", "frontchannel_native" or "backchannel"',
+              })
+              .optional(),
+          }),
+        ],
+        { error: 'must be a path, URL or metadata XML, or { metadata, logoutMethod }' },
+      ),
+      { error: 'must be a list' },
+    )
     .optional(),
   users: z
     .union([text('a file path').min(1), usersSchema], { error: 'must be a file path or a list of users' })
@@ -186,7 +216,11 @@ export async function loadServeConfig(path: string): Promise<StartIdpOptions> {
     ...(typeof options.users === 'string' ? { users: resolve(base, options.users) } : {}),
     ...(options.serviceProviders === undefined
       ? {}
-      : { serviceProviders: options.serviceProviders.map(local) }),
+      : {
+          serviceProviders: options.serviceProviders.map((sp) =>
+            typeof sp === 'string' ? local(sp) : { ...sp, metadata: local(sp.metadata) },
+          ),
+        }),
     ...(options.tls === undefined
       ? {}
       : { tls: { certificate: local(options.tls.certificate), privateKey: local(options.tls.privateKey) } }),

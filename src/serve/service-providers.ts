@@ -3,6 +3,7 @@ import { type Provider, parseProvider } from '../config/index.js';
 import { SamlError } from '../errors/index.js';
 import { parseSpMetadata } from '../metadata/index.js';
 import type { Store } from '../store/store.js';
+import type { ServeServiceProvider } from './options.js';
 
 /** Largest metadata document read from a file or URL. */
 const maxMetadataBytes = 1024 * 1024;
@@ -61,14 +62,19 @@ export async function readSpMetadata(source: string): Promise<string> {
  */
 export async function registerServiceProviders(
   store: Store,
-  sources: readonly string[],
+  sources: readonly ServeServiceProvider[],
   idpEntityId: string,
 ): Promise<RegisteredSp[]> {
   const registered: RegisteredSp[] = [];
   for (const source of sources) {
-    const xml = await readSpMetadata(source);
+    const { metadata: location, logoutMethod } = typeof source === 'string' ? { metadata: source } : source;
+    const xml = await readSpMetadata(location);
     const metadata = parseSpMetadata(xml, { requireSignature: false });
-    const provider = parseProvider({ ...metadata.provider, issuer: idpEntityId });
+    const provider = parseProvider({
+      ...metadata.provider,
+      issuer: idpEntityId,
+      ...(logoutMethod === undefined ? {} : { logoutMethod }),
+    });
     await store.putProvider(metadata.entityId, provider);
     registered.push({ entityId: metadata.entityId, provider });
   }

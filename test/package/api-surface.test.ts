@@ -17,6 +17,7 @@ const entries: Record<string, string> = {
   'samlkit/redis': 'src/redis.ts',
   'samlkit/postgres': 'src/postgres.ts',
   'samlkit/bullmq': 'src/bullmq.ts',
+  'samlkit/serve': 'src/serve/index.ts',
 };
 
 const program = ts.createProgram(

@@ -11,12 +11,22 @@ describe('startIdp in interactive mode: the login page and the session', () => {
   let idp: RunningIdp;
   let wiki: NodeSamlSp;
   let crm: NodeSamlSp;
+  let chat: NodeSamlSp;
   beforeAll(async () => {
     wiki = await startNodeSamlSp('wiki');
     crm = await startNodeSamlSp('crm', { key: 'sp-b' });
-    idp = await startIdp({ serviceProviders: [wiki.metadata, crm.metadata], users });
+    chat = await startNodeSamlSp('chat');
+    idp = await startIdp({
+      serviceProviders: [
+        wiki.metadata,
+        crm.metadata,
+        { metadata: chat.metadata, logoutMethod: 'frontchannel_iframe' },
+      ],
+      users,
+    });
     wiki.trust(idp);
     crm.trust(idp);
+    chat.trust(idp);
   });
   afterAll(() => idp?.close());
 
@@ -171,6 +181,36 @@ describe('startIdp in interactive mode: the login page and the session', () => {
     expect((await browser.open(`${crm.origin}/home`)).status).toBe(401);
     const after = await browser.open(`${idp.url}/session`);
     expect(after.html).toContain('You are not signed in.');
+  });
+
+  it('"Log out everywhere" loads an iframe SP in a hidden frame, then runs the redirect chain', async () => {
+    const signInToAll = async (browser: Browser) => {
+      await signIn(browser, `${wiki.origin}/login`);
+      await browser.open(`${crm.origin}/login`);
+      await browser.open(`${chat.origin}/login`);
+      for (const sp of [wiki, crm, chat]) expect((await browser.open(`${sp.origin}/home`)).status).toBe(200);
+    };
+    // The page the IdP answers with: a hidden iframe posting chat's LogoutRequest, and the chain's next step.
+    const look = new Browser();
+    await signInToAll(look);
+    const session = readFormOf((await look.open(`${idp.url}/session`)).html);
+    const first = await look.request(`${idp.url}${session.action}`, { form: session.fields });
+    const page = await first.text();
+    expect(page).toContain(
+      `<iframe hidden name="slo-0"></iframe><form hidden method="post" target="slo-0" action="${chat.origin}/slo"`,
+    );
+    expect(page).toMatch(/id="continue"/);
+    expect(first.headers.get('content-security-policy')).toContain('frame-src http:');
+
+    // The whole run, frames included: every SP is signed out.
+    const browser = new Browser();
+    await signInToAll(browser);
+    const before = chat.logoutRequests.length;
+    const form = readFormOf((await browser.open(`${idp.url}/session`)).html);
+    const done = await browser.open(`${idp.url}${form.action}`, { form: form.fields });
+    expect(done.url).toBe(`${idp.url}/`);
+    expect(chat.logoutRequests.length).toBe(before + 1);
+    for (const sp of [wiki, crm, chat]) expect((await browser.open(`${sp.origin}/home`)).status).toBe(401);
   });
 
   it('refuses test-mode switches in interactive mode', () => {

@@ -14,6 +14,9 @@ the data directory on first run and never overwritten. Stops on SIGTERM or SIGIN
 Options:
   --sp <metadata>       An SP to register: a metadata file, an http(s) URL (fetched once
                         at start) or the XML itself; repeatable
+  --sp-iframe <metadata>
+                        Like --sp, and that SP is logged out in a hidden iframe
+                        (frontchannel_iframe) instead of the redirect chain; repeatable
   --users <file>        A JSON list of users: [{ "username", "password", "attributes" }]
                         (default: one user demo, password demo)
   --config <file>       A JSON file with the options of startIdp (host, port, baseUrl,
@@ -46,6 +49,7 @@ Example:
 
 const spec = {
   sp: { type: 'string', repeatable: true },
+  'sp-iframe': { type: 'string', repeatable: true },
   users: { type: 'string' },
   config: { type: 'string' },
   host: { type: 'string' },
@@ -109,7 +113,13 @@ export const serveCommand: Command = {
         : values.postgres !== undefined
           ? { postgres: values.postgres, ...(prefix === undefined ? {} : { prefix }) }
           : file.store;
-    const sps = values.sp ?? [];
+    const sps = [
+      ...(values.sp ?? []),
+      ...(values['sp-iframe'] ?? []).map((metadata) => ({
+        metadata,
+        logoutMethod: 'frontchannel_iframe' as const,
+      })),
+    ];
     const options: StartIdpOptions = {
       ...file,
       port: port ?? file.port ?? 7000,
