@@ -2,10 +2,12 @@
  * `samlkit serve` in a real browser, with real SPs: headless chromium opens a
  * protected page of Shibboleth SP (Apache + mod_shib + shibd, over TLS) and of
  * SimpleSAMLphp (php -S), both at their shipped defaults (the settings their
- * harnesses must set are listed in test/peers/support/). The user signs in on
- * serve's login form once, reaches the second SP without a form, and "Log out
- * everywhere" on serve's session page ends both SP sessions, one through a
- * hidden iframe and one through the native redirect chain.
+ * harnesses must set are listed in test/peers/support/), and a third SP played
+ * by @node-saml/node-saml (test/serve/support.ts). The user signs in on serve's
+ * login form once, reaches the other SPs without a form, and "Log out
+ * everywhere" on serve's session page ends every SP session: SimpleSAMLphp's
+ * through a hidden iframe, Shibboleth's and node-saml's through the native
+ * redirect chain.
  *
  * serve registers each SP from the metadata the SP generates itself, and picks
  * each SP's logout method from it: the back channel when it lists SOAP, else the
@@ -29,6 +31,7 @@ import {
   simpleSamlPhpInstalled,
   startSimpleSamlPhp,
 } from '../peers/support/simplesamlphp.js';
+import { type NodeSamlSp, startNodeSamlSp } from '../serve/support.js';
 import {
   findChromium,
   launchBrowser,
@@ -64,6 +67,8 @@ const alice = {
   username: 'alice',
   password,
   attributes: {
+    // serve's source of the emailAddress NameID, which node-saml asks for by default.
+    email: 'alice@example.org',
     'urn:oid:0.9.2342.19200300.100.1.3': 'alice@example.org',
     'urn:oid:2.5.4.42': 'Alice',
     'urn:oid:1.3.6.1.4.1.5923.1.1.1.7': ['urn:mace:example.org:wiki:edit', 'urn:mace:example.org:wiki:read'],
@@ -75,6 +80,7 @@ let redis: RunningServer;
 let idp: RunningIdp;
 let shibboleth: ShibbolethSp;
 let simpleSamlPhp: SimpleSamlPhp;
+let nodeSaml: NodeSamlSp;
 let running: RunningBrowser;
 /** One user's browser: its cookie jar carries the sessions from test to test. */
 let page: Page;
@@ -115,7 +121,7 @@ async function shibbolethSession(): Promise<string> {
 const at = (origin: string, pathname: string) => (url: URL) =>
   url.origin === origin && url.pathname === pathname;
 
-describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and SimpleSAMLphp', () => {
+describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP, SimpleSAMLphp and node-saml', () => {
   beforeAll(async () => {
     // serve's URL and keys must be known before the SPs start, and the SPs' metadata before serve
     // registers them: a first start on a chosen port creates the keys in dataDir, a second start
@@ -129,16 +135,22 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
     shibboleth = await startShibboleth({ idpEntityId: entityId, idpMetadata: metadata });
     simpleSamlPhp = await startSimpleSamlPhp(entityId, { browser: true });
     simpleSamlPhp.trustIdp(metadata);
+    nodeSaml = await startNodeSamlSp('node-saml');
     redis = await startRedis();
     const prefix = 'browser:';
     idp = await startIdp({
       port,
       dataDir,
       users: [alice],
-      serviceProviders: [withoutSoapLogout(await shibboleth.metadata()), await simpleSamlPhp.metadata()],
+      serviceProviders: [
+        withoutSoapLogout(await shibboleth.metadata()),
+        await simpleSamlPhp.metadata(),
+        nodeSaml.metadata,
+      ],
       store: { redis: redis.url, prefix },
     });
     expect(idp.metadata).toBe(metadata);
+    nodeSaml.trust(idp);
     // SimpleSAMLphp's registration, switched to hidden-iframe logout in the shared store.
     const client = new Redis(redis.url);
     try {
@@ -162,8 +174,8 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
     if (dataDir) removeDir(dataDir);
   });
 
-  it('registers both SPs from their own metadata', async () => {
-    expect(idp.serviceProviders).toEqual([shibboleth.entityId, simpleSamlPhp.entityId]);
+  it('registers every SP from its own metadata', async () => {
+    expect(idp.serviceProviders).toEqual([shibboleth.entityId, simpleSamlPhp.entityId, nodeSaml.entityId]);
     const given = withoutSoapLogout(await shibboleth.metadata());
     expect(given).toMatch(/SingleLogoutService[^>]*bindings:HTTP-Redirect"/);
     expect(given).not.toMatch(/SingleLogoutService[^>]*bindings:SOAP"/);
@@ -216,12 +228,24 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
     expect(visited().some(at(idp.url, '/login'))).toBe(false);
   }, 60_000);
 
-  it('lists both SPs on the session page; "Log out everywhere" ends both SP sessions', async (context) => {
+  it('signs the user in to the node-saml SP without a form too', async (context) => {
+    watchPage(context, page);
+    mark = navigationTrace(page).length;
+    await navigateUntil(page, () => page.goto(`${nodeSaml.origin}/login`), at(nodeSaml.origin, '/acs'));
+    expect(await pageText(page)).toContain('node-saml: welcome');
+    expect(nodeSaml.outcomes.at(-1)).toMatchObject({ ok: true });
+    expect(visited().some(at(idp.url, '/login'))).toBe(false);
+    await page.goto(`${nodeSaml.origin}/home`);
+    expect(await pageText(page)).toMatch(/signed in as/);
+  }, 60_000);
+
+  it('lists every SP on the session page; "Log out everywhere" ends every SP session', async (context) => {
     watchPage(context, page);
     await page.goto(`${idp.url}/session`);
     const listed = await pageText(page);
     expect(listed).toContain(shibboleth.entityId);
     expect(listed).toContain(simpleSamlPhp.entityId);
+    expect(listed).toContain(nodeSaml.entityId);
 
     mark = navigationTrace(page).length;
     await navigateUntil(
@@ -234,6 +258,7 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
       true,
     );
     expect(visited().some(at(idp.url, '/slo'))).toBe(true);
+    expect(visited().some(at(nodeSaml.origin, '/slo'))).toBe(true);
     // SimpleSAMLphp in a hidden iframe of serve's logout page, never in the page itself.
     expect(visited().some((url) => url.origin === simpleSamlPhp.origin)).toBe(false);
     expect(
@@ -242,6 +267,9 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP and Simple
 
     expect(await shibbolethSession()).toMatch(/A valid session was not found/);
     expect((await simpleSamlPhpState()).authenticated).toBe(false);
+    expect(nodeSaml.sessions.size).toBe(0);
+    await page.goto(`${nodeSaml.origin}/home`);
+    expect(await pageText(page)).toMatch(/signed out/);
     await page.goto(`${idp.url}/session`);
     expect(await pageText(page)).toMatch(/not signed in/i);
   }, 60_000);
