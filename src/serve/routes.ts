@@ -135,9 +135,9 @@ export function createRoutes(
     return { id, session, cookies: [sessionCookieFor(id)] };
   }
 
-  const userOf = (signedIn: { id: string; session: LoginSession }): SsoUser => {
+  const userOf = (signedIn: { id: string; session: LoginSession }, classRef?: string): SsoUser => {
     const user = users.get(signedIn.session.username)!;
-    return toSsoUser(user, { id: signedIn.id, ...signedIn.session });
+    return toSsoUser(user, { id: signedIn.id, ...signedIn.session }, classRef);
   };
 
   /**
@@ -185,7 +185,9 @@ export function createRoutes(
     const automatic = context.mode === 'test' ? context.signInAs() : undefined;
     if (automatic !== undefined) {
       const signedIn = await automaticSession(request, automatic, forced);
-      return answerPending(pending, { user: userOf(signedIn) }, signedIn.cookies);
+      // No one typed anything: the automatic sign-in counts as the first context the SP asked for.
+      const asked = pending.request.requestedAuthnContext?.classRefs[0];
+      return answerPending(pending, { user: userOf(signedIn, asked) }, signedIn.cookies);
     }
     const current = await currentSession(request);
     // ForceAuthn (SAMLCore §3.4.1): the existing session does not count; the form is shown again.

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createConfigError, toIssuePath } from '../config/issues.js';
+import { authnContextClasses } from '../constants/saml.js';
 import { hashPassword, type PasswordHash, verifyPassword } from '../crypto/index.js';
 import type { SsoUser } from '../idp/index.js';
 import { type ServeUser, usersSchema } from './options.js';
@@ -78,15 +79,23 @@ export async function checkCredentials(
   return ok && user?.password !== undefined ? user : undefined;
 }
 
-/** The SSO subject for a user: their username as ID, their attributes, `email` for the emailAddress format. */
-export function toSsoUser(user: UserRecord, session: { id: string; authnInstant: number }): SsoUser {
+/**
+ * The SSO subject for a user: their username as ID, their attributes, `email`
+ * for the emailAddress format, authenticated by password unless `classRef` says otherwise.
+ */
+export function toSsoUser(
+  user: UserRecord,
+  session: { id: string; authnInstant: number },
+  classRef?: string,
+): SsoUser {
   const email = user.attributes.email?.[0];
   return {
     id: user.username,
     ...(email === undefined ? {} : { email }),
     sessionId: session.id,
     authnInstant: new Date(session.authnInstant),
-    authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
+    // Test mode's automatic sign-in stands for a password sign-in, or for what the request asked.
+    authnContextClassRef: classRef ?? authnContextClasses.passwordProtectedTransport,
     attributes: Object.entries(user.attributes).map(([name, values]) => ({ name, values })),
   };
 }
