@@ -59,9 +59,10 @@ const ready =
 
 const password = 'correct horse battery staple';
 /**
- * The user. Attribute names are the OIDs of the X.500/LDAP attribute profile,
- * which Shibboleth's shipped attribute-map.xml maps (mail, givenName,
- * entitlement) and SimpleSAMLphp passes through as named.
+ * The user. Attribute names are the OIDs of the X.500/LDAP attribute profile.
+ * Shibboleth's shipped attribute-map.xml maps eduPersonEntitlement (its LDAP
+ * entries, mail and givenName among them, are commented out as shipped);
+ * SimpleSAMLphp passes every attribute through as named.
  */
 const alice = {
   username: 'alice',
