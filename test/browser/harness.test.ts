@@ -1,10 +1,11 @@
 /**
  * The browser harness itself: Debian's chromium starts headless, renders a
- * page, keeps cookie jars apart per page, and a failed test leaves a
- * screenshot in the test output directory.
+ * page, keeps cookie jars apart per page, saves a screenshot and the HTML of a
+ * page, and trusts a per-run TLS certificate only when told to, by its key.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findChromium,
@@ -14,6 +15,7 @@ import {
   type RunningBrowser,
   savePage,
 } from '../support/browser.js';
+import { certificatePem, privateKeyPem } from '../support/keys.js';
 
 const chromium = findChromium();
 
@@ -69,4 +71,25 @@ describe.skipIf(!chromium)('browser harness (headless chromium)', () => {
     }
     expect(existsSync(path)).toBe(false);
   });
+
+  it('trusts a per-run TLS certificate by its key, and no other', async (context) => {
+    // A self-signed certificate no CA vouches for, as the real SPs' per-run ones are.
+    const tls = createHttpsServer({ cert: certificatePem('sp-a'), key: privateKeyPem('sp-a') }, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<title>tls</title><p>over tls</p>'),
+    );
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const address = tls.address();
+    const url = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    const trusting = await launchBrowser({ trust: [certificatePem('sp-a')] });
+    try {
+      const page = await openPage(context, trusting.browser);
+      await page.goto(url);
+      expect(await pageText(page)).toContain('over tls');
+      const untrusting = await openPage(context, running.browser);
+      await expect(untrusting.goto(url)).rejects.toThrow(/ERR_CERT/);
+    } finally {
+      await trusting.close();
+      await new Promise((resolve) => tls.close(resolve));
+    }
+  }, 60_000);
 });
