@@ -23,12 +23,9 @@ export interface ServePage {
 /**
  * No script at all, the one stylesheet by hash, forms post to this IdP only,
  * never framed, no `<base>`, no referrer: the pages handle passwords.
- * `formAction` widens where a form may lead: browsers check `form-action` on
- * the redirects a form's answer makes too (CSP3 §6.4.1 form-action), and "Log
- * out everywhere" answers with a redirect to the first SP of the logout chain.
  */
-const policyOf = (formAction = "'self'") =>
-  [
+function policyFor(formAction: string): string {
+  return [
     "default-src 'none'",
     "script-src 'none'",
     `style-src ${styleHash}`,
@@ -36,8 +33,9 @@ const policyOf = (formAction = "'self'") =>
     "base-uri 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
 
-function page(status: number, title: string, body: string, formAction?: string): ServePage {
+function page(status: number, title: string, body: string, formAction = "'self'"): ServePage {
   return {
     status,
     html:
@@ -47,7 +45,7 @@ function page(status: number, title: string, body: string, formAction?: string):
       `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': policyOf(formAction),
+      'content-security-policy': policyFor(formAction),
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
@@ -104,6 +102,12 @@ export interface SessionPageState {
   logoutAction: string;
   csrf: string;
   homeUrl: string;
+  /**
+   * The schemes (`http:`, `https:`) of the SPs' logout endpoints: "Log out
+   * everywhere" may answer with a redirect to one, and browsers check
+   * `form-action` on the redirects that follow a form submission too.
+   */
+  logoutSchemes: readonly string[];
 }
 
 /** The signed-in user, the SPs of their session, and "Log out everywhere". */
@@ -117,8 +121,7 @@ export function renderSessionPage(state: SessionPageState): ServePage {
     `<form method="post" action="${escapeHtml(state.logoutAction)}">${hidden('csrf', state.csrf)}` +
     '<button type="submit">Log out everywhere</button></form>' +
     `<p><a href="${escapeHtml(state.homeUrl)}">Home</a></p>`;
-  // The logout chain goes on to each SP's SingleLogoutService, on whatever origin it has.
-  return page(200, 'Your session', body, "'self' https: http:");
+  return page(200, 'Your session', body, ["'self'", ...new Set(state.logoutSchemes)].join(' '));
 }
 
 /** What the home page shows. */

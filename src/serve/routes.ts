@@ -41,6 +41,8 @@ export interface RouteContext {
   metadata: string;
   /** Entity IDs of the registered SPs, for the home page. */
   serviceProviders: readonly string[];
+  /** The schemes of the registered SPs' logout endpoints, for the session page's `form-action`. */
+  logoutSchemes: readonly string[];
   users: UserDirectory;
   sessions: SessionKeeper;
   csrf: CsrfTokens;
@@ -327,6 +329,7 @@ export function createRoutes(
         logoutAction: path('/logout'),
         csrf: csrf.create('logout', current.id),
         homeUrl: `${path('/')}`,
+        logoutSchemes: context.logoutSchemes,
       }),
     );
   }

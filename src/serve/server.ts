@@ -206,6 +206,18 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<RunningId
       store,
       metadata,
       serviceProviders: registered.map((sp) => sp.entityId),
+      logoutSchemes: [
+        ...new Set(
+          registered.flatMap(({ provider }) =>
+            [
+              provider.slsUrl,
+              ...provider.singleLogoutServices.flatMap((sls) => [sls.url, sls.responseUrl ?? '']),
+            ]
+              .filter((url) => url !== '')
+              .map((url) => (url.startsWith('http:') ? 'http:' : 'https:')),
+          ),
+        ),
+      ],
       users,
       sessions: createSessionKeeper(store, () => Date.now()),
       csrf: createCsrfTokens(keys.secret),

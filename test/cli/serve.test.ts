@@ -62,6 +62,7 @@ describe('samlkit serve', () => {
     expect(stdout).toMatch(/^Usage: samlkit serve/);
     for (const flag of [
       '--sp',
+      '--sp-iframe',
       '--users',
       '--config',
       '--host',

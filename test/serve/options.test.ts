@@ -109,3 +109,36 @@ describe('loadServeConfig', () => {
     await expect(loadServeConfig(path)).rejects.toThrow(/is not JSON/);
   });
 });
+
+describe('SP metadata from a URL', () => {
+  it('is fetched once at start; a document over 1 MiB or an error status is SAML_METADATA_INVALID', async () => {
+    const { createServer } = await import('node:http');
+    const { startNodeSamlSp } = await import('./support.js');
+    const sp = await startNodeSamlSp('remote');
+    let fetches = 0;
+    const server = createServer((req, res) => {
+      fetches += 1;
+      if (req.url === '/metadata') res.writeHead(200, { 'content-type': 'application/xml' }).end(sp.metadata);
+      else if (req.url === '/huge') res.writeHead(200).end(`<x>${'a'.repeat(1024 * 1024 + 1)}</x>`);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const idp = await startIdp({ serviceProviders: [`${origin}/metadata`] });
+      expect(idp.serviceProviders).toEqual([sp.entityId]);
+      await fetch(`${idp.url}/`);
+      await idp.close();
+      expect(fetches).toBe(1);
+      for (const path of ['/huge', '/missing']) {
+        const error = await startIdp({ serviceProviders: [`${origin}${path}`] }).catch(
+          (caught: unknown) => caught,
+        );
+        expect(isSamlError(error, 'SAML_METADATA_INVALID'), path).toBe(true);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
