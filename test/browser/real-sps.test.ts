@@ -10,19 +10,15 @@
  * redirect chain.
  *
  * serve registers each SP from the metadata the SP generates itself, and picks
- * each SP's logout method from it: the back channel when it lists SOAP, else the
- * native chain. Two changes make the logout exercise both browser methods:
+ * each SP's logout method from it (the back channel when it lists SOAP, else the
+ * native chain) unless told otherwise. Two choices make the logout exercise both
+ * browser methods:
  * - Shibboleth lists SOAP first, and serve does not trust Shibboleth's per-run
  *   TLS certificate on its back channel, so the metadata given to serve leaves
  *   SOAP out: Shibboleth is logged out by the native chain, hop by hop.
- * - SimpleSAMLphp's registration is switched to `frontchannel_iframe` in the
- *   store serve runs on (a Redis shared the way two serve processes share it):
- *   serve has no per-SP option for the logout method, and an operator changes a
- *   registered provider in the store the same way.
+ * - SimpleSAMLphp is registered with `logoutMethod: 'frontchannel_iframe'`.
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from '../../src/redis.js';
 import { type RunningIdp, startIdp } from '../../src/serve/index.js';
 import { freePort, removeDir, tempDir } from '../peers/support/processes.js';
 import { type ShibbolethSp, shibbolethInstalled, startShibboleth } from '../peers/support/shibboleth.js';
@@ -43,19 +39,8 @@ import {
   type RunningBrowser,
   watchPage,
 } from '../support/browser.js';
-import { findRedisServer, type RunningServer, startRedis } from '../support/database-servers.mjs';
 
-/** redis-server is missing: a loud skip, an error under CI (like the peers and chromium). */
-function redisInstalled(): boolean {
-  if (findRedisServer()) return true;
-  const message = 'redis-server not found: apt-get install redis-server';
-  if (process.env.CI) throw new Error(`${message}; the browser tests must run on CI`);
-  console.warn(`\n[samlkit tests] SKIPPING the real-SP browser tests: ${message}\n`);
-  return false;
-}
-
-const ready =
-  Boolean(findChromium()) && shibbolethInstalled() && simpleSamlPhpInstalled() && redisInstalled();
+const ready = Boolean(findChromium()) && shibbolethInstalled() && simpleSamlPhpInstalled();
 
 const password = 'correct horse battery staple';
 /**
@@ -77,7 +62,6 @@ const alice = {
 };
 
 let dataDir: string;
-let redis: RunningServer;
 let idp: RunningIdp;
 let shibboleth: ShibbolethSp;
 let simpleSamlPhp: SimpleSamlPhp;
@@ -137,31 +121,18 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP, SimpleSAM
     simpleSamlPhp = await startSimpleSamlPhp(entityId, { browser: true });
     simpleSamlPhp.trustIdp(metadata);
     nodeSaml = await startNodeSamlSp('node-saml');
-    redis = await startRedis();
-    const prefix = 'browser:';
     idp = await startIdp({
       port,
       dataDir,
       users: [alice],
       serviceProviders: [
         withoutSoapLogout(await shibboleth.metadata()),
-        await simpleSamlPhp.metadata(),
+        { metadata: await simpleSamlPhp.metadata(), logoutMethod: 'frontchannel_iframe' },
         nodeSaml.metadata,
       ],
-      store: { redis: redis.url, prefix },
     });
     expect(idp.metadata).toBe(metadata);
     nodeSaml.trust(idp);
-    // SimpleSAMLphp's registration, switched to hidden-iframe logout in the shared store.
-    const client = new Redis(redis.url);
-    try {
-      const store = createRedisStore({ client, prefix });
-      const provider = await store.getProvider(simpleSamlPhp.entityId);
-      if (!provider) throw new Error('serve did not register SimpleSAMLphp');
-      await store.putProvider(simpleSamlPhp.entityId, { ...provider, logoutMethod: 'frontchannel_iframe' });
-    } finally {
-      client.disconnect();
-    }
 
     running = await launchBrowser({ trust: [shibboleth.tlsCertificate] });
     page = await openPrivatePage(running.browser);
@@ -171,7 +142,6 @@ describe.skipIf(!ready)('samlkit serve in chromium with Shibboleth SP, SimpleSAM
     await shibboleth?.stop();
     await simpleSamlPhp?.stop();
     await idp?.close();
-    await redis?.stop();
     if (dataDir) removeDir(dataDir);
   });
 
