@@ -12,6 +12,12 @@
  * - `session.cookie.secure`, `language.cookie.secure` true -> false: `php -S`
  *   has no TLS, and SimpleSAMLphp refuses to set a secure cookie on plain HTTP.
  *   Deployed, TLS sits in front and the shipped value stays.
+ * - with `{ browser: true }` only, `session.cookie.samesite` and
+ *   `language.cookie.samesite` `None` -> unset: a real browser drops a
+ *   `SameSite=None` cookie that is not also `Secure`, which it cannot be over
+ *   `php -S`. Unset, the browser applies its default (Lax); the IdP and the SP
+ *   share the site http://127.0.0.1, so the session cookie still goes along.
+ *   The scripted browser of the peer suites ignores the attribute either way.
  * authsources.php, `default-sp`
  * - `idp`: the samlkit IdP's entity ID (shipped `null` shows a discovery page).
  * - `privatekey`, `certificate`: shipped without a key, the SP cannot sign
@@ -79,7 +85,15 @@ function replaceOnce(text: string, pattern: RegExp, replacement: string): string
 
 const php = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export async function startSimpleSamlPhp(idpEntityId: string): Promise<SimpleSamlPhp> {
+export interface SimpleSamlPhpOptions {
+  /** Driven by a real browser: leave out the SameSite=None a browser refuses without Secure. */
+  browser?: boolean;
+}
+
+export async function startSimpleSamlPhp(
+  idpEntityId: string,
+  options: SimpleSamlPhpOptions = {},
+): Promise<SimpleSamlPhp> {
   const dir = tempDir('simplesamlphp');
   const config = join(dir, 'config');
   const docroot = join(dir, 'docroot');
@@ -119,6 +133,15 @@ export async function startSimpleSamlPhp(idpEntityId: string): Promise<SimpleSam
     /'language\.cookie\.secure' => true,/,
     "'language.cookie.secure' => false,",
   );
+  if (options.browser)
+    for (const name of ['session', 'language'])
+      configPhp = replaceOnce(
+        configPhp,
+        new RegExp(
+          `'${name}\\.cookie\\.samesite' => \\\\SimpleSAML\\\\Utils\\\\HTTP::canSetSameSiteNone\\(\\) \\? 'None' : null,`,
+        ),
+        `'${name}.cookie.samesite' => null,`,
+      );
   writeFileSync(join(config, 'config.php'), configPhp);
   copyFileSync(join(shipped, 'acl.php'), join(config, 'acl.php'));
 
