@@ -237,8 +237,11 @@ function checkShell(code: string): { problems: string[]; runnable: string[][] } 
       } else if (tool === 'npm' && args[0] === 'ci') {
         if (!existsSync(join(root, 'package-lock.json'))) problems.push(`${command}: no package-lock.json`);
       } else if (tool === 'npm' && (args[0] === 'install' || args[0] === 'i')) {
-        // This package by name, or a git URL, folder or tarball of it (how to install it unpublished).
-        const ofThisPackage = new RegExp(`(^|[/+])${pkg.name}(\\.git|-\\d+\\.\\d+\\.\\d+\\.tgz)?$`);
+        // This package by name, or a git URL, folder or tarball of it (how to install it unpublished),
+        // written out or as the README's placeholders for a URL and a folder only the reader knows.
+        const ofThisPackage = new RegExp(
+          `(^|[/+])(${pkg.name}|<repository-url>|<path-to-clone>)(\\.git|-\\d+\\.\\d+\\.\\d+\\.tgz)?$`,
+        );
         for (const name of plain.slice(1)) {
           if (!ofThisPackage.test(name)) problems.push(`${command}: installs ${name}, not ${pkg.name}`);
         }
@@ -428,9 +431,9 @@ describe('the checker itself fails on broken blocks', () => {
 
   it('shell commands naming a missing script, file, bin or package are reported', () => {
     const { problems } = checkShell(
-      'npm run no-such-script\nnode demo/missing.mjs\nnpx no-such-bin\nnpm install left-pad\nmake all',
+      'npm run no-such-script\nnode demo/missing.mjs\nnpx no-such-bin\nnpm install left-pad\nmake all\nnpm install <path-to-left-pad>',
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
   });
 
   it('the workspace lives inside the package, where the self-reference resolves', () => {
