@@ -328,21 +328,26 @@ interface Pysaml2Shape {
   sha256?: boolean;
 }
 
-/** A Response from pysaml2's IdP (saml2.server.Server, its own templates and xmlsec1 signer), for sp-a. */
-async function pysaml2Response(shape: Pysaml2Shape): Promise<string> {
-  const options = {
+/**
+ * Responses from pysaml2's IdP (saml2.server.Server, its own templates and xmlsec1 signer), for
+ * sp-a, one per shape, from one Python process (each start loads pysaml2: seconds when loaded).
+ */
+async function pysaml2Responses(shapes: Pysaml2Shape[]): Promise<string[]> {
+  const options = shapes.map((shape) => ({
     idp: { entityId: idpEntityId, key: keyFile('idp.key'), cert: keyFile('idp.crt') },
     sp: { entityId: spEntityId, acsUrl: spAcsUrl, cert: keyFile('sp-a.crt') },
     inResponseTo: '_pysaml2-request',
     nameId: 'alice@example.com',
     attributes: { mail: ['alice@example.com'] },
     ...shape,
-  };
+  }));
   const script = fileURLToPath(new URL('../../fixtures/peers/pysaml2/idp_response.py', import.meta.url));
   const { stdout } = await promisify(execFile)('/usr/bin/python3', [script, JSON.stringify(options)], {
     timeout: 60_000,
   });
-  return stdout;
+  const responses = JSON.parse(stdout) as string[];
+  if (responses.length !== shapes.length) throw new Error(`pysaml2 built ${responses.length} Responses`);
+  return responses;
 }
 
 describe.skipIf(!pysaml2Installed())('samlkit verify: Responses from pysaml2', () => {
@@ -356,13 +361,10 @@ describe.skipIf(!pysaml2Installed())('samlkit verify: Responses from pysaml2', (
   type ShapeName = keyof typeof shapes;
   const built = new Map<ShapeName, string>();
 
-  // One Python process per shape, all at once: each takes seconds to start on a loaded machine.
   beforeAll(async () => {
-    await Promise.all(
-      Object.entries(shapes).map(async ([name, shape]) => {
-        built.set(name as ShapeName, await pysaml2Response(shape));
-      }),
-    );
+    const names = Object.keys(shapes) as ShapeName[];
+    const responses = await pysaml2Responses(names.map((name) => shapes[name]));
+    for (const [i, name] of names.entries()) built.set(name, responses[i]!);
   });
   const response = (name: ShapeName) => {
     const xml = built.get(name);
