@@ -1,9 +1,30 @@
-// Writes fixtures/attacks/ (one file per case and index.json) from scripts/attack-corpus.mjs.
+// Writes fixtures/attacks/ (one file per case and index.json) from scripts/attack-corpus/.
 // Run: node scripts/generate-attack-corpus.mjs, then review the diff.
+// The corpus is TypeScript; Node 20 cannot run it, so esbuild (which tsup already brings)
+// bundles it to a temporary module in its own folder, where its imports and paths resolve.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { attackManifest, generateAttackCorpus } from './attack-corpus.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bundle = `${here}/attack-corpus/.bundle-${process.pid}.mjs`;
+await build({
+  entryPoints: [`${here}/attack-corpus/index.ts`],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  logLevel: 'error',
+});
+let corpusModule;
+try {
+  corpusModule = await import(pathToFileURL(bundle).href);
+} finally {
+  rmSync(bundle, { force: true });
+}
+const { attackManifest, generateAttackCorpus } = corpusModule;
 
 const root = fileURLToPath(new URL('../fixtures/attacks/', import.meta.url));
 const corpus = generateAttackCorpus();

@@ -94,6 +94,8 @@ export {
   SamlError,
   type SamlErrorDetails,
   type SamlErrorDetailsByCode,
+  type SamlErrorDetailsOf,
+  type SamlErrorOptions,
 } from './errors/saml-error.js';
 
 // Federation metadata: signed aggregates.

@@ -16,6 +16,15 @@
  * - `text` blocks (sample output) are not checked.
  * - A script block whose first line is `// continued` runs with the blocks before it prepended,
  *   so a guide can show a program step by step.
+ * - A hidden `<!-- setup … -->` comment right before a block is prepended to it, and a hidden
+ *   `<!-- teardown … -->` right after it is appended (closing the clients a block opened, so its
+ *   process ends); a `// continued` block carries on from the previous block without its teardown.
+ * - The blocks of the stores guide talk to a real Redis and PostgreSQL: this test starts
+ *   throw-away servers (test/support/database-servers.mjs) and runs those blocks with
+ *   `REDIS_URL` and `DATABASE_URL` set. Without the binaries they are skipped loudly, and under
+ *   CI=true they fail.
+ * - A hidden `<!-- type-check only: <why> -->` before a block type-checks it without running it,
+ *   for a fragment that only runs inside a test runner; the reason is shown in the test name.
  * - `console.log(…); // → text` states what the line prints, and the run fails if it prints
  *   anything else.
  */
@@ -33,6 +42,13 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  findPostgres,
+  findRedisServer,
+  type RunningServer,
+  startPostgres,
+  startRedis,
+} from './support/database-servers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -66,13 +82,37 @@ interface Block {
   code: string;
   /** The hidden `<!-- setup … -->` comment right before the fence, if any. */
   setup?: string;
+  /** The hidden `<!-- teardown … -->` comment right after the fence, if any. */
+  teardown?: string;
+  /** Why the block is type-checked and not run (`<!-- type-check only: … -->`), if so. */
+  typeCheckOnly?: string;
 }
 
 function extractBlocks(markdown: string, document: string): Block[] {
-  const blocks: Block[] = [];
+  // `end`: the line after the closing fence, to check that a teardown follows its block.
+  const blocks: (Block & { end: number })[] = [];
   const lines = markdown.split('\n');
   let setup: string[] | undefined;
+  let typeCheckOnly: string | undefined;
   for (let i = 0; i < lines.length; i++) {
+    const only = /^<!-- type-check only: (.+) -->$/.exec(lines[i]!);
+    if (only) {
+      typeCheckOnly = only[1];
+      continue;
+    }
+    if (lines[i] === '<!-- teardown') {
+      // Appended to the block right before it (only blank lines between).
+      const start = i;
+      const teardown: string[] = [];
+      for (i++; i < lines.length && lines[i] !== '-->'; i++) teardown.push(lines[i]!);
+      if (i >= lines.length) throw new Error(`${document}:${start + 1}: unclosed teardown comment`);
+      const previous = blocks.at(-1);
+      const between = lines.slice(previous ? previous.end : 0, start);
+      if (!previous || previous.teardown !== undefined || between.some((line) => line.trim() !== ''))
+        throw new Error(`${document}:${start + 1}: teardown not right after a block`);
+      previous.teardown = teardown.join('\n');
+      continue;
+    }
     if (lines[i] === '<!-- setup') {
       // A hidden setup a fragment needs to compile and run (imports, a configured `idp`, an
       // Express `app`), for the block right after it. Readers see the fragment alone.
@@ -84,8 +124,8 @@ function extractBlocks(markdown: string, document: string): Block[] {
     }
     const open = /^```(\S*)\s*$/.exec(lines[i]!);
     if (!open) {
-      if (setup && lines[i]!.trim() !== '')
-        throw new Error(`${document}:${i + 1}: setup not followed by a block`);
+      if ((setup || typeCheckOnly) && lines[i]!.trim() !== '')
+        throw new Error(`${document}:${i + 1}: setup or type-check-only marker not followed by a block`);
       continue;
     }
     const start = i;
@@ -95,13 +135,16 @@ function extractBlocks(markdown: string, document: string): Block[] {
     blocks.push({
       document,
       line: start + 1,
+      end: i + 1,
       lang: open[1] ?? '',
       code: body.join('\n'),
       ...(setup ? { setup: setup.join('\n') } : {}),
+      ...(typeCheckOnly ? { typeCheckOnly } : {}),
     });
     setup = undefined;
+    typeCheckOnly = undefined;
   }
-  return blocks;
+  return blocks.map(({ end: _end, ...block }) => block);
 }
 
 const scriptLangs = new Set(['ts', 'typescript', 'js', 'javascript']);
@@ -117,9 +160,10 @@ interface Exec {
   stderr: string;
 }
 
-function run(command: string, args: string[], timeout = 60_000): Promise<Exec> {
+function run(command: string, args: string[], timeout = 60_000, env?: Record<string, string>): Promise<Exec> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: root, timeout, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+    const options = { cwd: root, timeout, killSignal: 'SIGKILL' as const, env: { ...process.env, ...env } };
+    execFile(command, args, options, (error, stdout, stderr) => {
       const failure = error as (Error & { code?: number }) | null;
       resolve({
         code: failure ? (typeof failure.code === 'number' ? failure.code : null) : 0,
@@ -183,6 +227,11 @@ function checkPrintedOutput(code: string): string {
 function createWorkspace() {
   mkdirSync(join(root, '.tmp'), { recursive: true });
   const dir = mkdtempSync(join(root, '.tmp', 'code-blocks-'));
+  // The stores guide imports the conformance suite as a file next to the reader's test.
+  writeFileSync(
+    join(dir, 'store-conformance.ts'),
+    "export { runStoreConformance } from '../../test/support/store-conformance.js';\n",
+  );
   let count = 0;
   return {
     dir,
@@ -237,8 +286,11 @@ function checkShell(code: string): { problems: string[]; runnable: string[][] } 
       } else if (tool === 'npm' && args[0] === 'ci') {
         if (!existsSync(join(root, 'package-lock.json'))) problems.push(`${command}: no package-lock.json`);
       } else if (tool === 'npm' && (args[0] === 'install' || args[0] === 'i')) {
-        // This package by name, or a git URL, folder or tarball of it (how to install it unpublished).
-        const ofThisPackage = new RegExp(`(^|[/+])${pkg.name}(\\.git|-\\d+\\.\\d+\\.\\d+\\.tgz)?$`);
+        // This package by name, or a git URL, folder or tarball of it (how to install it unpublished),
+        // written out or as the README's placeholders for a URL and a folder only the reader knows.
+        const ofThisPackage = new RegExp(
+          `(^|[/+])(${pkg.name}|<repository-url>|<path-to-clone>)(\\.git|-\\d+\\.\\d+\\.\\d+\\.tgz)?$`,
+        );
         for (const name of plain.slice(1)) {
           if (!ofThisPackage.test(name)) problems.push(`${command}: installs ${name}, not ${pkg.name}`);
         }
@@ -284,7 +336,46 @@ let workspace: ReturnType<typeof createWorkspace>;
 let diagnostics: Map<string, string[]>;
 const outputs = new Map<Block, Exec>();
 
-beforeAll(() => {
+/** Guides whose blocks need a live Redis and PostgreSQL (their URLs in REDIS_URL and DATABASE_URL). */
+const databaseGuides = new Set<string>(['docs/guide/stores-and-transports.md']);
+const needsDatabases = scripts.some((b) => databaseGuides.has(b.document) && b.typeCheckOnly === undefined);
+const databaseBinaries = { redis: findRedisServer(), postgres: findPostgres() };
+const databasesMissing = [
+  ...(databaseBinaries.redis ? [] : ['redis-server (apt-get install -y redis-server)']),
+  ...(databaseBinaries.postgres ? [] : ['PostgreSQL (apt-get install -y postgresql)']),
+];
+if (needsDatabases && databasesMissing.length > 0) {
+  const message = `not installed: ${databasesMissing.join(', ')}; the blocks of ${[...databaseGuides].join(', ')}`;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${message} must run`);
+  console.warn(`\n[samlkit tests] SKIPPING the blocks that need databases: ${message}\n`);
+}
+const servers: RunningServer[] = [];
+let databaseEnv: Record<string, string> = {};
+
+beforeAll(async () => {
+  if (needsDatabases && databasesMissing.length === 0) {
+    // Throw-away servers, started while the blocks are written and type-checked.
+    const keep = async (server: Promise<RunningServer>) => {
+      const running = await server;
+      servers.push(running);
+      return running;
+    };
+    const [[redis, postgres]] = await Promise.all([
+      Promise.all([keep(startRedis(databaseBinaries.redis)), keep(startPostgres(databaseBinaries.postgres))]),
+      prepareBlocks(),
+    ]);
+    databaseEnv = { REDIS_URL: redis.url, DATABASE_URL: postgres.url };
+  } else {
+    await prepareBlocks();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  workspace?.remove();
+  await Promise.all(servers.map((server) => server.stop()));
+});
+
+async function prepareBlocks(): Promise<void> {
   if (!existsSync(join(root, 'dist', 'index.d.ts'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before these tests');
   }
@@ -299,20 +390,20 @@ beforeAll(() => {
         ? `${combined.get(previous)}\n${own}`
         : own;
     combined.set(block, code);
-    files.set(block, workspace.add(code, block.lang));
+    files.set(
+      block,
+      workspace.add(block.teardown === undefined ? code : `${code}\n${block.teardown}`, block.lang),
+    );
   });
   diagnostics = typeCheck([...files.values()].map((f) => f.source));
-}, 60_000);
-
-afterAll(() => workspace?.remove());
+}
 
 /**
  * Guides whose TypeScript blocks are still fragments: their blocks are listed as todo, not run,
- * until each gets what it needs (usually a `<!-- setup -->` comment). The stores guide is here
- * because its blocks talk to a live Redis or PostgreSQL, which a hidden setup does not start.
- * This list only shrinks: a guide on it whose blocks all type-check fails the test below.
+ * until each gets what it needs (usually a `<!-- setup -->` comment). Empty now; this list only
+ * shrinks: a guide on it whose blocks all type-check fails the test below.
  */
-const notYetRunnable = new Set<string>(['docs/guide/stores-and-transports.md']);
+const notYetRunnable = new Set<string>([]);
 
 describe('documentation code blocks', () => {
   it('finds the blocks (and every block has a language this test handles)', () => {
@@ -329,16 +420,26 @@ describe('documentation code blocks', () => {
     const where = `${block.document}:${block.line}`;
     if (scriptLangs.has(block.lang) && notYetRunnable.has(block.document)) {
       it.todo(`${where} (${block.lang}) type-checks against dist and runs`);
-    } else if (scriptLangs.has(block.lang)) {
-      // Each block runs in its own Node process: several at once.
-      it.concurrent(`${where} (${block.lang}) type-checks against dist and runs`, async ({ expect }) => {
+    } else if (scriptLangs.has(block.lang) && block.typeCheckOnly !== undefined) {
+      it(`${where} (${block.lang}) type-checks against dist (not run: ${block.typeCheckOnly})`, () => {
         const file = files.get(block)!;
         expect(diagnostics.get(file.source), `type errors in ${where}`).toEqual([]);
-        const result = await run(process.execPath, [file.runnable]);
-        outputs.set(block, result);
-        expect(result.stderr, `stderr of ${where}`).toBe('');
-        expect(result.code, `exit code of ${where}`).toBe(0);
       });
+    } else if (scriptLangs.has(block.lang)) {
+      const skip = databaseGuides.has(block.document) && databasesMissing.length > 0;
+      // Each block runs in its own Node process: several at once.
+      it.skipIf(skip).concurrent(
+        `${where} (${block.lang}) type-checks against dist and runs`,
+        async ({ expect }) => {
+          const file = files.get(block)!;
+          expect(diagnostics.get(file.source), `type errors in ${where}`).toEqual([]);
+          const env = databaseGuides.has(block.document) ? databaseEnv : {};
+          const result = await run(process.execPath, [file.runnable], 60_000, env);
+          outputs.set(block, result);
+          expect(result.stderr, `stderr of ${where}`).toBe('');
+          expect(result.code, `exit code of ${where}`).toBe(0);
+        },
+      );
     } else if (shellLangs.has(block.lang)) {
       it.concurrent(`${where} (${block.lang}) names only existing commands, and the cheap ones succeed`, async ({
         expect,
@@ -428,9 +529,19 @@ describe('the checker itself fails on broken blocks', () => {
 
   it('shell commands naming a missing script, file, bin or package are reported', () => {
     const { problems } = checkShell(
-      'npm run no-such-script\nnode demo/missing.mjs\nnpx no-such-bin\nnpm install left-pad\nmake all',
+      'npm run no-such-script\nnode demo/missing.mjs\nnpx no-such-bin\nnpm install left-pad\nmake all\nnpm install <path-to-left-pad>',
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
+  });
+
+  it('a teardown comment is attached to the block right before it, and nowhere else', () => {
+    const [block] = extractBlocks('```ts\nopen();\n```\n\n<!-- teardown\nclose();\n-->\n', 'x.md');
+    expect(block).toMatchObject({ code: 'open();', teardown: 'close();' });
+    expect(() => extractBlocks('```ts\nopen();\n```\ntext\n<!-- teardown\nclose();\n-->\n', 'x.md')).toThrow(
+      /teardown not right after a block/,
+    );
+    const [onlyTyped] = extractBlocks('<!-- type-check only: needs vitest -->\n```ts\nx();\n```\n', 'x.md');
+    expect(onlyTyped?.typeCheckOnly).toBe('needs vitest');
   });
 
   it('the workspace lives inside the package, where the self-reference resolves', () => {

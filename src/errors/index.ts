@@ -5,4 +5,6 @@ export {
   SamlError,
   type SamlErrorDetails,
   type SamlErrorDetailsByCode,
+  type SamlErrorDetailsOf,
+  type SamlErrorOptions,
 } from './saml-error.js';

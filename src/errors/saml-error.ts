@@ -30,7 +30,38 @@ export type SamlErrorDetails<C extends SamlErrorCode> = C extends keyof SamlErro
   ? SamlErrorDetailsByCode[C]
   : Record<string, unknown>;
 
+/**
+ * The `details` property of an error with code `C`: always present for the codes of
+ * {@link SamlErrorDetailsByCode}, which every throw site fills in (the constructor requires it),
+ * possibly `undefined` for the others.
+ */
+export type SamlErrorDetailsOf<C extends SamlErrorCode> = C extends keyof SamlErrorDetailsByCode
+  ? SamlErrorDetailsByCode[C]
+  : Record<string, unknown> | undefined;
+
+/**
+ * The constructor's options for code `C`: `details` is required for the codes of
+ * {@link SamlErrorDetailsByCode} and optional for the others.
+ */
+export type SamlErrorOptions<C extends SamlErrorCode> = C extends keyof SamlErrorDetailsByCode
+  ? { details: SamlErrorDetailsByCode[C]; cause?: unknown }
+  : { details?: Record<string, unknown>; cause?: unknown };
+
 const brand = Symbol.for('samlkit.SamlError');
+
+// The runtime twin of SamlErrorDetailsByCode's keys, so untyped callers get the same guarantee.
+const detailsRequired: { readonly [C in keyof SamlErrorDetailsByCode]: true } = {
+  SAML_CONFIG_INVALID: true,
+  SAML_INPUT_INVALID: true,
+  SAML_STATUS_NOT_SUCCESS: true,
+  SAML_ISSUER_MISMATCH: true,
+  SAML_DESTINATION_MISMATCH: true,
+  SAML_IN_RESPONSE_TO_MISMATCH: true,
+  SAML_MESSAGE_TYPE_MISMATCH: true,
+  SAML_BINDING_LIMIT_EXCEEDED: true,
+  SAML_XML_LIMIT_EXCEEDED: true,
+  SAML_TRANSPORT_FAILED: true,
+};
 
 /**
  * The only error samlkit throws on purpose. `code` is stable across releases;
@@ -39,13 +70,26 @@ const brand = Symbol.for('samlkit.SamlError');
  */
 export class SamlError<C extends SamlErrorCode = SamlErrorCode> extends Error {
   readonly code: C;
-  readonly details: SamlErrorDetails<C> | undefined;
+  readonly details: SamlErrorDetailsOf<C>;
 
-  constructor(code: C, message: string, options: { details?: SamlErrorDetails<C>; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    code: C,
+    message: string,
+    // Optional only when no code C can stand for carries fixed details (a union of codes needs them).
+    ...[options]: [C] extends [Exclude<SamlErrorCode, keyof SamlErrorDetailsByCode>]
+      ? [SamlErrorOptions<C>?]
+      : [SamlErrorOptions<C>]
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (
+      Object.hasOwn(detailsRequired, code) &&
+      (typeof options?.details !== 'object' || options.details === null)
+    ) {
+      throw new TypeError(`SamlError ${code} requires details`);
+    }
     this.name = 'SamlError';
     this.code = code;
-    this.details = options.details;
+    this.details = options?.details as SamlErrorDetailsOf<C>;
     Object.defineProperty(this, brand, { value: true });
   }
 

@@ -90,7 +90,9 @@ export function readHeader(root: Element, expected?: readonly MessageType[]): Me
     const issuer = readNameId(issuerNode);
     // SAML profiles §4.4.4.1: an Issuer Format, when present, is the entity format.
     if (issuer.format !== undefined && issuer.format !== nameIdFormats.entity) {
-      throw new SamlError('SAML_ISSUER_MISMATCH', 'Issuer Format must be the entity format');
+      throw new SamlError('SAML_ISSUER_MISMATCH', 'Issuer Format must be the entity format', {
+        details: { expected: nameIdFormats.entity, actual: issuer.format },
+      });
     }
     header.issuer = issuer;
   }

@@ -90,13 +90,14 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
   } catch (error) {
     // One SP's failure never aborts the others, whatever the Transport throws.
     if (!isSamlError(error)) return { ok: false, reason: 'SAML_TRANSPORT_FAILED', detail: 'transport error' };
-    const details = error.details as { reason?: unknown; status?: unknown } | undefined;
-    const transportFailed = error.code === 'SAML_TRANSPORT_FAILED';
+    if (!isSamlError(error, 'SAML_TRANSPORT_FAILED')) return { ok: false, reason: error.code };
+    // A Transport may throw a SamlError from another copy of the package: check the shapes anyway.
+    const { status, reason } = error.details;
     return {
       ok: false,
       reason: error.code,
-      ...(transportFailed && typeof details?.status === 'number' ? { status: details.status } : {}),
-      ...(transportFailed && typeof details?.reason === 'string' ? { detail: details.reason } : {}),
+      ...(typeof status === 'number' ? { status } : {}),
+      ...(typeof reason === 'string' ? { detail: reason } : {}),
     };
   }
 }

@@ -29,7 +29,13 @@ export function defaultAssertionConsumerService(provider: Provider): AssertionCo
     (service) => service.binding === 'post' && service.url === provider.acsUrl,
   );
   // parseProvider guarantees it; a hand-built Provider object might not.
-  if (!found) throw new SamlError('SAML_CONFIG_INVALID', 'provider has no POST endpoint at its acsUrl');
+  if (!found) {
+    throw new SamlError('SAML_CONFIG_INVALID', 'provider has no POST endpoint at its acsUrl', {
+      details: {
+        issues: [{ path: ['assertionConsumerServices'], message: 'has no POST endpoint at acsUrl' }],
+      },
+    });
+  }
   return found;
 }
 

@@ -410,8 +410,8 @@ function resolveOptions(options: FetchTransportOptions): ResolvedOptions {
       try {
         allow = parseTargetAllowList(options.allowTargets);
       } catch (error) {
-        if (!isSamlError(error)) throw error;
-        issues.push(...((error.details as { issues: Issue[] }).issues ?? []));
+        if (!isSamlError(error, 'SAML_CONFIG_INVALID')) throw error;
+        issues.push(...error.details.issues);
       }
     }
   }

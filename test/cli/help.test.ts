@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertCliBuilt, cliPath, repoRoot, runCliProcess as runCli } from './support.js';
+import {
+  assertCliBuilt,
+  cliPath,
+  repoRoot,
+  runCliProcess as runCli,
+  runCli as runCliInProcess,
+} from './support.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -301,11 +307,22 @@ describe('usage errors exit 2 and point to --help', () => {
     ['keygen with an argument', ['keygen', 'k'], /Unexpected argument 'k'|unexpected argument 'k'/],
   ];
 
+  // The CLI's main in this process (runCli in support.ts): the same parsing and exit status as
+  // the executable without a Node start per case; the executable's own exit 2 is checked below.
   it.concurrent.for(cases)('%s', async ([_name, args, pattern], { expect }) => {
-    const { status, stdout, stderr } = await runCli(args);
+    const { status, stdout, stderr } = await runCliInProcess(args);
     expect(stderr).toMatch(pattern);
     expect(stderr).toMatch(/Run 'samlkit( [a-z-]+)? --help' for usage\.\n$/);
     expect(stdout).toBe('');
     expect(status).toBe(2);
+  });
+
+  it.concurrent('the executable exits 2 with the same message', async ({ expect }) => {
+    const [, args, pattern] = cases.find(([name]) => name === 'unknown option')!;
+    const inProcess = await runCliInProcess(args);
+    const executable = await runCli(args);
+    expect(executable).toEqual(inProcess);
+    expect(executable.stderr).toMatch(pattern);
+    expect(executable.status).toBe(2);
   });
 });

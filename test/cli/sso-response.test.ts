@@ -1,15 +1,19 @@
 /**
  * `samlkit verify` and `decode` on SSO messages: a Response is checked the way an SP must
  * (Response signature and assertion signature, each on its own element; the encrypted assertion
- * decrypted with --key), for every Response shape samlkit builds and for samlify's; tampered
- * and foreign-key Responses are INVALID.
+ * decrypted with --key), for every Response shape samlkit builds and for samlify's and pysaml2's;
+ * tampered and foreign-key Responses are INVALID.
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as samlify from 'samlify';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BuildResponseInput, ProviderInput } from '../../src/index.js';
 import { postBinding, samlifySchemaValidator } from '../interop/support.js';
+import { pysaml2Installed } from '../peers/support/pysaml2.js';
 import {
   authnRequestXml,
   idpEntityId,
@@ -312,5 +316,200 @@ describe('samlkit decode: SSO messages in full', () => {
     expect(result.stdout).toMatch(
       /RequestedAuthnContext: +minimum: urn:oasis:names:tc:SAML:2\.0:ac:classes:PasswordProtectedTransport/,
     );
+  });
+});
+
+/** The shapes pysaml2's IdP builds below (fixtures/peers/pysaml2/idp_response.py). */
+interface Pysaml2Shape {
+  signAssertion?: boolean;
+  signResponse?: boolean;
+  encryptAssertion?: boolean;
+  /** RSA-SHA256 and SHA-256 digests; pysaml2 signs with RSA-SHA1 and SHA-1 unless told otherwise. */
+  sha256?: boolean;
+}
+
+/**
+ * Responses from pysaml2's IdP (saml2.server.Server, its own templates and xmlsec1 signer), for
+ * sp-a, one per shape, from one Python process (each start loads pysaml2: seconds when loaded).
+ */
+async function pysaml2Responses(shapes: Pysaml2Shape[]): Promise<string[]> {
+  const options = shapes.map((shape) => ({
+    idp: { entityId: idpEntityId, key: keyFile('idp.key'), cert: keyFile('idp.crt') },
+    sp: { entityId: spEntityId, acsUrl: spAcsUrl, cert: keyFile('sp-a.crt') },
+    inResponseTo: '_pysaml2-request',
+    nameId: 'alice@example.com',
+    attributes: { mail: ['alice@example.com'] },
+    ...shape,
+  }));
+  const script = fileURLToPath(new URL('../../fixtures/peers/pysaml2/idp_response.py', import.meta.url));
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [script, JSON.stringify(options)], {
+    timeout: 60_000,
+  });
+  const responses = JSON.parse(stdout) as string[];
+  if (responses.length !== shapes.length) throw new Error(`pysaml2 built ${responses.length} Responses`);
+  return responses;
+}
+
+describe.skipIf(!pysaml2Installed())('samlkit verify: Responses from pysaml2', () => {
+  const shapes = {
+    'assertion signed': { signAssertion: true, sha256: true },
+    'Response signed': { signResponse: true, sha256: true },
+    'assertion signed and encrypted': { signAssertion: true, encryptAssertion: true, sha256: true },
+    'Response signed, assertion encrypted': { signResponse: true, encryptAssertion: true, sha256: true },
+    'assertion signed at pysaml2 defaults (RSA-SHA1)': { signAssertion: true },
+  } satisfies Record<string, Pysaml2Shape>;
+  type ShapeName = keyof typeof shapes;
+  const built = new Map<ShapeName, string>();
+
+  beforeAll(async () => {
+    const names = Object.keys(shapes) as ShapeName[];
+    const responses = await pysaml2Responses(names.map((name) => shapes[name]));
+    for (const [i, name] of names.entries()) built.set(name, responses[i]!);
+  });
+  const response = (name: ShapeName) => {
+    const xml = built.get(name);
+    if (xml === undefined) throw new Error(`no pysaml2 Response for ${name}`);
+    return xml;
+  };
+  const verify = (xml: string, args: string[]) =>
+    onFile('verify', xml, [...args, '--in-response-to', '_pysaml2-request', '--audience', spEntityId]);
+
+  it.concurrent.for([
+    ['assertion signed', [], /\(assertion signed\)/],
+    ['Response signed', [], /\(Response signed\)/],
+    ['assertion signed and encrypted', spKey, /\(assertion signed, assertion decrypted\)/],
+    ['Response signed, assertion encrypted', spKey, /\(Response signed, assertion decrypted\)/],
+  ] as [ShapeName, string[], RegExp][])(
+    '%s: VALID, with the assertion shown',
+    async ([name, extra, signed], { expect }) => {
+      const result = await verify(response(name), [
+        ...idpCert,
+        ...extra,
+        '--issuer',
+        idpEntityId,
+        '--destination',
+        spAcsUrl,
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(
+        /^VALID: Response over HTTP-POST, signed RSA-SHA256 by CN=idp\.samlkit\.test/m,
+      );
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(signed);
+      expect(result.stdout).toMatch(/Subject: +alice@example\.com/);
+      expect(result.stdout).toMatch(/Audience: +https:\/\/sp-a\.example\.com\/metadata/);
+      expect(result.stdout).toMatch(
+        /AuthnContext: +urn:oasis:names:tc:SAML:2\.0:ac:classes:PasswordProtectedTransport/,
+      );
+      // pysaml2 names attributes by OID (urn:oid:0.9.2342.19200300.100.1.3 is mail).
+      expect(result.stdout).toMatch(
+        /Attribute: +urn:oid:0\.9\.2342\.19200300\.100\.1\.3 = alice@example\.com/,
+      );
+      expect(result.stdout).toMatch(/Confirmation: +bearer, Recipient=https:\/\/sp-a\.example\.com\/acs/);
+    },
+  );
+
+  it.concurrent('signed with RSA-SHA1 (pysaml2 default): INVALID, VALID only with --unsafe-allow-sha1', async ({
+    expect,
+  }) => {
+    const xml = response('assertion signed at pysaml2 defaults (RSA-SHA1)');
+    const refused = await verify(xml, idpCert);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/^INVALID: SAML_ALGORITHM_FORBIDDEN/);
+    const allowed = await verify(xml, [...idpCert, '--unsafe-allow-sha1']);
+    expect(allowed.stdout).toMatch(
+      /^VALID: Response over HTTP-POST, signed RSA-SHA1 by CN=idp\.samlkit\.test/m,
+    );
+    expect(allowed.status).toBe(0);
+  });
+
+  const flip = (xml: string, from: RegExp, to: string | ((match: string, ...groups: string[]) => string)) => {
+    const changed = xml.replace(from, to as string);
+    if (changed === xml) throw new Error(`nothing matched ${from}`);
+    return changed;
+  };
+  /** The first CipherValue with its first base64 character replaced by another. */
+  const tamperCipher = (xml: string) =>
+    flip(xml, /(<(?:\w+:)?CipherValue>)(.)/, (_match, open, first) => `${open}${first === 'A' ? 'B' : 'A'}`);
+
+  it.concurrent.for([
+    [
+      'assertion signed, NameID changed',
+      'assertion signed',
+      (xml: string) => flip(xml, />alice@example\.com</g, '>mallory@example.com<'),
+      [],
+      'SAML_SIGNATURE_INVALID',
+    ],
+    [
+      'Response signed, InResponseTo changed',
+      'Response signed',
+      (xml: string) => flip(xml, /InResponseTo="_pysaml2-request"/g, 'InResponseTo="_other"'),
+      [],
+      'SAML_SIGNATURE_INVALID',
+    ],
+    [
+      'Response signed, encrypted assertion changed',
+      'Response signed, assertion encrypted',
+      tamperCipher,
+      spKey,
+      'SAML_SIGNATURE_INVALID',
+    ],
+    [
+      'assertion signed and encrypted, ciphertext changed',
+      'assertion signed and encrypted',
+      tamperCipher,
+      spKey,
+      'SAML_DECRYPTION_FAILED',
+    ],
+    [
+      'assertion signed, foreign certificate',
+      'assertion signed',
+      (xml: string) => xml,
+      ['--cert', keyFile('evil.crt')],
+      'SAML_SIGNATURE_INVALID',
+    ],
+    [
+      'Response signed, foreign certificate',
+      'Response signed',
+      (xml: string) => xml,
+      ['--cert', keyFile('evil.crt')],
+      'SAML_SIGNATURE_INVALID',
+    ],
+    [
+      'assertion encrypted, another SP key',
+      'assertion signed and encrypted',
+      (xml: string) => xml,
+      ['--key', keyFile('sp-b.key')],
+      'SAML_DECRYPTION_FAILED',
+    ],
+    [
+      'assertion encrypted, no --key',
+      'Response signed, assertion encrypted',
+      (xml: string) => xml,
+      [],
+      'SAML_DECRYPTION_FAILED',
+    ],
+  ] as [string, ShapeName, (xml: string) => string, string[], string][])(
+    '%s: INVALID',
+    async ([, name, tamper, extra, code], { expect }) => {
+      const certs = extra.includes('--cert') ? [] : idpCert;
+      const result = await verify(tamper(response(name)), [...certs, ...extra]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(new RegExp(`^INVALID: ${code}`));
+    },
+  );
+
+  it.concurrent('decode: both signatures described and the assertion shown, unverified', async ({
+    expect,
+  }) => {
+    const signed = await onFile('decode', response('assertion signed'), []);
+    expect(signed.status).toBe(0);
+    expect(signed.stdout).toMatch(
+      /Signature: +RSA-SHA256, enveloped ds:Signature on the Assertion — NOT verified/,
+    );
+    expect(signed.stdout).toMatch(/Subject: +alice@example\.com/);
+    const encrypted = await onFile('decode', response('Response signed, assertion encrypted'), []);
+    expect(encrypted.status).toBe(0);
+    expect(encrypted.stdout).toMatch(/Assertion: +encrypted/);
   });
 });

@@ -56,7 +56,8 @@ export interface CliResult {
  * the same argument parsing, commands and exit status as the executable, bound to captured
  * streams instead of the process's. Never rejects for a non-zero exit. A start of the executable
  * costs a Node startup (about half a second on a busy 2-core machine, and these suites make
- * hundreds of calls), so only {@link runCliProcess} starts it: help.test.ts, the documentation's
+ * hundreds of calls), so only {@link runCliProcess} starts it: help.test.ts (for the executable's
+ * own behaviour), the documentation's
  * quick start and the package test run the built file, which is the same code bundled.
  * A run that needs its own working directory (`cwd`) starts the executable.
  */

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SignedXml } from 'xml-crypto';
-import { attackManifest, generateAttackCorpus } from '../../scripts/attack-corpus.mjs';
+import { attackManifest, generateAttackCorpus } from '../../scripts/attack-corpus/index.js';
 import { errorCodes } from '../../src/errors/codes.js';
 import { receiveRedirect, type SamlErrorCode } from '../../src/index.js';
 import { certificate, certificatePem } from '../support/keys.js';
@@ -67,7 +67,7 @@ describe('attack corpus manifest', () => {
     expect(files(attacksDir).sort()).toEqual([...listed, 'index.json'].sort());
   });
 
-  it('is exactly what scripts/attack-corpus.mjs generates (regenerate: node scripts/generate-attack-corpus.mjs)', () => {
+  it('is exactly what scripts/attack-corpus/ generates (regenerate: node scripts/generate-attack-corpus.mjs)', () => {
     const corpus = generateAttackCorpus();
     for (const { entry, content } of [...corpus.controls, ...corpus.cases]) {
       expect(readFileSync(attacksDir + entry.file).equals(content), entry.file).toBe(true);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { SignedXml } from 'xml-crypto';
-import type { AttackCorpusEntry, AttackManifest } from '../../scripts/attack-corpus.d.mts';
+import type { AttackCorpusEntry, AttackManifest } from '../../scripts/attack-corpus/index.js';
 import {
   createIdentityProvider,
   createMemoryStore,
@@ -29,7 +29,7 @@ import {
 } from '../../src/index.js';
 import { certificate, certificatePem, fixturesDir, keyPair } from '../support/keys.js';
 
-export type { AttackCorpusEntry } from '../../scripts/attack-corpus.d.mts';
+export type { AttackCorpusEntry } from '../../scripts/attack-corpus/index.js';
 
 export const attacksDir = `${fixturesDir}attacks/`;
 export const manifest = JSON.parse(readFileSync(`${attacksDir}index.json`, 'utf8')) as AttackManifest;

@@ -22,12 +22,14 @@ describe('statusForError', () => {
   });
 
   it.each([
-    ['SAML_STORE_FAILED', 'redis store: connection refused'],
-    ['SAML_TRANSPORT_FAILED', 'POST to http://10.0.0.7/slo failed'],
-    ['SAML_CONFIG_INVALID', 'provider sp-internal-7 has no ACS'],
-    ['SAML_KEY_INVALID', 'signing key file is not readable'],
-  ] as const)('keeps IdP-side failures (%s) out of the StatusMessage', (code, message) => {
-    const status = statusForError(new SamlError(code, message));
+    new SamlError('SAML_STORE_FAILED', 'redis store: connection refused'),
+    new SamlError('SAML_TRANSPORT_FAILED', 'POST to http://10.0.0.7/slo failed', {
+      details: { attempts: 3 },
+    }),
+    new SamlError('SAML_CONFIG_INVALID', 'provider sp-internal-7 has no ACS', { details: { issues: [] } }),
+    new SamlError('SAML_KEY_INVALID', 'signing key file is not readable'),
+  ])('keeps IdP-side failures ($code) out of the StatusMessage', (error) => {
+    const status = statusForError(error);
     expect(status).toEqual({ code: 'Responder' });
   });
 

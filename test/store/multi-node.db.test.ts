@@ -267,15 +267,6 @@ if (redisUrl) {
       const queueName = uniqueName('logout');
       const store = createRedisStore({ client: connectRedis(), prefix });
       for (const [name, sp] of Object.entries(sps)) await store.putProvider(name, sp.provider());
-      const node = await startNodeProcess('./idp-node-process.mjs', {
-        SAMLKIT_NODE: JSON.stringify({
-          store: { kind: 'redis', url: redisUrl, prefix },
-          entityId: idpEntityId,
-          endpoints: idpEndpoints,
-          queue: { url: redisUrl, name: queueName },
-        }),
-      });
-      nodes.push(node);
       const workerEnv = {
         SAMLKIT_WORKER: JSON.stringify({
           redisUrl,
@@ -293,8 +284,19 @@ if (redisUrl) {
 
       // post1 keeps the first request open: the worker is mid-delivery when it dies.
       sps.post1.behave = (hit) => (hit === 1 ? 'hold' : 'ok');
-      const first = await startNodeProcess('./logout-worker-process.mjs', workerEnv);
-      nodes.push(first);
+      // The IdP node and the first worker start together (each is a Node start).
+      const [node, first] = await Promise.all([
+        startNodeProcess('./idp-node-process.mjs', {
+          SAMLKIT_NODE: JSON.stringify({
+            store: { kind: 'redis', url: redisUrl, prefix },
+            entityId: idpEntityId,
+            endpoints: idpEndpoints,
+            queue: { url: redisUrl, name: queueName },
+          }),
+        }),
+        startNodeProcess('./logout-worker-process.mjs', workerEnv),
+      ]);
+      nodes.push(node, first);
       for (const sp of ['post1', 'post2', 'soap']) {
         await callNode(node, '/control/session', {
           json: {

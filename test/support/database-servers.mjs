@@ -1,6 +1,11 @@
-// Throw-away Redis and PostgreSQL servers for tests and the benchmark: each on 127.0.0.1, on a free
-// port, with its data in a new temporary directory that is removed when it stops. Plain JavaScript so
-// bench/ can use it too. Nothing here is mocked: these are the real server binaries.
+// Real redis-server and PostgreSQL instances for tests and the benchmark, each on 127.0.0.1 on a
+// free port with its data in a new temporary directory. Two kinds, from one spawn helper:
+// - throw-away (the default): no persistence, no fsync; `stop()` ends it and removes its data;
+// - durable (`durable: true`): Redis appendonly with appendfsync always, PostgreSQL with fsync on;
+//   `stop()` ends it (Redis: SIGKILL, a crash; PostgreSQL: fast shutdown) and keeps its data,
+//   `start()` starts it again on the same port and data, as a real restart, and `destroy()`
+//   stops it and removes its data. The outage tests use these.
+// Plain JavaScript so bench/ can use it too. Nothing here is mocked: these are the real binaries.
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -66,102 +71,129 @@ function canConnect(port) {
   });
 }
 
-/** Waits until `port` accepts connections and `ready()` agrees, or the process exits. */
-async function waitUntilUp(child, port, name, output, ready = async () => true) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output()}`);
-    if ((await canConnect(port)) && (await ready())) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${name} did not start within 30 s:\n${output()}`);
-}
-
-function stopper(child, directory, signal) {
-  let stopped;
-  return () => {
-    stopped ??= new Promise((resolve) => {
-      const done = () => {
-        rmSync(directory, { recursive: true, force: true });
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        done();
-      });
-      child.kill(signal);
-    });
-    return stopped;
-  };
-}
-
 /** Every server this process started, killed if the process exits without stopping them. */
 const running = new Set();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-function track(child) {
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  return child;
+function collect(child) {
+  let log = '';
+  child.stdout.on('data', (d) => {
+    log += d;
+  });
+  child.stderr.on('data', (d) => {
+    log += d;
+  });
+  return () => log;
 }
 
-/** Starts redis-server without persistence. Returns `{ url, port, stop() }`. */
-export async function startRedis(binary = findRedisServer()) {
-  if (!binary) throw new Error('redis-server not found');
-  const directory = mkdtempSync(join(tmpdir(), 'samlkit-redis-'));
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    let log = '';
-    const child = track(
-      spawn(
-        binary,
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          directory,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      ),
-    );
-    child.stdout.on('data', (d) => {
-      log += d;
+/** Ends `child` with `signal` (SIGKILL after 10 s); resolves once it has exited. */
+function end(child, signal) {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
     });
-    child.stderr.on('data', (d) => {
-      log += d;
-    });
+    child.kill(signal);
+  });
+}
+
+/**
+ * The one spawn helper: runs `launch(port)` (a spawned server process) until its log contains
+ * `readyText` and its port accepts connections. The first start tries up to three free ports
+ * (another process may take one between the probe and the bind); restarts reuse the port.
+ * `url(port)` names the server. Returns `{ url, port, start, stop, destroy }`; with `keepData`
+ * false, `stop` is `destroy`.
+ */
+async function startServer({ name, directory, launch, readyText, url, signal, keepData }) {
+  let port;
+  let current;
+  const launchOn = async (candidate) => {
+    const child = launch(candidate);
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    current = child;
+    const log = collect(child);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${log()}`);
+      if (log().includes(readyText) && (await canConnect(candidate))) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`${name} did not start within 30 s:\n${log()}`);
+  };
+  for (let attempt = 0; port === undefined; attempt++) {
+    const candidate = await freePort();
     try {
-      await waitUntilUp(child, port, 'redis-server', () => log);
-      return { url: `redis://127.0.0.1:${port}`, port, stop: stopper(child, directory, 'SIGTERM') };
+      await launchOn(candidate);
+      port = candidate;
     } catch (error) {
-      // Another process may have taken the port between the probe and the bind: try another.
+      await end(current, 'SIGKILL');
       if (attempt >= 2) {
         rmSync(directory, { recursive: true, force: true });
         throw error;
       }
     }
   }
+  const stop = () => {
+    const child = current;
+    current = undefined;
+    return end(child, signal);
+  };
+  let destroyed;
+  const destroy = () => {
+    destroyed ??= stop().then(() => rmSync(directory, { recursive: true, force: true }));
+    return destroyed;
+  };
+  return {
+    url: url(port),
+    port,
+    start: () => launchOn(port),
+    stop: keepData ? stop : destroy,
+    destroy,
+  };
 }
 
 /**
- * Starts a PostgreSQL cluster made for the occasion (trust auth on 127.0.0.1, no fsync).
- * PostgreSQL refuses to run as root, so as root the cluster belongs to `nobody`.
- * Returns `{ url, port, stop() }`; the database is `postgres`, the user `postgres`.
+ * Starts redis-server: throw-away (no persistence) by default, or with `durable: true`,
+ * appendonly with appendfsync always (an acknowledged write survives a kill) and restartable.
  */
-export async function startPostgres(binaries = findPostgres()) {
+export async function startRedisServer({ binary = findRedisServer(), durable = false } = {}) {
+  if (!binary) throw new Error('redis-server not found');
+  const directory = mkdtempSync(join(tmpdir(), durable ? 'samlkit-durable-redis-' : 'samlkit-redis-'));
+  const persistence = durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  return startServer({
+    name: 'redis-server',
+    directory,
+    launch: (port) =>
+      spawn(
+        binary,
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', ...persistence],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    readyText: 'Ready to accept connections',
+    url: (port) => `redis://127.0.0.1:${port}`,
+    // A durable server is stopped as a crash; a throw-away one politely.
+    signal: durable ? 'SIGKILL' : 'SIGTERM',
+    keepData: durable,
+  });
+}
+
+/**
+ * Starts a PostgreSQL cluster made for the occasion (trust auth on 127.0.0.1): throw-away (no
+ * fsync) by default, or with `durable: true`, fsync on (durable commits) and restartable.
+ * PostgreSQL refuses to run as root, so as root the cluster belongs to `nobody`.
+ * The database is `postgres`, the user `postgres`.
+ */
+export async function startPostgresServer({ binaries = findPostgres(), durable = false } = {}) {
   if (!binaries) throw new Error('PostgreSQL (initdb, postgres) not found');
-  const directory = mkdtempSync(join(tmpdir(), 'samlkit-postgres-'));
+  const directory = mkdtempSync(join(tmpdir(), durable ? 'samlkit-durable-postgres-' : 'samlkit-postgres-'));
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? { uid: 65534, gid: 65534 } : {};
   if (asRoot) chownSync(directory, 65534, 65534);
@@ -169,17 +201,28 @@ export async function startPostgres(binaries = findPostgres()) {
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C', HOME: directory };
   const init = spawnSync(
     binaries.initdb,
-    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+    [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      ...(durable ? [] : ['--no-sync']),
+      '--no-instructions',
+    ],
     { ...user, env, cwd: directory, encoding: 'utf8' },
   );
   if (init.status !== 0) {
     rmSync(directory, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status}):\n${init.stdout}\n${init.stderr}`);
   }
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    let log = '';
-    const child = track(
+  const fast = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+  return startServer({
+    name: 'postgres',
+    directory,
+    launch: (port) =>
       spawn(
         binaries.postgres,
         [
@@ -191,43 +234,27 @@ export async function startPostgres(binaries = findPostgres()) {
           '127.0.0.1',
           '-k',
           directory,
-          '-c',
-          'fsync=off',
-          '-c',
-          'synchronous_commit=off',
-          '-c',
-          'full_page_writes=off',
+          ...(durable ? [] : fast),
           '-c',
           'max_connections=200',
         ],
         { ...user, env, cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] },
       ),
-    );
-    child.stdout.on('data', (d) => {
-      log += d;
-    });
-    child.stderr.on('data', (d) => {
-      log += d;
-    });
-    try {
-      await waitUntilUp(
-        child,
-        port,
-        'postgres',
-        () => log,
-        async () => log.includes('ready to accept connections'),
-      );
-      // SIGINT: PostgreSQL's fast shutdown (disconnects clients instead of waiting for them).
-      return {
-        url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-        port,
-        stop: stopper(child, directory, 'SIGINT'),
-      };
-    } catch (error) {
-      if (attempt >= 2) {
-        rmSync(directory, { recursive: true, force: true });
-        throw error;
-      }
-    }
-  }
+    // A restart logs "ready" again: each launch collects its own log from empty.
+    readyText: 'ready to accept connections',
+    url: (port) => `postgres://postgres@127.0.0.1:${port}/postgres`,
+    // SIGINT: fast shutdown, which ends every session with 57P01 (admin_shutdown).
+    signal: 'SIGINT',
+    keepData: durable,
+  });
+}
+
+/** A throw-away redis-server. Returns `{ url, port, stop() }`; `stop()` removes its data. */
+export function startRedis(binary = findRedisServer()) {
+  return startRedisServer({ binary });
+}
+
+/** A throw-away PostgreSQL cluster. Returns `{ url, port, stop() }`; `stop()` removes its data. */
+export function startPostgres(binaries = findPostgres()) {
+  return startPostgresServer({ binaries });
 }

@@ -13,8 +13,8 @@ export function samlErrorOf(fn: () => unknown): SamlError {
 }
 
 /** Expects `fn` to throw a SamlError with `code`, and returns it for further checks. */
-export function expectCode(fn: () => unknown, code: SamlErrorCode): SamlError {
+export function expectCode<C extends SamlErrorCode>(fn: () => unknown, code: C): SamlError<C> {
   const error = samlErrorOf(fn);
   expect(error.code).toBe(code);
-  return error;
+  return error as SamlError<C>;
 }

@@ -1,3 +1,4 @@
+// The shapes of the attack corpus and of fixtures/attacks/index.json.
 export interface AttackCorpusEntry {
   /** `<message-type>/<binding>/<name>`, also the file path without extension. */
   id: string;
@@ -13,6 +14,7 @@ export interface AttackCorpusEntry {
   /** The file is a prefix; the test appends `unit` `times` times (inputs too big to commit). */
   repeat?: { unit: string; times: number };
   inflatedBytes?: number;
+  /** What samlkit must do with the case (a control, which must be accepted, has none). */
   expect: { code?: string; idpCode?: string; ignored?: string };
   xmlCrypto?: {
     verdict: 'rejects' | 'accepts' | 'accepts-other-element' | 'accepts-with-decoy';
@@ -22,9 +24,15 @@ export interface AttackCorpusEntry {
   idp?: { precededBy?: string };
 }
 
+/** One generated file: its manifest record and its exact bytes. */
+export interface AttackCorpusFile {
+  entry: AttackCorpusEntry;
+  content: Buffer;
+}
+
 export interface AttackCorpus {
-  cases: { entry: AttackCorpusEntry; content: Buffer }[];
-  controls: { entry: AttackCorpusEntry; content: Buffer }[];
+  cases: AttackCorpusFile[];
+  controls: AttackCorpusFile[];
 }
 
 export interface AttackWorld {
@@ -44,7 +52,3 @@ export interface AttackManifest {
   controls: AttackCorpusEntry[];
   cases: AttackCorpusEntry[];
 }
-
-export declare const world: AttackWorld;
-export declare function generateAttackCorpus(): AttackCorpus;
-export declare function attackManifest(corpus?: AttackCorpus): AttackManifest;
