@@ -90,7 +90,9 @@ describe('SamlError details by code', () => {
       details: sampleDetails.SAML_XML_LIMIT_EXCEEDED,
     });
     if (!isSamlError(limit, 'SAML_XML_LIMIT_EXCEEDED')) throw new Error('not narrowed');
-    expectTypeOf(limit.details.kind).toEqualTypeOf<'bytes' | 'depth' | 'elements' | 'attributes' | 'entities'>();
+    expectTypeOf(limit.details.kind).toEqualTypeOf<
+      'bytes' | 'depth' | 'elements' | 'attributes' | 'entities'
+    >();
     expectTypeOf(limit.details.limit).toEqualTypeOf<number>();
 
     const status = new SamlError('SAML_STATUS_NOT_SUCCESS', 'refused', {
