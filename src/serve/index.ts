@@ -1,5 +1,5 @@
 // samlkit/serve: a runnable identity provider for SP development and test suites (`samlkit serve`).
-export { type Misbehaviour, misbehaviours } from './misbehaviour.js';
+
 export {
   loadServeConfig,
   type ServeLogoutMethod,
@@ -9,5 +9,6 @@ export {
   type ServeTlsOption,
   type ServeUser,
   type StartIdpOptions,
-} from './options.js';
+} from '../config/serve-options.js';
+export { type Misbehaviour, misbehaviours } from './misbehaviour.js';
 export { type RunningIdp, startIdp } from './server.js';

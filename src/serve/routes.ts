@@ -1,4 +1,5 @@
 import type { PostForm } from '../bindings/index.js';
+import type { ServeMode } from '../config/serve-options.js';
 import { randomHex } from '../crypto/index.js';
 import { isSamlError } from '../errors/index.js';
 import {
@@ -17,7 +18,6 @@ import { type CookieScope, loginCookie, readCookies, sessionCookie, writeCookie 
 import type { CsrfTokens } from './csrf.js';
 import { isRefusal, readForm } from './forms.js';
 import { type Misbehaviour, stripSignature } from './misbehaviour.js';
-import type { ServeMode } from './options.js';
 import {
   renderHomePage,
   renderLoginPage,

@@ -10,6 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PostForm } from '../bindings/index.js';
+import {
+  checkStartIdpOptions,
+  isInlineOrUrl,
+  type ServeMode,
+  type StartIdpOptions,
+} from '../config/serve-options.js';
 import type { KeyPair } from '../crypto/index.js';
 import { isSamlError } from '../errors/index.js';
 import { readNodeRequest, respondWithRefusal, writeNodeResponse } from '../http/index.js';
@@ -24,7 +30,6 @@ import {
   type Misbehaviour,
   misbehaviours,
 } from './misbehaviour.js';
-import { checkStartIdpOptions, isInlineOrUrl, type ServeMode, type StartIdpOptions } from './options.js';
 import { createRoutes } from './routes.js';
 import { registerServiceProviders } from './service-providers.js';
 import { createSessionKeeper } from './sessions.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { type Provider, parseProvider } from '../config/index.js';
+import type { ServeServiceProvider } from '../config/serve-options.js';
 import { SamlError } from '../errors/index.js';
 import { parseSpMetadata } from '../metadata/index.js';
 import type { Store } from '../store/store.js';
-import type { ServeServiceProvider } from './options.js';
 
 /** Largest metadata document read from a file or URL. */
 const maxMetadataBytes = 1024 * 1024;

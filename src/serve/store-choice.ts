@@ -1,7 +1,7 @@
+import type { ServeStoreOption } from '../config/serve-options.js';
 import type { KeyPair } from '../crypto/index.js';
 import { createMemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
-import type { ServeStoreOption } from './options.js';
 
 /** The chosen store and how to let go of its connections. */
 export interface OpenedStore {

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createConfigError, toIssuePath } from '../config/issues.js';
+import { type ServeUser, usersSchema } from '../config/serve-options.js';
 import { authnContextClasses } from '../constants/saml.js';
 import { hashPassword, type PasswordHash, verifyPassword } from '../crypto/index.js';
 import type { SsoUser } from '../idp/index.js';
-import { type ServeUser, usersSchema } from './options.js';
 
 /** A user as the IdP keeps it: the password only as a hash. */
 export interface UserRecord {

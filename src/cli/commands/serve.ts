@@ -1,5 +1,5 @@
+import { loadServeConfig } from '../../config/serve-options.js';
 import { type Misbehaviour, misbehaviours, type StartIdpOptions, startIdp } from '../../serve/index.js';
-import { loadServeConfig } from '../../serve/options.js';
 import type { Command } from '../command.js';
 import { oneOf, parseCommandLine, UsageError } from '../command-line.js';
 

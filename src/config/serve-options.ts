@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { createConfigError, toIssuePath } from '../config/issues.js';
 import { type Issue, SamlError } from '../errors/index.js';
+import { createConfigError, toIssuePath } from './issues.js';
 
 /** A user of the development IdP. */
 export interface ServeUser {
