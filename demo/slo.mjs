@@ -142,8 +142,13 @@ async function scenario({ failOne, signal, pool }) {
     try {
       const result =
         inspected.type === 'SAMLResponse'
-          ? await idp.handleLogoutResponse(input)
-          : await idp.handleLogoutRequest(input);
+          ? await idp.receiveLogoutResponse(input)
+          : await idp.receiveLogoutRequest(input);
+      if (!result.ok) {
+        trace.verdict(inspected.header.id, { accepted: false, reason: errorText(result.error) });
+        sendText(res, 400, `refused: ${errorText(result.error)}`);
+        return;
+      }
       // The facade verified the message with that provider's registered certificates only.
       const sender = await store.findProviderByEntityId(inspected.header.issuer?.value ?? '');
       const certificate = sender?.provider.verificationCertificates[0];

@@ -2,13 +2,14 @@
  * Installs samlkit the way a user can before it is published: a fresh, unbuilt copy of the
  * repository (the files git tracks, no dist/) is packed with `npm pack`, which runs `prepare`
  * and so builds dist/; the tarball is installed into an empty project, which then uses it from
- * ESM, CommonJS and TypeScript (node16 and bundler module resolution).
+ * ESM, CommonJS and TypeScript (node16 and bundler module resolution), runs `samlkit serve` and
+ * starts an IdP with `startIdp` from a test file of its own.
  *
  * The clone borrows this repository's node_modules (what `npm install` in it would give) so the
  * test needs no devDependency download; the empty project installs samlkit's runtime
  * dependencies from the npm cache when it holds them, else from the registry.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -30,6 +31,12 @@ const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const minute = 60_000;
+const spMetadata = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://sp.example.com/metadata">
+  <md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp.example.com/acs" index="0"/>
+  </md:SPSSODescriptor>
+</md:EntityDescriptor>
+`;
 
 let workDir: string;
 let project: string;
@@ -128,6 +135,75 @@ console.log(parseDuration('hours=1'), code, typeof migrate);
   it('runs the samlkit executable from node_modules/.bin', async () => {
     const { stdout } = await inProject(join(project, 'node_modules', '.bin', 'samlkit'), ['--version']);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it(
+    'runs `npx samlkit serve --sp sp-metadata.xml`: metadata served, stopped by SIGTERM',
+    async () => {
+      writeFileSync(join(project, 'sp-metadata.xml'), spMetadata);
+      const child = spawn(
+        npm.replace(/npm/, 'npx'),
+        ['--no-install', 'samlkit', 'serve', '--sp', 'sp-metadata.xml', '--port', '0'],
+        {
+          cwd: project,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          // Its own process group, so SIGTERM reaches npx and the samlkit process it started.
+          detached: true,
+        },
+      );
+      const stop = (signal: NodeJS.Signals) => {
+        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
+      };
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let output = '';
+          const collect = (chunk: Buffer) => {
+            output += chunk.toString();
+            const found = /identity provider at (\S+)/.exec(output)?.[1];
+            if (found && output.includes('Stop with')) resolve(found);
+          };
+          child.stdout.on('data', collect);
+          child.stderr.on('data', collect);
+          child.once('exit', (status) =>
+            reject(new Error(`serve exited ${status} before starting:\n${output}`)),
+          );
+        });
+        const response = await fetch(`${url}/metadata`);
+        expect(response.status).toBe(200);
+        expect(await response.text()).toContain(`entityID="${url}/metadata"`);
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        stop('SIGTERM');
+        await exited;
+        // The server stopped with it: its port no longer answers.
+        await expect(fetch(`${url}/metadata`)).rejects.toThrow();
+      } finally {
+        stop('SIGKILL');
+      }
+    },
+    2 * minute,
+  );
+
+  it('starts an IdP with startIdp in a test file (node:test) of the empty project', async () => {
+    writeFileSync(
+      join(project, 'idp.test.mjs'),
+      `import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startIdp } from 'samlkit/serve';
+test('an IdP for this suite', async () => {
+  const idp = await startIdp({ mode: 'test', signInAs: 'demo' });
+  try {
+    const response = await fetch(idp.url + '/metadata');
+    assert.equal(response.status, 200);
+    assert.ok((await response.text()).includes('entityID="' + idp.entityId + '"'));
+  } finally {
+    await idp.close();
+  }
+});
+`,
+    );
+    const { stdout } = await inProject(process.execPath, ['--test', 'idp.test.mjs']);
+    expect(stdout).toMatch(/^# pass 1$/m);
+    expect(stdout).toMatch(/^# fail 0$/m);
   });
 
   for (const resolution of ['node16', 'bundler'] as const) {
