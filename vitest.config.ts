@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
@@ -24,6 +25,10 @@ export default defineConfig({
     },
     testTimeout: 20_000,
     pool: 'forks',
+    // One worker more than the cores: many files spend their time waiting on the servers they
+    // start (Redis, PostgreSQL, shibd, php, chromium), and vitest's default (cores - 1) leaves a
+    // 2-core machine running one file at a time.
+    maxWorkers: Math.max(availableParallelism() + 1, 3),
     projects: [
       {
         extends: true,
