@@ -416,6 +416,13 @@ describe('documentation code blocks', () => {
     }
   });
 
+  it('runs every script block: none is type-checked only, and no guide waits on the not-yet-runnable list', () => {
+    expect(
+      scripts.filter((b) => b.typeCheckOnly !== undefined).map((b) => `${b.document}:${b.line}`),
+    ).toEqual([]);
+    expect([...notYetRunnable]).toEqual([]);
+  });
+
   for (const block of all) {
     const where = `${block.document}:${block.line}`;
     if (scriptLangs.has(block.lang) && notYetRunnable.has(block.document)) {
