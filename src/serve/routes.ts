@@ -227,24 +227,34 @@ export function createRoutes(
     return { value: fresh, cookies: [writeCookie(loginCookie, fresh, context.cookies)] };
   }
 
+  /**
+   * The login page's `request` and `return` values, checked the same way on GET and POST: a
+   * refusal page, or the pending sign-in they name (none for a sign-in started at the IdP).
+   */
+  async function readLoginTarget(reference: string | undefined, returnTo: string | undefined) {
+    if (returnTo !== undefined && !isLocalPath(returnTo))
+      return message(400, 'Bad request', 'The return address must be a page of this identity provider.');
+    if (reference === undefined) return { pending: undefined };
+    const pending = referencePattern.test(reference) ? await sessions.peekPending(reference) : undefined;
+    if (pending === undefined)
+      return message(
+        400,
+        'Sign-in request not found',
+        'This sign-in request is unknown or has expired: start again from the application.',
+      );
+    return { pending };
+  }
+
   async function showLogin(request: Request, url: URL): Promise<Response> {
     const query = pageQuery(url, ['request', 'return']);
     if (query === undefined) return message(400, 'Bad request', 'Unexpected or repeated query parameters.');
     const reference = query.get('request');
     const returnTo = query.get('return');
-    if (returnTo !== undefined && !isLocalPath(returnTo))
-      return message(400, 'Bad request', 'The return address must be a page of this identity provider.');
-    let spEntityId: string | undefined;
-    if (reference !== undefined) {
-      const pending = referencePattern.test(reference) ? await sessions.peekPending(reference) : undefined;
-      if (pending === undefined)
-        return message(
-          400,
-          'Sign-in request not found',
-          'This sign-in request is unknown or has expired: start again from the application.',
-        );
-      spEntityId = pending.request.issuer.value;
-      const answered = await answerWithoutForm(request, reference, pending);
+    const target = await readLoginTarget(reference, returnTo);
+    if (target instanceof Response) return target;
+    const spEntityId = target.pending?.request.issuer.value;
+    if (reference !== undefined && target.pending !== undefined) {
+      const answered = await answerWithoutForm(request, reference, target.pending);
       if (answered !== undefined) return answered;
     }
     const pre = preSession(request);
@@ -274,19 +284,9 @@ export function createRoutes(
       );
     const reference = form.get('request');
     const returnTo = form.get('return');
-    if (returnTo !== undefined && !isLocalPath(returnTo))
-      return message(400, 'Bad request', 'The return address must be a page of this identity provider.');
-    let spEntityId: string | undefined;
-    if (reference !== undefined) {
-      const pending = referencePattern.test(reference) ? await sessions.peekPending(reference) : undefined;
-      if (pending === undefined)
-        return message(
-          400,
-          'Sign-in request not found',
-          'This sign-in request is unknown or has expired: start again from the application.',
-        );
-      spEntityId = pending.request.issuer.value;
-    }
+    const target = await readLoginTarget(reference, returnTo);
+    if (target instanceof Response) return target;
+    const spEntityId = target.pending?.request.issuer.value;
     const username = form.get('username') ?? '';
     const user = await checkCredentials(users, username, form.get('password') ?? '');
     if (user === undefined) {
