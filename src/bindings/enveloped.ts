@@ -6,9 +6,27 @@ import { carryParse, type ParsedXml, parseXml } from '../xml/index.js';
 import { expectedTypes, finishReceive, type Received, type ReceiveOptions, trustedKeys } from './receive.js';
 
 /**
+ * The tree fields are read from once `parsed` verified: its root without the
+ * Signature, the very element whose exclusive C14N was digested (ADR 0017).
+ * A comment or CDATA section, which C14N drops or turns into text, is the one
+ * thing that could make that tree read unlike its canonical bytes; `<!` is the
+ * only way to write either (DOCTYPE is refused), so then the canonical bytes
+ * are parsed afresh instead.
+ */
+function verifiedTree(parsed: ParsedXml, received: string, canonicalXml: string): ParsedXml {
+  if (received.includes('<!')) return parseXml(canonicalXml);
+  const { root } = parsed;
+  // SOAP: the message leaves its Body, so no walk upwards reaches the unsigned envelope.
+  const parent = root.parentNode;
+  if (parent !== null && parent.nodeType === 1) parent.removeChild(root);
+  // The one Signature the document held was removed by the enveloped-signature transform.
+  return { document: parsed.document, root, ids: parsed.ids, signatureCount: 0 };
+}
+
+/**
  * Shared tail of HTTP-POST and SOAP receiving: type check and signature
  * structure before crypto, verification with trusted keys only, then every
- * field is read from a fresh parse of the canonical signed bytes.
+ * field is read from the verified element itself (ADR 0017).
  */
 export function receiveEnveloped(
   parsed: ParsedXml,
@@ -30,8 +48,7 @@ export function receiveEnveloped(
     return carryParse(finishReceive(ownParsed, own, unsigned, options), ownParsed);
   }
   const verified = verifyEnvelopedSignature(parsed, signature, trusted, options);
-  // A fresh parse of the canonical signed bytes: the document verification walked is left behind.
-  const signedParse = parseXml(verified.canonicalXml);
+  const signedParse = verifiedTree(parsed, xml, verified.canonicalXml);
   const received = finishReceive(
     signedParse,
     verified.canonicalXml,

@@ -50,7 +50,7 @@ export interface Received {
   binding: Binding;
   /** The root element's type. */
   messageType: MessageType;
-  /** The verified bytes only: read fields from here, e.g. `parseLogoutRequest(received)`, which also reuses their parse. */
+  /** The verified bytes only: read fields from here, e.g. `parseLogoutRequest(received)`, which reuses the verified tree they were made of. */
   xml: string;
   relayState?: string;
   signed: boolean;

@@ -88,7 +88,11 @@ export function signTree(root: XmlElement, options: SignXmlOptions): XmlElement 
 
 /** What an enveloped-signature check proved. */
 export interface VerifiedXml {
-  /** The exclusive-C14N bytes of the signed root without its Signature: the only bytes to read from. */
+  /**
+   * The exclusive-C14N bytes of the signed root without its Signature. Fields are read from
+   * these bytes or from that root itself, which now lacks its Signature (ADR 0017), never
+   * from anything else in the document.
+   */
   canonicalXml: string;
   algorithm: SignatureAlgorithm;
   digestAlgorithm: DigestAlgorithm;
@@ -331,7 +335,8 @@ export function checkDigest(actual: Buffer, expected: Buffer): void {
  * only `trusted` certificates are tried (KeyInfo is never used; RSA keys under
  * 2048 bits are refused unless `policy` opts in); both a failed
  * and a throwing verification are rejections. Returns the canonical signed
- * bytes, which are the only bytes a caller may read fields from.
+ * bytes; `parsed.root`, from which the Signature is removed, is the tree they
+ * were made of, and those two are the only things a caller may read fields from.
  */
 export function verifyEnvelopedSignature(
   parsed: ParsedXml,
