@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeBase64 } from '../../src/bindings/base64.js';
 import { encodePost, type Received, receivePost, receiveSoap } from '../../src/bindings/index.js';
@@ -300,6 +301,122 @@ describe('the verified element reads like a fresh parse of its canonical bytes',
     expect(parseAuthnRequest(received)).toEqual(parseAuthnRequest(received.xml));
     expect(parseAuthnRequest(received).assertionConsumerServiceUrl).toBe(
       'https://sp-a.example.com/acs?a=1&b=2',
+    );
+  });
+});
+
+describe('property: any values, any encoding, POST or SOAP, declarations on the message or the envelope', () => {
+  // Characters that exercise escaping, whitespace handling, non-ASCII and `]]>`.
+  const character = fc.constantFrom(
+    'a',
+    'Z',
+    '0',
+    ' ',
+    '\t',
+    '\n',
+    '\r',
+    '&',
+    '<',
+    '>',
+    '"',
+    "'",
+    ']',
+    '=',
+    'é',
+    '\u00a0',
+    '中',
+    '\u{1D49C}',
+  );
+  // Each character with how it is written: 0 literally where XML allows it, 1 decimal, 2 hex reference.
+  const written = fc.array(fc.tuple(character, fc.nat({ max: 2 })), { minLength: 1, maxLength: 10 });
+  const escapeText = (v: string) =>
+    v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+  const escapeAttribute = (v: string) =>
+    v
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/"/g, '&quot;')
+      .replace(/\t/g, '&#x9;')
+      .replace(/\n/g, '&#xA;')
+      .replace(/\r/g, '&#xD;');
+  const encode = (parts: [string, number][], inAttribute: boolean) =>
+    parts
+      .map(([c, how]) => {
+        const code = c.codePointAt(0)!;
+        const literal = inAttribute ? !'&<"\t\n\r'.includes(c) : !'&<>\r'.includes(c);
+        if (how === 0 && literal) return c;
+        return how === 1 ? `&#${code};` : `&#x${code.toString(16)};`;
+      })
+      .join('');
+  const plainValue = (parts: [string, number][]) => parts.map(([c]) => c).join('');
+
+  it('the result shows exactly the signed values, and reads like a fresh parse of received.xml', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          reason: written,
+          nameId: written,
+          spProvidedId: written,
+          sessionIndexes: fc.array(written, { minLength: 1, maxLength: 3 }),
+          binding: fc.constantFrom('post', 'soap'),
+          hoist: fc.boolean(),
+          unused: fc.boolean(),
+          lang: fc.boolean(),
+        }),
+        (c) => {
+          const reason = plainValue(c.reason);
+          const nameId = plainValue(c.nameId);
+          const spProvidedId = plainValue(c.spProvidedId);
+          const sessionIndexes = c.sessionIndexes.map(plainValue);
+          const unused = c.unused ? ' xmlns:u="urn:unused"' : '';
+          let xml = signed(
+            `${logoutRequestHead(`${unused} Reason="${escapeAttribute(reason)}"`)}<saml:Issuer>${spEntityId}</saml:Issuer>` +
+              `<saml:NameID SPProvidedID="${escapeAttribute(spProvidedId)}">${escapeText(nameId)}</saml:NameID>` +
+              sessionIndexes
+                .map((v) => `<samlp:SessionIndex>${escapeText(v)}</samlp:SessionIndex>`)
+                .join('') +
+              '</samlp:LogoutRequest>',
+          );
+          // Written differently after signing: exclusive C14N gives the same bytes, so the signature holds.
+          const rewrite = (from: string, to: string) => {
+            expect(xml).toContain(from);
+            xml = xml.replace(from, to);
+          };
+          rewrite(`Reason="${escapeAttribute(reason)}"`, `Reason="${encode(c.reason, true)}"`);
+          rewrite(
+            `SPProvidedID="${escapeAttribute(spProvidedId)}"`,
+            `SPProvidedID="${encode(c.spProvidedId, true)}"`,
+          );
+          rewrite(`>${escapeText(nameId)}</saml:NameID>`, `>${encode(c.nameId, false)}</saml:NameID>`);
+          for (const [i, v] of sessionIndexes.entries()) {
+            const from = `<samlp:SessionIndex>${escapeText(v)}</samlp:SessionIndex>`;
+            const to = `<samlp:SessionIndex>\u0000${encode(c.sessionIndexes[i]!, false)}</samlp:SessionIndex>`;
+            rewrite(from, to);
+          }
+          xml = xml.replace(/\u0000/g, '');
+          let received: Received;
+          if (c.binding === 'post') received = receivePost(postForm(xml), receiveOptions);
+          else {
+            let attributes = c.lang ? ' xml:lang="de"' : '';
+            if (c.hoist) {
+              for (const [prefix, uri] of [
+                ['samlp', namespaces.samlp],
+                ['saml', namespaces.saml],
+              ]) {
+                rewrite(` xmlns:${prefix}="${uri}"`, '');
+                attributes += ` xmlns:${prefix}="${uri}"`;
+              }
+            }
+            received = receiveSoap(envelope(xml, undefined, attributes + unused), receiveOptions);
+          }
+          const { fromResult, fromBytes } = bothReadings(received);
+          expect(fromResult).toEqual(fromBytes);
+          expect(fromResult.reason).toBe(reason);
+          expect(fromResult.nameId).toEqual({ value: nameId, spProvidedId });
+          expect(fromResult.sessionIndexes).toEqual(sessionIndexes);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });
