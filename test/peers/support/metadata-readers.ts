@@ -75,20 +75,15 @@ export function runOnMetadata(xml: string, run: MetadataRun): string {
   });
 }
 
-/** Runs a Python `script` that prints JSON, with argv: the metadata path, then `args`. */
-export function readWithPysaml2(
-  xml: string,
-  script: string,
-  args: readonly string[],
-): Record<string, unknown> {
-  const output = runOnMetadata(xml, {
-    binary: pysaml2Python,
-    args: (dir) => ['-c', script, join(dir, metadataFile), ...args],
-  });
+/** Runs a reader that prints JSON; `args` gets the metadata file's path. */
+function readJson(xml: string, binary: string, args: (path: string) => string[]): Record<string, unknown> {
+  const output = runOnMetadata(xml, { binary, args: (dir) => args(join(dir, metadataFile)) });
   return JSON.parse(output) as Record<string, unknown>;
 }
 
-const php = '/usr/bin/php';
+/** Runs a Python `script` (pysaml2's interpreter) that prints JSON, with argv: the metadata path, then `args`. */
+export const readWithPysaml2 = (xml: string, script: string, args: readonly string[]) =>
+  readJson(xml, pysaml2Python, (path) => ['-c', script, path, ...args]);
 
 /** SimpleSAMLphp's library (Debian simplesamlphp), whose SAMLParser reads metadata. */
 export const simpleSamlPhpParserInstalled = () =>
@@ -96,18 +91,8 @@ export const simpleSamlPhpParserInstalled = () =>
   findPeer('SimpleSAMLphp', [simpleSamlPhpAutoload], 'simplesamlphp') !== undefined;
 
 /** Runs a PHP `script` that prints JSON, with argv: the metadata path, then `args`. */
-export function readWithSimpleSamlPhp(
-  xml: string,
-  script: string,
-  args: readonly string[],
-): Record<string, unknown> {
-  const output = runOnMetadata(xml, {
-    binary: php,
-    args: (dir) => ['-r', script, '--', join(dir, metadataFile), ...args],
-  });
-  return JSON.parse(output) as Record<string, unknown>;
-}
-
+export const readWithSimpleSamlPhp = (xml: string, script: string, args: readonly string[]) =>
+  readJson(xml, '/usr/bin/php', (path) => ['-r', script, '--', path, ...args]);
 /** Shibboleth SP's `mdquery` (Debian shibboleth-sp-utils), which loads metadata as the SP does. */
 export const mdqueryPath = '/usr/bin/mdquery';
 export const mdqueryInstalled = () =>
