@@ -92,27 +92,27 @@ const entryPoints = [
     },
   ],
   [
-    'handleLogoutRequest (redirect)',
+    'receiveLogoutRequest (redirect)',
     logoutRequest,
     (xml) => {
       const q = query(xml);
-      return () => idp.handleLogoutRequest({ method: 'GET', query: q });
+      return () => idp.receiveLogoutRequest({ method: 'GET', query: q });
     },
   ],
   [
-    'handleLogoutRequest (post)',
+    'receiveLogoutRequest (post)',
     logoutRequest,
     (xml) => {
       const f = form(xml);
-      return () => idp.handleLogoutRequest(formInput(f));
+      return () => idp.receiveLogoutRequest(formInput(f));
     },
   ],
   [
-    'handleLogoutRequest (soap)',
+    'receiveLogoutRequest (soap)',
     logoutRequest,
     (xml) => {
       const s = soap(xml);
-      return () => idp.handleLogoutRequest({ method: 'POST', body: s, contentType: 'text/xml' });
+      return () => idp.receiveLogoutRequest({ method: 'POST', body: s, contentType: 'text/xml' });
     },
   ],
   [
@@ -135,6 +135,7 @@ function cpuMs() {
   return (user + system) / 1000;
 }
 
+// The facade's receive* return a refusal as a result (ADR 0014); bindings and parsers throw it.
 async function best(fn) {
   let result = Number.POSITIVE_INFINITY;
   for (let i = 0; i < repetitions; i++) {

@@ -166,6 +166,7 @@ export {
 export type { MessageContext } from './message/build-input.js';
 export type { Clock, IdGenerator } from './message/context.js';
 export type { MessageHeader, MessageType, NameIdValue } from './message/header.js';
+export type { IdpSigning } from './message/idp-signing.js';
 export {
   type ReceivedFromProvider,
   type ReceiveFromProviderOptions,
@@ -204,7 +205,6 @@ export type { UiInfoInput, UiLogo } from './metadata/ui-info.js';
 export type { DeliveryQueue, QueuedDelivery, QueuedLogout } from './slo/delivery-queue.js';
 export type { EventHandler, LogoutEvent } from './slo/events.js';
 export type { ParticipantOutcome } from './slo/outcome.js';
-export type { IdpSigning } from './slo/participant-request.js';
 
 // Single Sign-On messages and the steps of a custom SSO flow.
 export {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -101,5 +101,43 @@ describe('import boundaries (DESIGN.md layers)', () => {
     expect(importersOf(['node:crypto', 'crypto'])).toContain('crypto/primitives.ts');
     expect(importersOf(['node:zlib', 'zlib'])).toEqual(['bindings/deflate.ts']);
     expect(importersOf(['pako'])).toEqual([]);
+  });
+});
+
+/** The src/ folder a relative specifier of `file` lands in; undefined for a package or a file at the root. */
+function folderImported(file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const target = posix.join(posix.dirname(file), specifier);
+  const slash = target.indexOf('/');
+  return slash === -1 || target.startsWith('..') ? undefined : target.slice(0, slash);
+}
+
+/** `from`'s files that import anything in folder `to`, with the specifiers. */
+function crossings(from: string, to: string): string[] {
+  return files
+    .filter((f) => f.path.startsWith(`${from}/`))
+    .flatMap((f) =>
+      f.imports.filter((s) => folderImported(f.path, s) === to).map((s) => `${f.path} -> ${s}`),
+    );
+}
+
+describe('the SSO and SLO engines stay apart (DESIGN.md layers)', () => {
+  it('resolves relative specifiers to the folder they land in', () => {
+    expect(folderImported('sso/sso-reply.ts', '../message/issuer.js')).toBe('message');
+    expect(folderImported('sso/sso-reply.ts', './response.js')).toBe('sso');
+    expect(folderImported('index.ts', './slo/events.js')).toBe('slo');
+    expect(folderImported('redis.ts', './store/redis.js')).toBe('store');
+    expect(folderImported('sso/sso-reply.ts', 'bullmq')).toBeUndefined();
+    // The facade composes both engines, so the scan has something to find.
+    expect(crossings('idp', 'sso').length).toBeGreaterThan(0);
+    expect(crossings('idp', 'slo').length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['sso', 'slo'],
+    ['slo', 'sso'],
+  ])('nothing in src/%s imports from src/%s', (from, to) => {
+    // What both engines need (the Issuer towards a provider, the signing settings) lives in src/message.
+    expect(crossings(from, to)).toEqual([]);
   });
 });

@@ -2,12 +2,12 @@ import type { EnvelopedSignOptions } from '../bindings/index.js';
 import type { Provider } from '../config/index.js';
 import type { KeyPair } from '../crypto/keys.js';
 import type { Clock, IdGenerator } from '../message/context.js';
+import { type IdpSigning, signingFor } from '../message/idp-signing.js';
 import type { SenderContext } from '../message/receive-from-provider.js';
 import type { Store } from '../store/store.js';
 import type { Transport } from '../transport/transport.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { EventHandler } from './events.js';
-import { type IdpSigning, signingFor } from './participant-request.js';
 
 /** The SLO endpoints of the identity provider, checked against incoming Destination attributes. */
 export interface SloEndpoints {
@@ -44,11 +44,6 @@ export interface SloContext extends SenderContext {
   deliveryQueue?: DeliveryQueue;
   /** Keys that decrypt an `saml:EncryptedID` in a verified LogoutRequest. */
   decryptionKeys?: readonly KeyPair[];
-}
-
-/** The Issuer towards a provider: its own `issuer` when set (authentik gives each one), else ours. */
-export function issuerFor(context: { entityId: string }, provider: Provider | undefined): string {
-  return provider && provider.issuer !== '' ? provider.issuer : context.entityId;
 }
 
 /** The provider's own signing key and algorithms when it has one, else ours. */

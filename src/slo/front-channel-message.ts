@@ -1,7 +1,8 @@
 import { encodePost, encodeRedirect, type PostForm } from '../bindings/index.js';
 import type { Provider } from '../config/index.js';
 import type { NameIdValue } from '../message/header.js';
-import { issuerFor, type SloContext, signFor } from './context.js';
+import { issuerFor } from '../message/issuer.js';
+import { type SloContext, signFor } from './context.js';
 import { type BrowserBinding, type ChosenEndpoint, frontChannelEndpoint } from './endpoints.js';
 import { buildParticipantLogoutRequest } from './participant-request.js';
 

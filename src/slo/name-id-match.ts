@@ -1,7 +1,7 @@
 import type { Provider } from '../config/index.js';
 import { nameIdFormats } from '../constants/saml.js';
 import type { NameIdValue } from '../message/header.js';
-import { issuerFor } from './context.js';
+import { issuerFor } from '../message/issuer.js';
 
 /**
  * The NameID in a request must be the one issued to that SP (attacks §8,

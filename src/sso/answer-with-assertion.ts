@@ -3,7 +3,7 @@ import { authnContextClasses } from '../constants/saml.js';
 import { isSamlError, SamlError } from '../errors/index.js';
 import type { StatusInput } from '../logout/logout-response.js';
 import type { NameIdValue } from '../message/header.js';
-import { issuerFor } from '../slo/context.js';
+import { issuerFor } from '../message/issuer.js';
 import { satisfiesAuthnContext } from './authn-context.js';
 import type { AuthnRequest } from './authn-request.js';
 import { statusForError } from './error-status.js';

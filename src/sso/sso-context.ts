@@ -2,8 +2,8 @@ import type { Provider } from '../config/index.js';
 import { SamlError } from '../errors/index.js';
 import type { IdGenerator } from '../message/context.js';
 import type { NameIdValue } from '../message/header.js';
+import type { IdpSigning } from '../message/idp-signing.js';
 import type { SenderContext } from '../message/receive-from-provider.js';
-import type { IdpSigning } from '../slo/participant-request.js';
 import type { SessionParticipant } from '../store/store.js';
 import type { SsoOptions } from './sso-options.js';
 

@@ -3,7 +3,7 @@ import type { AssertionConsumerService, Provider } from '../config/index.js';
 import { statusCodes } from '../constants/saml.js';
 import { type Status, type StatusInput, statusCodeUri } from '../logout/logout-response.js';
 import type { NameIdValue } from '../message/header.js';
-import { issuerFor } from '../slo/context.js';
+import { issuerFor } from '../message/issuer.js';
 import type { SessionParticipant } from '../store/store.js';
 import { buildResponse } from './response.js';
 import type { SsoContext } from './sso-context.js';

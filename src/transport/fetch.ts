@@ -269,12 +269,12 @@ async function connect(
     new AttemptFailure('dns lookup failed', true, undefined, error);
   if (config.fetch) {
     if (config.guard) {
-      try {
-        await assertAllowedTarget(url, config.allow, config.lookup, init.signal);
-      } catch (error) {
-        if (isSamlError(error) || init.signal.aborted) throw error;
-        throw lookupFailed(error);
-      }
+      await assertAllowedTarget(url, {
+        allow: config.allow,
+        lookup: config.lookup,
+        onLookupError: lookupFailed,
+        signal: init.signal,
+      });
     }
     return config.fetch(url.href, {
       method: init.method,
@@ -286,7 +286,9 @@ async function connect(
     });
   }
   const settled = config.guard ? checkTargetHost(url, config.allow) : true;
-  const lookup = settled ? undefined : guardedLookup(url, config.allow, config.lookup, lookupFailed);
+  const lookup = settled
+    ? undefined
+    : guardedLookup(url, { allow: config.allow, lookup: config.lookup, onLookupError: lookupFailed });
   return requestPinned(url, init, { lookup, tls: config.tls(url) });
 }
 

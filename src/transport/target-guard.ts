@@ -79,25 +79,41 @@ export function checkTargetHost(url: URL, allow: TargetAllowList): boolean {
   return false;
 }
 
+/** What the two guards need besides the target: the allow-list, the resolver, and what a failed lookup becomes. */
+export interface TargetGuardOptions {
+  readonly allow: TargetAllowList;
+  readonly lookup: LookupFunction;
+  /**
+   * Builds the error for a lookup that failed or answered no usable address: the
+   * name came from a peer and its DNS answer is not ours to trust, so this is a
+   * transport failure (the caller's verdict, retryable), never a bare `Error`.
+   */
+  readonly onLookupError: (cause: unknown) => Error;
+}
+
 /**
  * The guard for a client that cannot be pinned (an injected `fetch`): resolves the
  * name and refuses it when ANY of its addresses is neither public nor allow-listed.
  * The later connection resolves again, so this leaves a DNS-rebinding gap; the
  * built-in client checks inside the connection instead ({@link guardedLookup}).
  *
- * Throws `SAML_TRANSPORT_TARGET_FORBIDDEN` for a refused target. A failing or
- * empty lookup rejects with a plain error, which the transport treats as a
- * (retryable) network failure.
+ * Throws `SAML_TRANSPORT_TARGET_FORBIDDEN` for a refused target, the error built by
+ * `onLookupError` for a failing or empty lookup, and `signal`'s reason when it aborts.
  */
 export async function assertAllowedTarget(
   url: URL,
-  allow: TargetAllowList,
-  lookup: LookupFunction,
-  signal?: AbortSignal,
+  options: TargetGuardOptions & { readonly signal?: AbortSignal | undefined },
 ): Promise<void> {
+  const { allow, lookup, onLookupError, signal } = options;
   if (checkTargetHost(url, allow)) return;
-  const answers = await abortable(lookup(url.hostname), signal);
-  if (answers.length === 0) throw new Error('DNS lookup returned no address');
+  let answers: ReadonlyArray<string | { address: string }>;
+  try {
+    answers = await abortable(lookup(url.hostname), signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw onLookupError(error);
+  }
+  if (answers.length === 0) throw onLookupError(new Error('DNS lookup returned no address'));
   for (const answer of answers) {
     check(url, typeof answer === 'string' ? answer : answer.address, allow);
   }
@@ -108,16 +124,12 @@ export async function assertAllowedTarget(
  * when any address is neither public nor allow-listed, and hands the socket only
  * the addresses it checked: the connection is pinned to them, so a DNS answer
  * that changes between check and connect (DNS rebinding) cannot redirect it.
- * Refusals reach the request's `'error'` event as the SamlError; a failing
- * lookup as `onLookupError(error)`.
+ * Refusals reach the request's `'error'` event as the SamlError; a failing or
+ * empty lookup as `onLookupError(cause)`.
  */
-export function guardedLookup(
-  url: URL,
-  allow: TargetAllowList,
-  lookup: LookupFunction,
-  onLookupError: (error: unknown) => Error,
-): NetLookupFunction {
-  return (hostname, options, callback) => {
+export function guardedLookup(url: URL, options: TargetGuardOptions): NetLookupFunction {
+  const { allow, lookup, onLookupError } = options;
+  return (hostname, lookupOptions, callback) => {
     lookup(hostname).then(
       (answers) => {
         const addresses = answers.map((answer) => (typeof answer === 'string' ? answer : answer.address));
@@ -131,7 +143,7 @@ export function guardedLookup(
           callback(error as Error, '', 0);
           return;
         }
-        const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
+        const wanted = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
         const entries = addresses
           .map((address) => ({ address, family: isIP(address) }))
           .filter((entry) => wanted === 0 || entry.family === wanted);
@@ -140,7 +152,7 @@ export function guardedLookup(
           callback(onLookupError(new Error('DNS lookup returned no address of the wanted family')), '', 0);
           return;
         }
-        if (options.all) (callback as unknown as (e: null, a: typeof entries) => void)(null, entries);
+        if (lookupOptions.all) (callback as unknown as (e: null, a: typeof entries) => void)(null, entries);
         else callback(null, first.address, first.family);
       },
       (error: unknown) => callback(onLookupError(error), '', 0),

@@ -4,34 +4,11 @@
  * hints (its supported_algorithms reads them from the EntityDescriptor's
  * Extensions only), the scopes, UI info, entity attributes and contacts.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type BuildIdpMetadataInput,
-  bindingUris,
-  buildIdpMetadata,
-  defaultAlgorithmSupport,
-  idpEndpoints,
-} from '../../src/index.js';
+import { bindingUris, buildIdpMetadata, defaultAlgorithmSupport } from '../../src/index.js';
+import { idpMetadataInput, metadataEntityId, readWithPysaml2 } from '../peers/support/metadata-readers.js';
+import { pysaml2Installed } from '../peers/support/pysaml2.js';
 import { keyPair } from '../support/keys.js';
-import { withTempDir } from '../support/xmlsec.js';
-
-/** Debian's interpreter: pysaml2 is installed for it, not necessarily for a python3 earlier on PATH. */
-const python = '/usr/bin/python3';
-
-function hasPysaml2(): boolean {
-  try {
-    execFileSync(python, ['-c', 'import saml2'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
-  } catch {
-    const message = 'pysaml2 not found: install the Debian package `python3-pysaml2`';
-    if (process.env.CI) throw new Error(`${message}; interop tests must run on CI`);
-    console.warn(`[samlkit tests] skipping pysaml2 metadata tests: ${message}`);
-    return false;
-  }
-}
 
 const readMetadata = `
 import json, sys
@@ -55,47 +32,14 @@ print(json.dumps({
 }))
 `;
 
-const entityId = 'https://idp.example.org/metadata';
-const input: BuildIdpMetadataInput = {
-  entityId,
-  endpoints: idpEndpoints('https://idp.example.org', 'wiki'),
-  signingCertificates: [keyPair('idp'), keyPair('idp-rollover')],
-  encryptionCertificates: [keyPair('idp')],
-  scopes: ['example.org', { value: '^.+\\.example\\.org$', regexp: true }],
-  uiInfo: { displayName: { en: 'Example University', de: 'Beispiel-Universität' } },
-  entityAttributes: [
-    {
-      name: 'http://macedir.org/entity-category',
-      values: ['http://refeds.org/category/research-and-scholarship'],
-    },
-  ],
-  organization: {
-    name: { en: 'Example University' },
-    displayName: { en: 'Example University' },
-    url: { en: 'https://www.example.org/' },
-  },
-  contacts: [{ contactType: 'technical', givenName: 'Alice', emailAddresses: ['idp-ops@example.org'] }],
-  sign: { key: keyPair('idp') },
-};
+const input = idpMetadataInput({ signingCertificates: [keyPair('idp'), keyPair('idp-rollover')] });
 
-function readWithPysaml2(xml: string): Record<string, unknown> {
-  return withTempDir((dir) => {
-    writeFileSync(join(dir, 'idp.xml'), xml);
-    const output = execFileSync(
-      python,
-      ['-c', readMetadata, join(dir, 'idp.xml'), entityId, bindingUris.post],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    return JSON.parse(output) as Record<string, unknown>;
-  });
-}
+const readWithPysaml2MetadataStore = (xml: string) =>
+  readWithPysaml2(xml, readMetadata, [metadataEntityId, bindingUris.post]);
 
-describe.skipIf(!hasPysaml2())('pysaml2 7.0 reads the IdP metadata', () => {
+describe.skipIf(!pysaml2Installed())('pysaml2 7.0 reads the IdP metadata', () => {
   it('endpoints, keys, algorithm hints, scopes, UI info, entity attributes and contacts', () => {
-    const read = readWithPysaml2(buildIdpMetadata(input).xml);
+    const read = readWithPysaml2MetadataStore(buildIdpMetadata(input).xml);
     expect(read).toEqual({
       sso: [input.endpoints.ssoPost],
       signingCerts: 2,
@@ -119,7 +63,7 @@ describe.skipIf(!hasPysaml2())('pysaml2 7.0 reads the IdP metadata', () => {
   });
 
   it('without hints it finds none (the check can fail)', () => {
-    const read = readWithPysaml2(buildIdpMetadata({ ...input, algorithmSupport: false }).xml);
+    const read = readWithPysaml2MetadataStore(buildIdpMetadata({ ...input, algorithmSupport: false }).xml);
     expect(read.algorithms).toEqual({ digest_methods: [], signing_methods: [] });
   });
 });

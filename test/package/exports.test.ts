@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // `npm test` builds before running vitest; this checks what a user installs.
@@ -126,6 +129,85 @@ describe('built package', () => {
     }
     for (const target of Object.values(pkg.exports['./http']).flatMap((c) => Object.values(c as object)))
       expect(existsSync(new URL(target as string, root)), target as string).toBe(true);
+  });
+
+  it('loads samlkit/serve as ESM and CJS: a bad config file is the core SamlError, and the IdP runs', async () => {
+    const require = createRequire(new URL('package.json', root));
+    const dir = await mkdtemp(join(tmpdir(), 'samlkit-exports-'));
+    try {
+      const badConfig = join(dir, 'serve.json');
+      await writeFile(badConfig, JSON.stringify({ port: 'eighty' }));
+      for (const [serve, core] of [
+        [
+          await import(new URL(pkg.exports['./serve'].import.default, root).href),
+          await import(new URL(pkg.exports['.'].import.default, root).href),
+        ],
+        [
+          require(new URL(pkg.exports['./serve'].require.default, root).pathname),
+          require(new URL(pkg.exports['.'].require.default, root).pathname),
+        ],
+      ]) {
+        for (const name of ['startIdp', 'loadServeConfig']) expect(typeof serve[name], name).toBe('function');
+        expect(serve.misbehaviours.length).toBeGreaterThan(0);
+
+        const error = await serve.loadServeConfig(badConfig).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(core.SamlError);
+        expect(core.isSamlError(error, 'SAML_CONFIG_INVALID')).toBe(true);
+        // Options in code are the caller's own: misuse, not a SamlError.
+        await expect(serve.startIdp({ mode: 'loud' })).rejects.toBeInstanceOf(TypeError);
+
+        // The bundle finds its own files (pages, keys) from either module system.
+        const idp = await serve.startIdp({ mode: 'test', port: 0 });
+        try {
+          const metadata = await fetch(`${idp.url}/metadata`);
+          expect(metadata.status).toBe(200);
+          expect(await metadata.text()).toBe(idp.metadata);
+          expect(idp.metadata).toContain(`entityID="${idp.entityId}"`);
+        } finally {
+          await idp.close();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const target of Object.values(pkg.exports['./serve']).flatMap((c) => Object.values(c as object)))
+      expect(existsSync(new URL(target as string, root)), target as string).toBe(true);
+  });
+
+  it('loads samlkit/testing as ESM and CJS, each reading XML the same way', async () => {
+    const require = createRequire(new URL('package.json', root));
+    const xml = '<a xmlns="urn:x"><b  c="1"/><b c="2"/></a>';
+    const readings: unknown[] = [];
+    for (const testing of [
+      await import(new URL(pkg.exports['./testing'].import.default, root).href),
+      require(new URL(pkg.exports['./testing'].require.default, root).pathname),
+    ]) {
+      for (const name of [
+        'decodeMessage',
+        'normalizeXml',
+        'select',
+        'selectText',
+        'assertSigned',
+        'validateSchema',
+      ])
+        expect(typeof testing[name], name).toBe('function');
+      readings.push({
+        normalized: testing.normalizeXml(xml),
+        count: testing.select(xml, '//x:b', { prefixes: { x: 'urn:x' } }).length,
+      });
+    }
+    expect(readings[1]).toEqual(readings[0]);
+    expect(readings[0]).toMatchObject({ count: 2 });
+    for (const target of Object.values(pkg.exports['./testing']).flatMap((c) => Object.values(c as object)))
+      expect(existsSync(new URL(target as string, root)), target as string).toBe(true);
+  });
+
+  it('loads every entry of the exports map in a test of this file', () => {
+    const loaded = ['.', './http', './serve', './testing', ...Object.keys(subpaths)];
+    const code = Object.keys(pkg.exports).filter(
+      (subpath) => subpath !== './package.json' && subpath !== './sql/*',
+    );
+    expect(code.sort()).toEqual(loaded.sort());
   });
 
   it('imports as ESM with every public function', async () => {

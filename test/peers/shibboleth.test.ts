@@ -82,18 +82,11 @@ async function withIdpMetadata<T>(xml: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
-/** Runs `fn` with the SP registered with other IdP-side choices, then restores the registration. */
-async function withRegistration<T>(
+/** Runs `fn` with the SP registered with other IdP-side choices, then registers it as imported again. */
+const withRegistration = async <T>(
   choose: (input: ProviderInput) => ProviderInput,
   fn: (r: Registration) => Promise<T>,
-): Promise<T> {
-  const changed = await idp.register(await sp.metadata(), choose);
-  try {
-    return await fn(changed);
-  } finally {
-    registration = await idp.register(await sp.metadata());
-  }
-}
+): Promise<T> => idp.withRegistration(await sp.metadata(), choose, fn);
 
 /** A fresh browser and user with a Shibboleth session, through IdP-initiated SSO to /secure. */
 async function signInUnsolicited(): Promise<Browser> {

@@ -67,18 +67,11 @@ async function withIdpMetadata<T>(xml: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
-/** Runs `fn` with the SP registered with other IdP-side choices, then restores the registration. */
-async function withRegistration<T>(
-  choose: Parameters<PeerIdp['register']>[1],
+/** Runs `fn` with the SP registered with other IdP-side choices, then registers it as imported again. */
+const withRegistration = async <T>(
+  choose: Parameters<PeerIdp['withRegistration']>[1],
   fn: (r: Registration) => Promise<T>,
-): Promise<T> {
-  const changed = await idp.register(await sp.metadata(), choose);
-  try {
-    return await fn(changed);
-  } finally {
-    registration = await idp.register(await sp.metadata());
-  }
-}
+): Promise<T> => idp.withRegistration(await sp.metadata(), choose, fn);
 
 describe.skipIf(!installed)('SimpleSAMLphp SP at its shipped defaults', () => {
   beforeAll(async () => {

@@ -9,6 +9,8 @@ import {
   systemLookup,
   type TransportRequest,
 } from '../../src/transport/index.js';
+import { emptyAllowList } from '../../src/transport/target-allow-list.js';
+import { assertAllowedTarget } from '../../src/transport/target-guard.js';
 
 /** A loopback listener that must never be reached; counts TCP connections, not just requests. */
 async function startTrap(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
@@ -264,6 +266,90 @@ describe('the address guard (on by default)', () => {
     const error = await failure(transport.send(request('https://slow-dns.example/')));
     expect(error.details).toMatchObject({ reason: 'timeout', attempts: 1 });
     expect(recorder.calls).toEqual([]);
+  });
+});
+
+describe('a lookup that answers no address', () => {
+  /** What the transport builds for a failed lookup, made recognisable here. */
+  class LookupFailed extends Error {}
+  const onLookupError = (cause: unknown): Error => new LookupFailed('lookup failed', { cause });
+
+  it('is handed to onLookupError, never thrown as a bare Error', async () => {
+    const url = new URL('https://empty.example/sls');
+    const rejection = assertAllowedTarget(url, {
+      allow: emptyAllowList,
+      lookup: async () => [],
+      onLookupError,
+    });
+    const error: unknown = await rejection.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LookupFailed);
+    expect(((error as Error).cause as Error).message).toBe('DNS lookup returned no address');
+  });
+
+  it('hands a failing lookup to onLookupError and passes an abort through as its reason', async () => {
+    const url = new URL('https://nowhere.example/sls');
+    const failing = assertAllowedTarget(url, {
+      allow: emptyAllowList,
+      lookup: async () => {
+        throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.example'), { code: 'ENOTFOUND' });
+      },
+      onLookupError,
+    });
+    await expect(failing).rejects.toBeInstanceOf(LookupFailed);
+
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    const aborted = assertAllowedTarget(url, {
+      allow: emptyAllowList,
+      lookup: async () => ['93.184.215.14'],
+      onLookupError,
+      signal: controller.signal,
+    });
+    await expect(aborted).rejects.toBe(reason);
+  });
+
+  it('still refuses a forbidden address with SAML_TRANSPORT_TARGET_FORBIDDEN', async () => {
+    const url = new URL('https://inside.example/sls');
+    const rejection = assertAllowedTarget(url, {
+      allow: emptyAllowList,
+      lookup: async () => ['93.184.215.14', '10.0.0.7'],
+      onLookupError,
+    });
+    const error = await failure(rejection);
+    expect(error.code).toBe('SAML_TRANSPORT_TARGET_FORBIDDEN');
+    expect(error.details).toMatchObject({ range: 'private', address: '10.0.0.7' });
+  });
+
+  it.each([
+    ['an injected fetch', true],
+    ['the built-in client', false],
+  ])('ends in a retryable SAML_TRANSPORT_FAILED with %s', async (_client, injected) => {
+    const names: string[] = [];
+    const recorder = recordingFetch();
+    const trap = await startTrap();
+    const transport = createFetchTransport({
+      lookup: async (hostname) => {
+        names.push(hostname);
+        return [];
+      },
+      ...(injected ? { fetch: recorder.fetch } : {}),
+      attempts: 2,
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
+
+    const error = await failure(transport.send(request(`https://empty.example:${trap.port}/sls`)));
+
+    expect(error.code).toBe('SAML_TRANSPORT_FAILED');
+    expect(error.details).toEqual({
+      url: `https://empty.example:${trap.port}/sls`,
+      attempts: 2,
+      reason: 'dns lookup failed',
+    });
+    expect((error.cause as Error).message).toBe('DNS lookup returned no address');
+    expect(names).toEqual(['empty.example', 'empty.example']);
+    expect(recorder.calls).toEqual([]);
+    expect(trap.connections()).toBe(0);
   });
 });
 

@@ -20,14 +20,15 @@ import {
   waitUntil,
 } from './processes.js';
 
-const python = '/usr/bin/python3';
+/** Debian's interpreter: pysaml2 is installed for it, not necessarily for a python3 earlier on PATH. */
+export const pysaml2Python = '/usr/bin/python3';
 const script = fileURLToPath(new URL('../../../fixtures/peers/pysaml2/sp.py', import.meta.url));
 
 /** True when Debian's python3 has pysaml2 (loud skip, or an error under CI, when not). */
 export function pysaml2Installed(): boolean {
-  if (findPeer('pysaml2', [python, '/usr/bin/xmlsec1'], 'python3-pysaml2 xmlsec1') === undefined)
+  if (findPeer('pysaml2', [pysaml2Python, '/usr/bin/xmlsec1'], 'python3-pysaml2 xmlsec1') === undefined)
     return false;
-  if (spawnSync(python, ['-c', 'import saml2'], { stdio: 'ignore' }).status === 0) return true;
+  if (spawnSync(pysaml2Python, ['-c', 'import saml2'], { stdio: 'ignore' }).status === 0) return true;
   return (
     findPeer('pysaml2', ['/usr/lib/python3/dist-packages/saml2/__init__.py'], 'python3-pysaml2') !== undefined
   );
@@ -55,7 +56,7 @@ export async function startPysaml2(): Promise<Pysaml2Sp> {
   writeFileSync(join(dir, 'keys', 'sp.key'), privateKeyPem('sp-b'));
   writeFileSync(join(dir, 'keys', 'sp.crt'), certificatePem('sp-b'));
   const port = await freePort();
-  const child: PeerProcess = startProcess(python, [
+  const child: PeerProcess = startProcess(pysaml2Python, [
     script,
     String(port),
     join(dir, 'keys', 'sp.key'),

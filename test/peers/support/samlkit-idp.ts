@@ -105,6 +105,15 @@ export interface PeerIdp extends LoopbackServer {
    * may change IdP-side choices of that registration (say, not encrypting).
    */
   register(spMetadata: string, choose?: (input: ProviderInput) => ProviderInput): Promise<Registration>;
+  /**
+   * Runs `fn` with the SP registered from `spMetadata` with other IdP-side
+   * choices, then registers it again as imported, whatever `fn` did.
+   */
+  withRegistration<T>(
+    spMetadata: string,
+    choose: (input: ProviderInput) => ProviderInput,
+    fn: (registration: Registration) => Promise<T>,
+  ): Promise<T>;
   /** Every SAML_* code the IdP's endpoints refused, in order. */
   errors: string[];
   /** Every SSO reply the IdP sent, in order. */
@@ -266,6 +275,14 @@ export async function startPeerIdp(options: PeerIdpOptions = {}): Promise<PeerId
       const provider = parseProvider(input);
       await store.putProvider(metadata.entityId, provider);
       return { providerId: metadata.entityId, metadata, provider };
+    },
+    async withRegistration(spMetadata, choose, fn) {
+      const changed = await peer.register(spMetadata, choose);
+      try {
+        return await fn(changed);
+      } finally {
+        await peer.register(spMetadata);
+      }
     },
     async initiateSso(providerId, relayState) {
       const reply = await idp.initiateSso(

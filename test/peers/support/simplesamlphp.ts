@@ -53,6 +53,8 @@ import {
 
 const shipped = '/etc/simplesamlphp';
 const www = '/usr/share/simplesamlphp/www';
+/** SimpleSAMLphp's class loader: its metadata parser (SAMLParser) can be used from `php -r`. */
+export const simpleSamlPhpAutoload = '/usr/share/simplesamlphp/vendor/autoload.php';
 const fixtures = fileURLToPath(new URL('../../../fixtures/peers/simplesamlphp/', import.meta.url));
 
 /** The binaries, or undefined (with a loud warning; an error under CI) when not installed. */
