@@ -145,6 +145,7 @@ export {
   type SsoReply,
   type SsoUser,
   type StartLogoutOptions,
+  type SubjectIdentifierOptions,
 } from './idp/index.js';
 
 // Logout messages.
