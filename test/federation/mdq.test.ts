@@ -212,6 +212,8 @@ describe('MDQ client against a real HTTP server', () => {
         certificates: [],
         cacheSize: -1,
         identifier: 'md5' as never,
+        staleIfUnavailableMs: -1,
+        onEvent: 'log' as never,
         cachesize: 5,
       } as never);
     } catch (e) {
@@ -220,7 +222,15 @@ describe('MDQ client against a real HTTP server', () => {
     expect(isSamlError(error, 'SAML_CONFIG_INVALID')).toBe(true);
     expect(
       (error as { details: { issues: { path: string[] }[] } }).details.issues.map((i) => i.path[0]),
-    ).toEqual(['cachesize', 'baseUrl', 'certificates', 'identifier', 'cacheSize']);
+    ).toEqual([
+      'cachesize',
+      'baseUrl',
+      'certificates',
+      'identifier',
+      'cacheSize',
+      'staleIfUnavailableMs',
+      'onEvent',
+    ]);
   });
 });
 
@@ -440,6 +450,19 @@ describe('while the MDQ service is down: an expired answer stands in, within bou
     clock.now += 1_000;
     await failure(mdq.lookup(entityId));
     expect(events.map((e) => e.type)).toEqual(['mdq_failed', 'mdq_failed']);
+  });
+
+  it('a throwing onEvent changes nothing: the stale answer is still served, the failure still thrown', async () => {
+    const { server, mdq, clock, first } = await setup({
+      negativeCacheMs: 0,
+      onEvent: () => {
+        throw new Error('handler bug');
+      },
+    });
+    down(server);
+    clock.now += 11 * minute;
+    expect(await mdq.lookup(entityId)).toBe(first);
+    await failure(mdq.lookup('https://never.example.org/sp'));
   });
 
   it('an entity never fetched has nothing to stand in; staleIfUnavailableMs: 0 fails closed', async () => {
