@@ -262,6 +262,25 @@ describe('the facade releases what the SP asks for (sso.subjectIdentifiers)', ()
     ]);
   });
 
+  it('that refusal leaves the request unanswered: completed again with a subjectId, it succeeds', async () => {
+    const idp = await facade(['subject-id']);
+    const received = await idp.receiveAuthnRequest(postInput({ id: '_retry', issueInstant: now() }));
+    if (!received.ok) throw new Error(received.error.code);
+    const refused = await idp
+      .completeAuthnRequest(received.pending, { user: { id: 'alice@example.org' } })
+      .then(
+        () => 'answered',
+        (e: unknown) => (isSamlError(e) ? e.code : 'threw'),
+      );
+    expect(refused).toBe('SAML_INPUT_INVALID');
+    const reply = await idp.completeAuthnRequest(received.pending, {
+      user: { id: 'alice@example.org', subjectId: 'alice' },
+    });
+    expect(releasedAttributes(reply.form.fields)).toEqual([
+      { name: subjectIdentifierNames.subjectId, values: ['alice@example.org'] },
+    ]);
+  });
+
   it('none, an unknown value or no attribute at all: nothing released', async () => {
     for (const requirement of [['none'], ['pairwise'], []]) {
       const idp = await facade(requirement);
