@@ -33,6 +33,7 @@ import {
   spEntityId,
 } from '../sso/support.js';
 import { certificatePem, keyPair } from '../support/keys.js';
+import { hasXmllint, schemaErrors, schemas } from '../support/xsd.js';
 import {
   loopbackHttp,
   signedAggregate,
@@ -221,6 +222,13 @@ const expected = (requirement: SubjectIdRequirement, user = 'u-4711', subjectId?
     secret,
     requirement,
   }).map((a) => ({ name: a.name, values: a.values }));
+
+describe.skipIf(!hasXmllint())('the SP metadata of these tests and the metadata schemas', () => {
+  it('validates, entity attributes, registration info and UI info included', () => {
+    const signed = signMetadata(federatedSp('https://wiki.example.edu/shibboleth', ['pairwise-id']));
+    expect(schemaErrors(schemas.metadataWithExtensions, { sp: signed })).toEqual({ sp: [] });
+  });
+});
 
 describe('the facade releases what the SP asks for (sso.subjectIdentifiers)', () => {
   it('pairwise-id and any: pairwise-id, scoped in lower case, alongside the caller’s attributes', async () => {
