@@ -7,7 +7,9 @@
  *   2. A provider registered by hand sits next to them and is never touched.
  *   3. An SP that is in no aggregate yet is found on demand through the federation's Metadata
  *      Query (MDQ) service, with `createMdqClient` and `withMetadataQuery`.
- *   4. Each SP gets a `pairwise-id` attribute scoped to the IdP's domain.
+ *   4. Each SP gets a `pairwise-id` attribute scoped to the IdP's domain: made by hand here with
+ *      `createSubjectIdentifiers`; a facade with `sso.subjectIdentifiers: { scope }` releases
+ *      the one each SP's metadata asks for (its `subject-id:req`) by itself.
  *
  * The federation server is plain http on loopback, so the transport is told to allow it
  * (`allowTargets`, `unsafeAllowHttp`); a real federation URL is https and needs neither.
@@ -128,7 +130,7 @@ export async function main(log: (line: string) => void = console.log): Promise<F
     const found = await federated.findProviderByEntityId(newcomer);
     log(`mdq: ${found?.provider.entityId} -> ${found?.provider.acsUrl}`);
 
-    // 4. What the IdP releases to that SP.
+    // 4. What the IdP releases to that SP (its metadata asks for nothing, so chosen here).
     const [pairwise] = createSubjectIdentifiers({
       scope: 'example.org',
       userId: 'alice',

@@ -112,7 +112,12 @@ export {
   type RegistrationFilter,
 } from './federation/index.js';
 // Federation metadata: query service, and the store wrapper that uses it.
-export { createMdqClient, type MdqClient, type MdqClientOptions } from './federation/mdq-client.js';
+export {
+  createMdqClient,
+  type MdqClient,
+  type MdqClientOptions,
+  type MdqEvent,
+} from './federation/mdq-client.js';
 export type { MetadataHttpOptions } from './federation/metadata-fetch.js';
 export { type MetadataQueryStoreOptions, withMetadataQuery } from './federation/metadata-query-store.js';
 export {
@@ -145,6 +150,7 @@ export {
   type SsoReply,
   type SsoUser,
   type StartLogoutOptions,
+  type SubjectIdentifierOptions,
 } from './idp/index.js';
 
 // Logout messages.

@@ -20,4 +20,5 @@ export type {
   SingleLogoutServiceInput,
   SlsBinding,
   SpBinding,
+  SubjectIdRequirement,
 } from './provider-types.js';

@@ -44,6 +44,7 @@ export const providerDefaults: Readonly<Pick<Provider, DefaultedField>> = Object
   nameIdStrategy: 'pairwise',
   nameIdMapping: null,
   authnContextClassRefMapping: null,
+  subjectIdRequirement: null,
   unsafeAllowSha1: false,
   unsafeAllowDsa: false,
   unsafeAllowShortRsaKeys: false,

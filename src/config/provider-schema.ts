@@ -200,6 +200,12 @@ export const providerFieldSchemas = {
     .default(providerDefaults.nameIdStrategy),
   nameIdMapping: optionalReference(),
   authnContextClassRefMapping: optionalReference(),
+  subjectIdRequirement: z
+    .enum(['subject-id', 'pairwise-id', 'any', 'none'], {
+      error: 'must be "subject-id", "pairwise-id", "any", "none" or null',
+    })
+    .nullable()
+    .default(providerDefaults.subjectIdRequirement),
   unsafeAllowSha1: booleanField(false),
   unsafeAllowDsa: booleanField(false),
   unsafeAllowShortRsaKeys: booleanField(false),

@@ -26,6 +26,13 @@ export type LogoutMethod = 'frontchannel_iframe' | 'frontchannel_native' | 'back
  */
 export type NameIdStrategy = 'pairwise' | 'authentik';
 
+/**
+ * What an SP asks for in its metadata's `urn:oasis:names:tc:SAML:profiles:subject-id:req`
+ * entity attribute (SAML V2.0 Subject Identifier Attributes Profile v1.0 §3.4): the
+ * `subject-id` attribute, the `pairwise-id` attribute, either of them, or neither.
+ */
+export type SubjectIdRequirement = 'subject-id' | 'pairwise-id' | 'any' | 'none';
+
 /** The six NameID formats authentik accepts as `default_name_id_policy` (reference §4.3). */
 export type ProviderNameIdFormat =
   | 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'
@@ -219,6 +226,12 @@ export interface ProviderInput {
   nameIdMapping?: string | null;
   /** Opaque reference to an AuthnContextClassRef mapping. Default `null`. */
   authnContextClassRefMapping?: string | null;
+  /**
+   * The SP's `subject-id:req` entity attribute, as `parseSpMetadata` reads it: with the
+   * facade's `sso.subjectIdentifiers` set, the SSO Response carries the `subject-id` or
+   * `pairwise-id` attribute it asks for. Default `null`: the SP asked for neither.
+   */
+  subjectIdRequirement?: SubjectIdRequirement | null;
   /** Accept SHA-1 digests and signatures (broken collision resistance). Default `false`. */
   unsafeAllowSha1?: boolean;
   /** Accept DSA keys and `dsa-sha1` (obsolete, SHA-1 only in XML-DSig). Default `false`. */
@@ -271,6 +284,8 @@ export interface Provider {
   readonly nameIdStrategy: NameIdStrategy;
   readonly nameIdMapping: string | null;
   readonly authnContextClassRefMapping: string | null;
+  /** The SP's `subject-id:req` (see {@link ProviderInput.subjectIdRequirement}); `null` when it has none. */
+  readonly subjectIdRequirement: SubjectIdRequirement | null;
   /** True when either the input or the parse options opted in. */
   readonly unsafeAllowSha1: boolean;
   /** True when either the input or the parse options opted in. */

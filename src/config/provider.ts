@@ -112,6 +112,7 @@ function freezeProvider(
     nameIdStrategy: fields.nameIdStrategy,
     nameIdMapping: fields.nameIdMapping,
     authnContextClassRefMapping: fields.authnContextClassRefMapping,
+    subjectIdRequirement: fields.subjectIdRequirement,
     unsafeAllowSha1: fields.unsafeAllowSha1 || options.unsafeAllowSha1,
     unsafeAllowDsa: fields.unsafeAllowDsa || options.unsafeAllowDsa,
     unsafeAllowShortRsaKeys: fields.unsafeAllowShortRsaKeys || options.unsafeAllowShortRsaKeys,

@@ -34,6 +34,17 @@ export interface MdqClientOptions extends MetadataHttpOptions {
   minCacheMs?: number;
   /** Longest time an entity is cached; also the time for one without `cacheDuration`. Default 6 hours. */
   maxCacheMs?: number;
+  /**
+   * How long after its cache time an answer may still be served while the service cannot be
+   * reached (a connection error, a timeout, an HTTP 5xx): the answer was verified when it
+   * arrived and is never served past its `validUntil`. Each time it is served so, an
+   * `mdq_stale_served` event says so, and the service is asked again after `negativeCacheMs`.
+   * An answer the service refuses to give (404) or one that does not verify is never covered
+   * by it. `0` fails every lookup of an expired entity while the service is down. Default 1 hour.
+   */
+  staleIfUnavailableMs?: number;
+  /** Receives every {@link MdqEvent}, synchronously; what it throws is ignored. */
+  onEvent?: (event: MdqEvent) => void;
   /** Parser bounds of one answer. Default 1 MiB (`maxBytes`), 50 000 elements. */
   limits?: XmlLimits;
   /** Signature methods accepted on answers. Default: RSA and ECDSA with SHA-256/384/512. */
@@ -41,6 +52,15 @@ export interface MdqClientOptions extends MetadataHttpOptions {
   /** For `validUntil` and cache expiry. Default: system time. */
   clock?: Clock;
 }
+
+/**
+ * What an MDQ client reports: `mdq_stale_served` when a lookup is answered with an expired but
+ * still valid answer because the service could not be reached (`error` says why; `staleUntil`
+ * is when that answer stops being served, epoch ms), `mdq_failed` when a lookup fails.
+ */
+export type MdqEvent =
+  | { type: 'mdq_stale_served'; entityId: string; error: SamlError; expiredAt: number; staleUntil: number }
+  | { type: 'mdq_failed'; entityId: string; error: SamlError };
 
 /** Looks SPs up one at a time from a Metadata Query Protocol service, verified and cached. */
 export interface MdqClient {
@@ -50,9 +70,10 @@ export interface MdqClient {
    * (within `minCacheMs`…`maxCacheMs`, never past `validUntil`), misses for `negativeCacheMs`,
    * and concurrent lookups of one entity share one request.
    *
-   * @throws SamlError `SAML_METADATA_UNAVAILABLE` when the service cannot be reached, answers
-   * another error, or sends metadata that does not verify or does not describe that entity
-   * (the reason in `cause`). Failures are not cached.
+   * @throws SamlError `SAML_METADATA_UNAVAILABLE` when the service cannot be reached (and no
+   * answer within `staleIfUnavailableMs` can stand in), answers another error, or sends
+   * metadata that does not verify or does not describe that entity (the reason in `cause`).
+   * Failures are not cached.
    */
   lookup(entityId: string): Promise<SpMetadata | undefined>;
   /** Forgets a cached answer, so the next lookup asks the service again. */
@@ -68,6 +89,8 @@ const knownOptions: Record<keyof MdqClientOptions, true> = {
   negativeCacheMs: true,
   minCacheMs: true,
   maxCacheMs: true,
+  staleIfUnavailableMs: true,
+  onEvent: true,
   limits: true,
   algorithms: true,
   clock: true,
@@ -83,6 +106,7 @@ const defaults = {
   negativeCacheMs: 60_000,
   minCacheMs: 60_000,
   maxCacheMs: 6 * 3_600_000,
+  staleIfUnavailableMs: 3_600_000,
   timeoutMs: 10_000,
   maxBytes: 1024 * 1024,
 } as const;
@@ -156,6 +180,9 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
   const negativeCacheMs = number('negativeCacheMs');
   const minCacheMs = number('minCacheMs');
   const maxCacheMs = number('maxCacheMs');
+  const staleIfUnavailableMs = number('staleIfUnavailableMs');
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
+    issues.push({ path: ['onEvent'], message: 'must be a function' });
   if (minCacheMs > maxCacheMs) issues.push({ path: ['minCacheMs'], message: 'must not exceed maxCacheMs' });
   const fetcher = createMetadataFetcher(options, defaults, issues);
   if (issues.length > 0) throw createConfigError('invalid metadata query options', issues);
@@ -170,6 +197,35 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       details: { entityId },
       ...(cause === undefined ? {} : { cause }),
     });
+  const handler = options.onEvent;
+  function emit(event: MdqEvent): void {
+    try {
+      handler?.(event);
+    } catch {
+      // An event handler's failure must not change the lookup's outcome.
+    }
+  }
+
+  /**
+   * The expired answer that may stand in while the service cannot be reached: verified when it
+   * arrived, still before its `validUntil` and within `staleIfUnavailableMs` of its expiry.
+   */
+  function serveStale(entityId: string, error: SamlError, now: number): SpMetadata | undefined {
+    const stale = cache.getStale(entityId, now);
+    const metadata = stale?.value;
+    if (stale === undefined || metadata === undefined) return undefined;
+    if (metadata.validUntil !== undefined && metadata.validUntil.getTime() <= now) return undefined;
+    // Not asked again at once: every message from that SP would otherwise wait for the timeout.
+    cache.set(entityId, metadata, Math.min(now + negativeCacheMs, stale.staleUntil), stale.staleUntil);
+    emit({
+      type: 'mdq_stale_served',
+      entityId,
+      error,
+      expiredAt: stale.expiresAt,
+      staleUntil: stale.staleUntil,
+    });
+    return metadata;
+  }
 
   async function query(entityId: string): Promise<SpMetadata | undefined> {
     const url = `${root}/entities/${mdqIdentifier(entityId, identifier)}`;
@@ -177,7 +233,11 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
     try {
       response = await fetcher.get(url, { accept: 'application/samlmetadata+xml' });
     } catch (error) {
-      throw unavailable('the service could not be reached', entityId, error);
+      // The transport throws for what is the service's outage: no connection, a timeout, 5xx.
+      const failure = unavailable('the service could not be reached', entityId, error);
+      const stale = serveStale(entityId, failure, clock().getTime());
+      if (stale !== undefined) return stale;
+      throw failure;
     }
     const now = clock().getTime();
     if (response.status === 404) {
@@ -201,8 +261,9 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       throw unavailable(`the answer was refused (${error.code})`, entityId, error);
     }
     const cacheMs = clampDuration(readDuration(metadata.cacheDuration), maxCacheMs, minCacheMs, maxCacheMs);
-    const until = Math.min(now + cacheMs, metadata.validUntil?.getTime() ?? Number.POSITIVE_INFINITY);
-    cache.set(entityId, metadata, until);
+    const validUntil = metadata.validUntil?.getTime() ?? Number.POSITIVE_INFINITY;
+    const until = Math.min(now + cacheMs, validUntil);
+    cache.set(entityId, metadata, until, Math.min(until + staleIfUnavailableMs, validUntil));
     return metadata;
   }
 
@@ -213,7 +274,12 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       if (cached !== undefined) return cached.value;
       let running = pending.get(entityId);
       if (running === undefined) {
-        running = query(entityId).finally(() => pending.delete(entityId));
+        running = query(entityId)
+          .catch((error: unknown) => {
+            if (isSamlError(error)) emit({ type: 'mdq_failed', entityId, error });
+            throw error;
+          })
+          .finally(() => pending.delete(entityId));
         pending.set(entityId, running);
       }
       return running;

@@ -6,6 +6,7 @@ import type {
   ProviderNameIdFormat,
   SingleLogoutServiceInput,
   SlsBinding,
+  SubjectIdRequirement,
 } from '../config/provider-types.js';
 import { namespaces } from '../constants/namespaces.js';
 import { bindingUris, nameIdFormats } from '../constants/saml.js';
@@ -35,6 +36,7 @@ import {
   type XmlLimits,
 } from '../xml/index.js';
 import { samlProtocolSupport } from './idp-metadata.js';
+import { readSubjectIdRequirement } from './subject-id-requirement.js';
 
 /** Options of {@link parseSpMetadata}. */
 export interface ParseSpMetadataOptions extends AlgorithmPolicy {
@@ -81,7 +83,8 @@ export interface SpMetadata {
    * ACS as acsUrl/spBinding, every usable ACS, the first front-channel (else
    * SOAP) SingleLogoutService, signing certificates as verificationCertificates,
    * the first RSA encryption certificate, the first of the six known NameID
-   * formats, and `signAssertion: true` when WantAssertionsSigned. Add the IdP side
+   * formats, `signAssertion: true` when WantAssertionsSigned, and the `subject-id:req`
+   * entity attribute as `subjectIdRequirement`. Add the IdP side
    * (`issuer`, `signingKeyPair`, …) before parsing it.
    */
   provider: ProviderInput;
@@ -105,6 +108,12 @@ export interface SpMetadata {
   nameIdFormats: string[];
   authnRequestsSigned?: boolean;
   wantAssertionsSigned?: boolean;
+  /**
+   * The SP's `urn:oasis:names:tc:SAML:profiles:subject-id:req` entity attribute (SAML V2.0
+   * Subject Identifier Attributes Profile): its first value among `subject-id`, `pairwise-id`,
+   * `any` and `none`; other values are ignored. Also `provider.subjectIdRequirement`.
+   */
+  subjectIdRequirement?: SubjectIdRequirement;
   /** The earliest `validUntil` on the way from the document root to the SPSSODescriptor. */
   validUntil?: Date;
   /** `cacheDuration` of the EntityDescriptor, as written (xs:duration). */
@@ -520,6 +529,7 @@ function toProvider(result: Omit<SpMetadata, 'provider'>, warnings: string[]): P
     provider.allowedNameIdFormats = [nameIdFormats.transient];
   }
   if (result.wantAssertionsSigned === true) provider.signAssertion = true;
+  if (result.subjectIdRequirement !== undefined) provider.subjectIdRequirement = result.subjectIdRequirement;
   return provider;
 }
 
@@ -627,6 +637,8 @@ export function readServiceProvider(
   const wantAssertionsSigned = readBoolean(descriptor, 'WantAssertionsSigned');
   if (wantAssertionsSigned !== undefined) result.wantAssertionsSigned = wantAssertionsSigned;
   if (validUntil !== undefined) result.validUntil = new Date(validUntil);
+  const subjectIdRequirement = readSubjectIdRequirement(entity);
+  if (subjectIdRequirement !== undefined) result.subjectIdRequirement = subjectIdRequirement;
   const cacheDuration = attribute(entity, 'cacheDuration');
   if (cacheDuration !== undefined) result.cacheDuration = cacheDuration;
   if (source.signedBy !== undefined) result.signedBy = source.signedBy;

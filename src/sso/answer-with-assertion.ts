@@ -12,6 +12,7 @@ import { createSessionIndex } from './session-index.js';
 import type { SsoContext } from './sso-context.js';
 import type { NameIdMappingContext, SsoOptions, SsoUser } from './sso-options.js';
 import { buildSsoReply, type SsoReply } from './sso-reply.js';
+import { addSubjectIdentifiers } from './subject-identifier.js';
 
 /**
  * The subject with the provider's NameID mapping applied (authentik's
@@ -121,6 +122,8 @@ export async function answerWithAssertion(
       message: 'the authenticated user is not the requested subject',
     });
   }
+  // What the SP's metadata asks for (subject-id:req), when the IdP releases subject identifiers.
+  const attributes = addSubjectIdentifiers(sso, provider, user);
   const built = buildSsoReply(
     context,
     { providerId, provider, acs },
@@ -133,7 +136,7 @@ export async function answerWithAssertion(
         sessionIndex,
         authnContextClassRef: classRef,
         ...(user.authnInstant === undefined ? {} : { authnInstant: user.authnInstant }),
-        ...(user.attributes === undefined ? {} : { attributes: user.attributes }),
+        ...(attributes === undefined ? {} : { attributes }),
       },
     },
   );

@@ -8,6 +8,7 @@ import { receiveAuthnRequest } from './receive-authn-request.js';
 import { defaultAuthnRequestTtlMs, findProvider, type SsoContext } from './sso-context.js';
 import type { SsoUser } from './sso-options.js';
 import { buildSsoReply, type SsoReply } from './sso-reply.js';
+import { addSubjectIdentifiers } from './subject-identifier.js';
 
 /** The caller's answer to an AuthnRequest: the authenticated user, or a refusal such as NoPassive. */
 export type SsoDecision = { user: SsoUser } | { status: StatusInput };
@@ -69,6 +70,7 @@ export async function completeAuthnRequest(
   // The decision is the calling code's own value, not data: a wrong shape is a programming mistake.
   if (!decision || typeof decision !== 'object' || !('user' in decision || 'status' in decision))
     throw new TypeError('a decision is { user } or { status }');
+  let user = 'user' in decision ? decision.user : undefined;
   if ('user' in decision) {
     checkUser(decision.user);
     // ForceAuthn (SAMLCore §3.4.1): an authentication that happened before the request does not count.
@@ -88,6 +90,10 @@ export async function completeAuthnRequest(
         },
       );
     }
+    // Before the request is marked answered, so a user the SP's subject-id:req cannot be met for
+    // (no valid subjectId) can be completed again once the caller gives one.
+    const attributes = addSubjectIdentifiers(sso, provider, decision.user);
+    if (attributes !== decision.user.attributes) user = { ...decision.user, attributes: attributes ?? [] };
   } else if (decision.status?.code === 'Success') {
     throw new SamlError('SAML_INPUT_INVALID', 'a refusal needs a status other than Success', {
       details: { issues: [{ path: ['status', 'code'], message: 'must not be Success' }] },
@@ -111,7 +117,7 @@ export async function completeAuthnRequest(
     providerId: pending.providerId,
     provider,
     acs,
-    user: decision.user,
+    user: user!,
     format: checked.nameIdPolicy.format,
     spNameQualifier: checked.nameIdPolicy.spNameQualifier,
     request,

@@ -5,6 +5,7 @@ import { isHttpUrl } from '../message/build-input.js';
 import type { AttributeInput } from './attributes.js';
 import type { AssertionEncryptionOptions } from './encrypted-assertion.js';
 import type { NameIdSubject } from './name-id.js';
+import { checkSubjectIdentifierOptions } from './subject-identifier.js';
 
 /** Single Sign-On settings of `createIdentityProvider`. */
 export interface SsoOptions {
@@ -53,6 +54,26 @@ export interface SsoOptions {
    * A provider with a `nameIdMapping` and no function here cannot sign anyone in.
    */
   nameIdMapping?: (context: NameIdMappingContext) => string | undefined;
+  /**
+   * Release the SAML V2.0 Subject Identifier Attributes Profile's `subject-id` or
+   * `pairwise-id` attribute to every SP that asks for one in its metadata (its
+   * `subject-id:req` entity attribute, `provider.subjectIdRequirement`), scoped to
+   * `scope`: `pairwise-id` for `pairwise-id` and `any`, `subject-id` for `subject-id`,
+   * nothing for `none` or an SP that did not ask. `pairwise-id` is derived from `secret`.
+   * An attribute the caller already gives in `user.attributes` is kept as given instead.
+   * Default: none released automatically (`createSubjectIdentifiers` makes them by hand).
+   */
+  subjectIdentifiers?: SubjectIdentifierOptions;
+}
+
+/** What {@link SsoOptions.subjectIdentifiers} is set to. */
+export interface SubjectIdentifierOptions {
+  /**
+   * The IdP's scope (`[A-Za-z0-9][A-Za-z0-9.-]{0,126}`, written in lower case), the same
+   * as in its metadata's `shibmd:Scope` (`buildIdpMetadata({ scopes })`): SPs such as
+   * Shibboleth drop scoped values whose scope the IdP's metadata does not list.
+   */
+  scope: string;
 }
 
 /** What {@link SsoOptions.nameIdMapping} is called with. */
@@ -73,6 +94,12 @@ export interface SsoUser extends NameIdSubject {
   authnContextClassRef?: string;
   /** The attributes to release to this SP (the caller's attribute mappings). */
   attributes?: readonly AttributeInput[];
+  /**
+   * The unique part of this user's `subject-id` (`[A-Za-z0-9][A-Za-z0-9=-]{0,126}`:
+   * stable, never reassigned), for SPs that ask for `subject-id` while
+   * `sso.subjectIdentifiers` is set. Default `id`, which then must fit that grammar.
+   */
+  subjectId?: string;
 }
 
 /** Adds the problems of the SSO options to the facade's option check. */
@@ -111,6 +138,7 @@ export function checkSsoOptions(
     issues.push({ path: ['sso', 'authentikInstallId'], message: 'must be a non-empty string' });
   if (sso.nameIdMapping !== undefined && typeof sso.nameIdMapping !== 'function')
     issues.push({ path: ['sso', 'nameIdMapping'], message: 'must be a function' });
+  checkSubjectIdentifierOptions(sso.subjectIdentifiers, issues);
   const ttl = sso.authnRequestTtlMs;
   if (ttl !== undefined && !(typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0))
     issues.push({ path: ['sso', 'authnRequestTtlMs'], message: 'must be a positive number of milliseconds' });

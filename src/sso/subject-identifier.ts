@@ -1,7 +1,10 @@
+import type { Provider, SubjectIdRequirement } from '../config/index.js';
 import { attributeNameFormats } from '../constants/saml.js';
 import { derivePairwiseHex, minPairwiseSecretBytes, pairwiseSecretBytes } from '../crypto/index.js';
+import { type Issue, SamlError } from '../errors/index.js';
 import { InputIssues } from '../message/build-input.js';
 import type { AttributeInput } from './attributes.js';
+import type { SsoOptions, SsoUser } from './sso-options.js';
 
 /**
  * The attribute names of the SAML V2.0 Subject Identifier Attributes Profile v1.0 (§3.3, §3.4),
@@ -13,8 +16,7 @@ export const subjectIdentifierNames = {
   requirement: 'urn:oasis:names:tc:SAML:profiles:subject-id:req',
 } as const;
 
-/** The values of an SP's `subject-id:req` entity attribute (profile §2.4). */
-export type SubjectIdRequirement = 'subject-id' | 'pairwise-id' | 'any' | 'none';
+export type { SubjectIdRequirement };
 
 /** Input to {@link createSubjectIdentifiers}. */
 export interface CreateSubjectIdentifiersInput {
@@ -113,4 +115,74 @@ export function createSubjectIdentifiers(input: CreateSubjectIdentifiersInput): 
         ),
       ];
   }
+}
+
+/** Adds the problems of `sso.subjectIdentifiers` to the facade's option check. */
+export function checkSubjectIdentifierOptions(value: unknown, issues: Issue[]): void {
+  if (value === undefined) return;
+  const path = ['sso', 'subjectIdentifiers'];
+  if (typeof value !== 'object' || value === null) {
+    issues.push({ path, message: 'must be an object' });
+    return;
+  }
+  for (const key of Object.keys(value))
+    if (key !== 'scope') issues.push({ path: [...path, key], message: 'is not an option' });
+  const scope = (value as { scope?: unknown }).scope;
+  if (typeof scope !== 'string' || !scopePart.test(scope))
+    issues.push({ path: [...path, 'scope'], message: 'must match [A-Za-z0-9][A-Za-z0-9.-]{0,126}' });
+}
+
+/**
+ * The user's attributes plus the subject identifier the provider's `subject-id:req` asks
+ * for, when `sso.subjectIdentifiers` is set: `pairwise-id` for `pairwise-id` and `any`,
+ * `subject-id` for `subject-id`. Nothing is added for `none`, for a provider that did not
+ * ask, or when the caller already gives either attribute (its own value is kept).
+ *
+ * @throws SamlError `SAML_INPUT_INVALID` when the SP asks for `subject-id` and the user's
+ * `subjectId` (default `id`) does not fit the profile's grammar: a value the SP would refuse
+ * is not sent, and leaving out what the SP requires would fail later, at the SP, unexplained.
+ */
+export function addSubjectIdentifiers(
+  sso: SsoOptions,
+  provider: Provider,
+  user: SsoUser,
+): readonly AttributeInput[] | undefined {
+  const requirement = provider.subjectIdRequirement;
+  if (sso.subjectIdentifiers === undefined || requirement === null || requirement === 'none')
+    return user.attributes;
+  const given = user.attributes ?? [];
+  if (
+    given.some(
+      (attribute) =>
+        attribute.name === subjectIdentifierNames.subjectId ||
+        attribute.name === subjectIdentifierNames.pairwiseId,
+    )
+  )
+    return user.attributes;
+  if (user.subjectId !== undefined && typeof user.subjectId !== 'string')
+    throw new TypeError('user.subjectId must be a string');
+  const subjectId = user.subjectId ?? user.id;
+  if (requirement === 'subject-id' && !uniquePart.test(subjectId)) {
+    throw new SamlError('SAML_INPUT_INVALID', `the SP ${provider.entityId} asks for subject-id`, {
+      details: {
+        issues: [
+          {
+            path: ['user', user.subjectId === undefined ? 'id' : 'subjectId'],
+            message: 'must match [A-Za-z0-9][A-Za-z0-9=-]{0,126} to be a subject-id (give user.subjectId)',
+          },
+        ],
+      },
+    });
+  }
+  return [
+    ...given,
+    ...createSubjectIdentifiers({
+      scope: sso.subjectIdentifiers.scope,
+      userId: user.id,
+      subjectId,
+      spEntityId: provider.entityId,
+      secret: sso.secret,
+      requirement,
+    }),
+  ];
 }

@@ -102,6 +102,7 @@ export function createProviderCodec(signingKeys: readonly KeyPair[] = []): Provi
         nameIdStrategy: provider.nameIdStrategy,
         nameIdMapping: provider.nameIdMapping,
         authnContextClassRefMapping: provider.authnContextClassRefMapping,
+        subjectIdRequirement: provider.subjectIdRequirement,
         unsafeAllowSha1: provider.unsafeAllowSha1,
         unsafeAllowDsa: provider.unsafeAllowDsa,
         unsafeAllowShortRsaKeys: provider.unsafeAllowShortRsaKeys,

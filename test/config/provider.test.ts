@@ -106,6 +106,7 @@ describe('parseProvider: defaults', () => {
       nameIdStrategy: 'pairwise',
       nameIdMapping: null,
       authnContextClassRefMapping: null,
+      subjectIdRequirement: null,
       unsafeAllowSha1: false,
       unsafeAllowDsa: false,
       unsafeAllowShortRsaKeys: false,
@@ -166,6 +167,10 @@ describe('parseProvider: every field accepts its valid values', () => {
     ['defaultNameIdPolicy', nameIdFormats.windowsDomainQualifiedName],
     ['nameIdMapping', 'd7d5f6a1-0000-4000-8000-000000000001'],
     ['authnContextClassRefMapping', 'urn:mapping:acr'],
+    ['subjectIdRequirement', 'pairwise-id'],
+    ['subjectIdRequirement', 'subject-id'],
+    ['subjectIdRequirement', 'any'],
+    ['subjectIdRequirement', 'none'],
     ['unsafeAllowSha1', true],
     ['unsafeAllowDsa', true],
   ])('%s = %j', (field, value) => {
@@ -410,6 +415,12 @@ describe('parseProvider: field errors (one per error path)', () => {
     ],
     ['entity NameID format', { defaultNameIdPolicy: nameIdFormats.entity }, ['defaultNameIdPolicy'], /six/],
     ['non-string nameIdMapping', { nameIdMapping: 7 }, ['nameIdMapping'], /string or null/],
+    [
+      'unknown subjectIdRequirement',
+      { subjectIdRequirement: 'Pairwise-ID' },
+      ['subjectIdRequirement'],
+      /"subject-id", "pairwise-id", "any", "none" or null/,
+    ],
     [
       'non-string authnContextClassRefMapping',
       { authnContextClassRefMapping: {} },

@@ -5,6 +5,7 @@ import {
   createMemoryStore,
   isSamlError,
   type MdqClientOptions,
+  type MdqEvent,
   withMetadataQuery,
 } from '../../src/index.js';
 import {
@@ -211,6 +212,8 @@ describe('MDQ client against a real HTTP server', () => {
         certificates: [],
         cacheSize: -1,
         identifier: 'md5' as never,
+        staleIfUnavailableMs: -1,
+        onEvent: 'log' as never,
         cachesize: 5,
       } as never);
     } catch (e) {
@@ -219,7 +222,15 @@ describe('MDQ client against a real HTTP server', () => {
     expect(isSamlError(error, 'SAML_CONFIG_INVALID')).toBe(true);
     expect(
       (error as { details: { issues: { path: string[] }[] } }).details.issues.map((i) => i.path[0]),
-    ).toEqual(['cachesize', 'baseUrl', 'certificates', 'identifier', 'cacheSize']);
+    ).toEqual([
+      'cachesize',
+      'baseUrl',
+      'certificates',
+      'identifier',
+      'cacheSize',
+      'staleIfUnavailableMs',
+      'onEvent',
+    ]);
   });
 });
 
@@ -300,5 +311,188 @@ describe('withMetadataQuery: the facade resolves SPs through MDQ', () => {
       (error) => (isSamlError(error) ? `threw ${error.code}` : 'threw'),
     );
     expect(outcome).toMatch(/SAML_METADATA_UNAVAILABLE/);
+  });
+});
+
+describe('while the MDQ service is down: an expired answer stands in, within bounds', () => {
+  const entityId = 'https://stale.example.org/sp';
+  const start = Date.UTC(2026, 3, 20);
+  const minute = 60_000;
+
+  /** A client with a fake clock whose events are collected; the entity is cached for 10 minutes. */
+  async function setup(options: Partial<MdqClientOptions> = {}, entity: Parameters<typeof spEntity>[1] = {}) {
+    const { server, serve } = await mdqServer();
+    serve(entityId, signedEntity(entityId, { cacheDuration: 'PT10M', ...entity }));
+    const clock = { now: start };
+    const events: MdqEvent[] = [];
+    const mdq = client(server.url, {
+      clock: () => new Date(clock.now),
+      timeoutMs: 300,
+      onEvent: (event) => events.push(event),
+      ...options,
+    });
+    const first = await mdq.lookup(entityId);
+    expect(first?.signature).toBe('verified');
+    return { server, serve, mdq, clock, events, first: first! };
+  }
+  const down = (server: Awaited<ReturnType<typeof mdqServer>>['server']) => {
+    server.override = (request) => void request.socket.destroy();
+  };
+
+  it('service unreachable: the expired answer is served with mdq_stale_served, then asked again after negativeCacheMs', async () => {
+    const { server, mdq, clock, events, first } = await setup({ negativeCacheMs: 30_000 });
+    down(server);
+    clock.now = start + 11 * minute; // 1 minute past its cacheDuration
+    expect(await mdq.lookup(entityId)).toBe(first);
+    expect(server.requests).toHaveLength(2);
+    expect(events).toHaveLength(1);
+    const [event] = events;
+    expect(event).toMatchObject({
+      type: 'mdq_stale_served',
+      entityId,
+      expiredAt: start + 10 * minute,
+      staleUntil: start + 10 * minute + 3_600_000, // the default hour
+    });
+    expect(isSamlError((event as { error: unknown }).error, 'SAML_METADATA_UNAVAILABLE')).toBe(true);
+    // Not asked again at every message while down...
+    clock.now += 29_000;
+    expect(await mdq.lookup(entityId)).toBe(first);
+    expect(server.requests).toHaveLength(2);
+    // ...but after negativeCacheMs; once the service is back, a fresh answer replaces it.
+    clock.now += 2_000;
+    expect(await mdq.lookup(entityId)).toBe(first);
+    expect(server.requests).toHaveLength(3);
+    server.override = undefined;
+    clock.now += 31_000;
+    const fresh = await mdq.lookup(entityId);
+    expect(fresh).not.toBe(first);
+    expect(fresh?.signature).toBe('verified');
+    expect(events.map((e) => e.type)).toEqual(['mdq_stale_served', 'mdq_stale_served']);
+  });
+
+  it('a server that is gone (connection refused), an HTTP 500 and a timeout all count as down', async () => {
+    // Gone: a client of a port nothing listens on any more, its answer cached while it did.
+    const { createServer } = await import('node:http');
+    const xml = signedEntity(entityId, { cacheDuration: 'PT10M' });
+    const gone = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(xml),
+    );
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const port = (gone.address() as { port: number }).port;
+    const clock = { now: start };
+    const events: MdqEvent[] = [];
+    const mdq = client(`http://127.0.0.1:${port}`, {
+      clock: () => new Date(clock.now),
+      onEvent: (event) => events.push(event),
+    });
+    const first = await mdq.lookup(entityId);
+    gone.closeAllConnections();
+    await new Promise((resolve) => gone.close(resolve));
+    clock.now += 11 * minute;
+    expect(await mdq.lookup(entityId)).toBe(first);
+    const cause = (events[0] as { error: { cause?: unknown } }).error.cause;
+    expect(isSamlError(cause), String(cause)).toBe(true);
+
+    for (const fail of ['500', 'timeout'] as const) {
+      const { server, mdq, clock, events, first } = await setup({ negativeCacheMs: 0 });
+      server.override =
+        fail === '500' ? (_request, response) => void response.writeHead(500).end('boom') : () => undefined;
+      clock.now += 11 * minute;
+      const started = Date.now();
+      expect(await mdq.lookup(entityId)).toBe(first);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(events.map((e) => e.type)).toEqual(['mdq_stale_served']);
+      if (fail === 'timeout')
+        expect(
+          (events[0] as { error: { cause?: { details?: { reason?: string } } } }).error.cause?.details
+            ?.reason,
+        ).toBe('timeout');
+    }
+  });
+
+  it('never past staleIfUnavailableMs: then the lookup fails, with mdq_failed', async () => {
+    const { server, mdq, clock, events } = await setup({
+      staleIfUnavailableMs: 20 * minute,
+      negativeCacheMs: 0,
+    });
+    down(server);
+    clock.now = start + 29 * minute;
+    await mdq.lookup(entityId);
+    clock.now = start + 30 * minute; // 10 minutes of cache + 20 of grace
+    const error = await failure(mdq.lookup(entityId));
+    expect(events.map((e) => e.type)).toEqual(['mdq_stale_served', 'mdq_failed']);
+    expect(events[1]).toMatchObject({ type: 'mdq_failed', entityId, error });
+  });
+
+  it('never past the answer’s validUntil, whatever the grace', async () => {
+    const validUntil = new Date(start + 15 * minute).toISOString();
+    const { server, mdq, clock, events, first } = await setup({ negativeCacheMs: 0 }, { validUntil });
+    down(server);
+    clock.now = start + 14 * minute;
+    expect(await mdq.lookup(entityId)).toBe(first);
+    expect(events[0]).toMatchObject({ type: 'mdq_stale_served', staleUntil: start + 15 * minute });
+    clock.now = start + 15 * minute;
+    await failure(mdq.lookup(entityId));
+    expect(events.map((e) => e.type)).toEqual(['mdq_stale_served', 'mdq_failed']);
+  });
+
+  it('never for an answer that was refused: one that does not verify fails, a 404 forgets the entity', async () => {
+    const { server, serve, mdq, clock, events } = await setup({ negativeCacheMs: 0 });
+    clock.now += 11 * minute;
+    // The service answers, but with metadata signed by another key: refused, not covered by the old copy.
+    serve(entityId, signedEntity(entityId, {}, 'evil'));
+    const refused = await failure(mdq.lookup(entityId));
+    expect(isSamlError(refused.cause, 'SAML_SIGNATURE_INVALID')).toBe(true);
+    // The service no longer knows the entity: it is unknown, and no later outage brings it back.
+    server.documents.clear();
+    expect(await mdq.lookup(entityId)).toBeUndefined();
+    down(server);
+    clock.now += 1_000;
+    await failure(mdq.lookup(entityId));
+    expect(events.map((e) => e.type)).toEqual(['mdq_failed', 'mdq_failed']);
+  });
+
+  it('a throwing onEvent changes nothing: the stale answer is still served, the failure still thrown', async () => {
+    const { server, mdq, clock, first } = await setup({
+      negativeCacheMs: 0,
+      onEvent: () => {
+        throw new Error('handler bug');
+      },
+    });
+    down(server);
+    clock.now += 11 * minute;
+    expect(await mdq.lookup(entityId)).toBe(first);
+    await failure(mdq.lookup('https://never.example.org/sp'));
+  });
+
+  it('an entity never fetched has nothing to stand in; staleIfUnavailableMs: 0 fails closed', async () => {
+    const { server, mdq, clock } = await setup({ staleIfUnavailableMs: 0 });
+    down(server);
+    await failure(mdq.lookup('https://never.example.org/sp'));
+    clock.now += 11 * minute;
+    await failure(mdq.lookup(entityId));
+  });
+
+  it('the facade keeps resolving the SP through the outage', async () => {
+    const { server, serve } = await mdqServer();
+    serve(spEntityId, signedEntity(spEntityId, { acs: spAcsUrl, key: 'sp-a', cacheDuration: 'PT1M' }));
+    let now = Date.now();
+    const events: MdqEvent[] = [];
+    const mdq = client(server.url, { clock: () => new Date(now), onEvent: (event) => events.push(event) });
+    const store = withMetadataQuery(createMemoryStore(), mdq, { providerDefaults: { signResponse: false } });
+    const idp = createIdentityProvider({
+      entityId: idpEntityId,
+      signing: { key: keyPair('idp') },
+      store,
+      endpoints: { ssoPost: idpSsoPost },
+      sso: { secret },
+    });
+    const iso = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    expect((await idp.receiveAuthnRequest(postInput({ id: '_before', issueInstant: iso() }))).ok).toBe(true);
+    down(server);
+    now += 5 * minute;
+    const during = await idp.receiveAuthnRequest(postInput({ id: '_during', issueInstant: iso() }));
+    expect(during.ok).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['mdq_stale_served']);
   });
 });

@@ -71,6 +71,7 @@ function fullProvider(): Provider {
     defaultNameIdPolicy: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
     nameIdMapping: 'mapping-1',
     authnContextClassRefMapping: 'mapping-2',
+    subjectIdRequirement: 'pairwise-id',
   });
 }
 

@@ -1,0 +1,32 @@
+import type { SubjectIdRequirement } from '../config/index.js';
+import { namespaces } from '../constants/namespaces.js';
+import { attribute, childElements, childrenNamed, type Element, isElement, readText } from '../xml/index.js';
+
+/** The entity attribute an SP lists to say which subject identifier it needs (Subject Identifier Attributes Profile). */
+const requirementName = 'urn:oasis:names:tc:SAML:profiles:subject-id:req';
+
+const known = new Set<string>(['subject-id', 'pairwise-id', 'any', 'none']);
+
+/**
+ * The SP's `subject-id:req`: the first value of that `saml:Attribute` in the entity's
+ * `md:Extensions/mdattr:EntityAttributes` that is one of the profile's four, compared exactly
+ * (whitespace around it trimmed). The profile allows one value; values outside the four are
+ * ignored, as Shibboleth IdP's shipped attribute filter (exact-match rules on `subject-id`,
+ * `pairwise-id` and `any`) and pysaml2 ignore them, so an SP whose only value is unknown asks
+ * for nothing. Any NameFormat is accepted, like Shibboleth's rules without `attributeNameFormat`.
+ */
+export function readSubjectIdRequirement(entity: Element): SubjectIdRequirement | undefined {
+  for (const extensions of childrenNamed(entity, 'md', 'Extensions')) {
+    for (const attributes of childrenNamed(extensions, 'mdattr', 'EntityAttributes')) {
+      for (const child of childElements(attributes)) {
+        if (!isElement(child, 'saml', 'Attribute') || attribute(child, 'Name') !== requirementName) continue;
+        for (const value of childElements(child)) {
+          if (value.namespaceURI !== namespaces.saml || value.localName !== 'AttributeValue') continue;
+          const text = readText(value).trim();
+          if (known.has(text)) return text as SubjectIdRequirement;
+        }
+      }
+    }
+  }
+  return undefined;
+}
