@@ -30,6 +30,7 @@ import {
   type Misbehaviour,
   misbehaviours,
 } from './misbehaviour.js';
+import { writeReply } from './replies.js';
 import { createRoutes } from './routes.js';
 import { registerServiceProviders } from './service-providers.js';
 import { createSessionKeeper } from './sessions.js';
@@ -246,7 +247,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<RunningId
         await writeNodeResponse(respondWithRefusal(error), outgoing);
         return;
       }
-      await writeNodeResponse(await routes(read.request, read.raw), outgoing);
+      writeReply(await routes(read.request, read.raw), outgoing);
     };
 
     const testOnly = (name: string) => {
