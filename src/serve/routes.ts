@@ -25,6 +25,7 @@ import {
   type ServePage,
 } from './pages.js';
 import { addCookies, replyFromResponse, type ServeReply } from './replies.js';
+import type { ServeRequest } from './requests.js';
 import { type LoginSession, referencePattern, type SessionKeeper } from './sessions.js';
 import { checkCredentials, toSsoUser, type UserDirectory } from './users.js';
 
@@ -95,7 +96,7 @@ function pageQuery(url: URL, allowed: readonly string[]): Map<string, string> | 
  */
 export function createRoutes(
   context: RouteContext,
-): (request: Request, raw: RawRequestParts) => Promise<ServeReply> {
+): (request: ServeRequest, raw: RawRequestParts) => Promise<ServeReply> {
   const { basePath, sessions, csrf, users } = context;
   const path = (name: string) => `${basePath}${name}`;
   const clearCookie = (name: string) => writeCookie(name, '', context.cookies, 0);
@@ -114,7 +115,7 @@ export function createRoutes(
   };
 
   async function currentSession(
-    request: Request,
+    request: ServeRequest,
   ): Promise<{ id: string; session: LoginSession } | undefined> {
     const id = readCookies(request).get(sessionCookie);
     if (id === undefined || !referencePattern.test(id)) return undefined;
@@ -124,7 +125,7 @@ export function createRoutes(
 
   /** Test mode's automatic sign-in: the current session when it is already that user's, else a new one. */
   async function automaticSession(
-    request: Request,
+    request: ServeRequest,
     username: string,
     fresh: boolean,
   ): Promise<{ id: string; session: LoginSession; cookies: string[] }> {
@@ -180,7 +181,7 @@ export function createRoutes(
     sendResponse(pending.providerId, (idp) => idp.completeAuthnRequest(pending, decision), cookies);
 
   /** The login step of SP-initiated SSO: an existing session, test mode's user, NoPassive, or the form. */
-  async function login(pending: PendingAuthnRequest, request: Request): Promise<ServeReply> {
+  async function login(pending: PendingAuthnRequest, request: ServeRequest): Promise<ServeReply> {
     const forced = pending.request.forceAuthn === true;
     const automatic = context.mode === 'test' ? context.signInAs() : undefined;
     if (automatic !== undefined) {
@@ -203,7 +204,7 @@ export function createRoutes(
    * the session when there is one and ForceAuthn is off, else NoPassive when the
    * request is passive (the IdP must not take visible control of the browser).
    */
-  async function answerWithoutForm(request: Request, reference: string, pending: PendingAuthnRequest) {
+  async function answerWithoutForm(request: ServeRequest, reference: string, pending: PendingAuthnRequest) {
     const current = await currentSession(request);
     const usable = current !== undefined && pending.request.forceAuthn !== true;
     if (!usable && pending.request.isPassive !== true) return undefined;
@@ -219,7 +220,7 @@ export function createRoutes(
    * SingleSignOnService (HTTP-Redirect and HTTP-POST), as samlkit/http's `handlers.sso` answers
    * it, with serve's replies: the AuthnRequest's checks, then the login step.
    */
-  async function sso(request: Request, raw: RawRequestParts): Promise<ServeReply> {
+  async function sso(request: ServeRequest, raw: RawRequestParts): Promise<ServeReply> {
     if (request.method !== 'GET' && request.method !== 'POST') return fromHttp(methodNotAllowed('GET, POST'));
     try {
       const input = await readHttpInput(request, raw, defaultMaxBodyBytes);
@@ -236,7 +237,7 @@ export function createRoutes(
   }
 
   /** The metadata document (SAMLMeta §4.1.1). */
-  function metadata(request: Request): Promise<ServeReply> {
+  function metadata(request: ServeRequest): Promise<ServeReply> {
     if (request.method !== 'GET' && request.method !== 'HEAD') return fromHttp(methodNotAllowed('GET, HEAD'));
     return Promise.resolve({
       status: 200,
@@ -247,7 +248,7 @@ export function createRoutes(
   }
 
   /** The pre-session cookie the login form's token is bound to: the browser's own, or a new one. */
-  function preSession(request: Request): { value: string; cookies: string[] } {
+  function preSession(request: ServeRequest): { value: string; cookies: string[] } {
     const value = readCookies(request).get(loginCookie);
     if (value !== undefined && referencePattern.test(value)) return { value, cookies: [] };
     const fresh = randomHex(32);
@@ -272,7 +273,7 @@ export function createRoutes(
     return { pending };
   }
 
-  async function showLogin(request: Request, url: URL): Promise<ServeReply> {
+  async function showLogin(request: ServeRequest, url: URL): Promise<ServeReply> {
     const query = pageQuery(url, ['request', 'return']);
     if (query === undefined) return message(400, 'Bad request', 'Unexpected or repeated query parameters.');
     const reference = query.get('request');
@@ -295,7 +296,7 @@ export function createRoutes(
     return pageResponse(page, pre.cookies);
   }
 
-  async function submitLogin(request: Request): Promise<ServeReply> {
+  async function submitLogin(request: ServeRequest): Promise<ServeReply> {
     const form = await readForm(request);
     if (isRefusal(form)) return message(form.status, 'Bad request', form.message);
     for (const name of form.keys()) {
@@ -353,7 +354,7 @@ export function createRoutes(
     return seeOther(returnTo ?? path('/session'), cookies);
   }
 
-  async function showSession(request: Request): Promise<ServeReply> {
+  async function showSession(request: ServeRequest): Promise<ServeReply> {
     const current = await currentSession(request);
     if (current === undefined)
       return pageResponse(renderMessagePage(200, 'Your session', 'You are not signed in.'));
@@ -380,7 +381,7 @@ export function createRoutes(
   }
 
   /** "Log out everywhere": IdP-initiated Single Logout of every SP of the user, then the session ends. */
-  async function logoutEverywhere(request: Request): Promise<ServeReply> {
+  async function logoutEverywhere(request: ServeRequest): Promise<ServeReply> {
     const form = await readForm(request);
     if (isRefusal(form)) return message(form.status, 'Bad request', form.message);
     const id = readCookies(request).get(sessionCookie);
@@ -397,7 +398,7 @@ export function createRoutes(
     return fromHttp(respondWithLogoutResult(result), [clearCookie(sessionCookie)]);
   }
 
-  async function slo(request: Request, raw: RawRequestParts): Promise<ServeReply> {
+  async function slo(request: ServeRequest, raw: RawRequestParts): Promise<ServeReply> {
     if (request.method !== 'GET' && request.method !== 'POST') return fromHttp(methodNotAllowed('GET, POST'));
     const soap = request.method === 'POST' && /xml/i.test(request.headers.get('content-type') ?? '');
     try {
@@ -419,7 +420,7 @@ export function createRoutes(
   }
 
   /** IdP-initiated SSO (SAMLProf §4.1.5): an unsolicited Response to the SP's default ACS. */
-  async function initiate(request: Request, url: URL): Promise<ServeReply> {
+  async function initiate(request: ServeRequest, url: URL): Promise<ServeReply> {
     const query = pageQuery(url, ['sp']);
     const entityId = query?.get('sp');
     if (query === undefined || entityId === undefined)
@@ -448,7 +449,7 @@ export function createRoutes(
     return sendResponse(found.id, (idp) => idp.initiateSso(found.id, user), signedIn.cookies);
   }
 
-  async function home(request: Request): Promise<ServeReply> {
+  async function home(request: ServeRequest): Promise<ServeReply> {
     const current = await currentSession(request);
     const registered = [];
     for (const entityId of context.serviceProviders) {
