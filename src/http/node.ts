@@ -118,6 +118,8 @@ export async function writeNodeResponse(response: Response, outgoing: ServerResp
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
+  // Sent in one piece with its length: no chunked framing around a body that is all here.
+  if (body !== undefined) headers['content-length'] = String(body.byteLength);
   outgoing.writeHead(response.status, headers);
   outgoing.end(body);
 }
