@@ -22,7 +22,7 @@ export function addCookies(reply: ServeReply, cookies: readonly string[]): Serve
 }
 
 /**
- * A web `Response` (from samlkit/http's helpers: logout results, refusals,
+ * A web `Response` (from samlkit/http's response functions: logout results, refusals,
  * SOAP faults) as a reply. The body of every one of them is text.
  */
 export async function replyFromResponse(response: Response): Promise<ServeReply> {

@@ -76,7 +76,7 @@ const seeOther = (location: string, cookies: readonly string[] = []): ServeReply
   body: null,
 });
 
-/** A response of samlkit/http's helpers (refusals, logout results: off the login path) as a reply. */
+/** A response of samlkit/http's response functions (refusals, logout results: off the login path) as a reply. */
 const fromHttp = (response: Response, cookies: readonly string[] = []) =>
   replyFromResponse(response).then((reply) => addCookies(reply, cookies));
 
