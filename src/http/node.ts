@@ -51,6 +51,20 @@ function originOf(incoming: IncomingMessage): string {
 }
 
 /**
+ * The URL of a node:http request: its target on the origin it was addressed to.
+ * For `Request.url` and routing only; the raw target is what the HTTP-Redirect
+ * signature covers.
+ */
+export function nodeRequestUrl(incoming: IncomingMessage): URL {
+  const target = incoming.url ?? '/';
+  try {
+    return new URL(target.startsWith('/') ? target : `/${target}`, originOf(incoming));
+  } catch {
+    return new URL('/', originOf(incoming));
+  }
+}
+
+/**
  * Reads a node:http request (also Express's, or Fastify's `request.raw`) into
  * a web `Request` and keeps the raw query from the request line, which the
  * HTTP-Redirect signature covers.
@@ -87,13 +101,7 @@ export async function readNodeRequest(
     headers.delete('content-length');
     headers.delete('transfer-encoding');
   }
-  let url: URL;
-  try {
-    url = new URL(target.startsWith('/') ? target : `/${target}`, originOf(incoming));
-  } catch {
-    url = new URL('/', originOf(incoming));
-  }
-  const request = new Request(url, {
+  const request = new Request(nodeRequestUrl(incoming), {
     method,
     headers,
     ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }),
@@ -110,6 +118,8 @@ export async function writeNodeResponse(response: Response, outgoing: ServerResp
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
+  // Sent in one piece with its length: no chunked framing around a body that is all here.
+  if (body !== undefined) headers['content-length'] = String(body.byteLength);
   outgoing.writeHead(response.status, headers);
   outgoing.end(body);
 }

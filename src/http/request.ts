@@ -14,13 +14,19 @@ export interface RawRequestParts {
   rawUrl?: string;
 }
 
+/**
+ * The parts of a web `Request` the handlers read: a `Request` itself, or an
+ * equivalent lighter object of the caller's.
+ */
+export type RequestParts = Pick<Request, 'method' | 'url' | 'body'> & { headers: Pick<Headers, 'get'> };
+
 /** Default cap on a request body: a 256 KiB message, base64-encoded, then form-encoded. */
 export const defaultMaxBodyBytes = 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads a body up to `limit` bytes; a larger one is refused before it is all read. */
-async function readBody(request: Request, limit: number): Promise<string> {
+async function readBody(request: RequestParts, limit: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   const tooLarge = () =>
     new SamlError('SAML_BINDING_LIMIT_EXCEEDED', 'request body exceeds the size limit', {
@@ -49,7 +55,7 @@ async function readBody(request: Request, limit: number): Promise<string> {
 }
 
 /** The query of a `Request` URL, or the raw one the caller kept. */
-function queryOf(request: Request, raw: RawRequestParts): string {
+function queryOf(request: RequestParts, raw: RawRequestParts): string {
   if (raw.rawUrl !== undefined) {
     if (typeof raw.rawUrl !== 'string') throw new TypeError('rawUrl must be a string');
     // A path has no raw `?`: the first one starts the query.
@@ -65,7 +71,7 @@ function queryOf(request: Request, raw: RawRequestParts): string {
 
 /** A web `Request` as the facade's framework-neutral input; the body is read within `maxBodyBytes`. */
 export async function readHttpInput(
-  request: Request,
+  request: RequestParts,
   raw: RawRequestParts,
   maxBodyBytes: number,
 ): Promise<HttpInput> {

@@ -4,7 +4,7 @@ export const sessionCookie = 'samlkit_session';
 export const loginCookie = 'samlkit_login';
 
 /** The cookies of a request by name; the first of a repeated name wins, as browsers send the most specific first. */
-export function readCookies(request: Request): Map<string, string> {
+export function readCookies(request: { headers: Pick<Headers, 'get'> }): Map<string, string> {
   const cookies = new Map<string, string>();
   const header = request.headers.get('cookie');
   if (header === null || header.length > 8192) return cookies;

@@ -1,3 +1,5 @@
+import type { ServeRequest } from './requests.js';
+
 /** Largest login or logout form read, in bytes: a few short fields. */
 export const maxFormBytes = 8 * 1024;
 
@@ -18,7 +20,7 @@ function decodeField(text: string): string {
  * {@link maxFormBytes}. A repeated field, bad percent-encoding, invalid UTF-8
  * or another content type is refused, never guessed at.
  */
-export async function readForm(request: Request): Promise<Map<string, string> | FormRefusal> {
+export async function readForm(request: ServeRequest): Promise<Map<string, string> | FormRefusal> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type))
     return { status: 415, message: 'Send the form as application/x-www-form-urlencoded.' };

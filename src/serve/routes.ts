@@ -3,14 +3,13 @@ import type { ServeMode } from '../config/serve-options.js';
 import { randomHex } from '../crypto/index.js';
 import { isSamlError } from '../errors/index.js';
 import {
-  createIdpHandlers,
   type RawRequestParts,
   renderFormPage,
   respondWithLogoutResult,
   respondWithRefusal,
   respondWithSoapFault,
 } from '../http/index.js';
-import { carriesResponse, defaultMaxBodyBytes, readHttpInput } from '../http/request.js';
+import { carriesResponse, defaultMaxBodyBytes, isSoap, readHttpInput } from '../http/request.js';
 import { methodNotAllowed } from '../http/responses.js';
 import type { IdentityProvider, PendingAuthnRequest, SsoDecision, SsoReply, SsoUser } from '../idp/index.js';
 import type { Store } from '../store/store.js';
@@ -25,6 +24,8 @@ import {
   renderSessionPage,
   type ServePage,
 } from './pages.js';
+import { addCookies, replyFromResponse, type ServeReply } from './replies.js';
+import type { ServeRequest } from './requests.js';
 import { type LoginSession, referencePattern, type SessionKeeper } from './sessions.js';
 import { checkCredentials, toSsoUser, type UserDirectory } from './users.js';
 
@@ -58,28 +59,26 @@ export interface RouteContext {
   clock(): number;
 }
 
-const pageResponse = (page: ServePage, cookies: readonly string[] = []) => {
-  const headers = new Headers(page.headers);
-  for (const cookie of cookies) headers.append('set-cookie', cookie);
-  return new Response(page.html, { status: page.status, headers });
-};
+const pageResponse = (page: ServePage, cookies: readonly string[] = []): ServeReply => ({
+  status: page.status,
+  headers: page.headers,
+  cookies,
+  body: page.html,
+});
 
 const message = (status: number, title: string, text: string, cookies: readonly string[] = []) =>
   pageResponse(renderMessagePage(status, title, text), cookies);
 
-const seeOther = (location: string, cookies: readonly string[] = []) => {
-  const headers = new Headers({ location, 'cache-control': 'no-store' });
-  for (const cookie of cookies) headers.append('set-cookie', cookie);
-  return new Response(null, { status: 303, headers });
-};
+const seeOther = (location: string, cookies: readonly string[] = []): ServeReply => ({
+  status: 303,
+  headers: { location, 'cache-control': 'no-store' },
+  cookies,
+  body: null,
+});
 
-/** The same response with cookies added. */
-function withCookies(response: Response, cookies: readonly string[]): Response {
-  if (cookies.length === 0) return response;
-  const headers = new Headers(response.headers);
-  for (const cookie of cookies) headers.append('set-cookie', cookie);
-  return new Response(response.body, { status: response.status, headers });
-}
+/** A response of samlkit/http's response functions (refusals, logout results: off the login path) as a reply. */
+const fromHttp = (response: Response, cookies: readonly string[] = []) =>
+  replyFromResponse(response).then((reply) => addCookies(reply, cookies));
 
 /** The query parameters of a page, refusing any name not in `allowed` and any repeated one. */
 function pageQuery(url: URL, allowed: readonly string[]): Map<string, string> | undefined {
@@ -97,7 +96,7 @@ function pageQuery(url: URL, allowed: readonly string[]): Map<string, string> | 
  */
 export function createRoutes(
   context: RouteContext,
-): (request: Request, raw: RawRequestParts) => Promise<Response> {
+): (request: ServeRequest, raw: RawRequestParts) => Promise<ServeReply> {
   const { basePath, sessions, csrf, users } = context;
   const path = (name: string) => `${basePath}${name}`;
   const clearCookie = (name: string) => writeCookie(name, '', context.cookies, 0);
@@ -116,7 +115,7 @@ export function createRoutes(
   };
 
   async function currentSession(
-    request: Request,
+    request: ServeRequest,
   ): Promise<{ id: string; session: LoginSession } | undefined> {
     const id = readCookies(request).get(sessionCookie);
     if (id === undefined || !referencePattern.test(id)) return undefined;
@@ -126,7 +125,7 @@ export function createRoutes(
 
   /** Test mode's automatic sign-in: the current session when it is already that user's, else a new one. */
   async function automaticSession(
-    request: Request,
+    request: ServeRequest,
     username: string,
     fresh: boolean,
   ): Promise<{ id: string; session: LoginSession; cookies: string[] }> {
@@ -150,7 +149,7 @@ export function createRoutes(
     providerId: string,
     build: (idp: IdentityProvider) => Promise<SsoReply>,
     cookies: readonly string[],
-  ): Promise<Response> {
+  ): Promise<ServeReply> {
     const fault = context.mode === 'test' ? context.misbehaviour() : undefined;
     if (fault === 'replayed-response') {
       const previous = context.lastResponses.get(providerId);
@@ -168,7 +167,7 @@ export function createRoutes(
     try {
       reply = await build(fault === undefined ? context.idp : context.faultyIdp(fault));
     } catch (error) {
-      if (isSamlError(error)) return withCookies(respondWithRefusal(error), cookies);
+      if (isSamlError(error)) return fromHttp(respondWithRefusal(error), cookies);
       throw error;
     }
     let form = reply.form;
@@ -182,7 +181,7 @@ export function createRoutes(
     sendResponse(pending.providerId, (idp) => idp.completeAuthnRequest(pending, decision), cookies);
 
   /** The login step of SP-initiated SSO: an existing session, test mode's user, NoPassive, or the form. */
-  async function login(pending: PendingAuthnRequest, request: Request): Promise<Response> {
+  async function login(pending: PendingAuthnRequest, request: ServeRequest): Promise<ServeReply> {
     const forced = pending.request.forceAuthn === true;
     const automatic = context.mode === 'test' ? context.signInAs() : undefined;
     if (automatic !== undefined) {
@@ -205,7 +204,7 @@ export function createRoutes(
    * the session when there is one and ForceAuthn is off, else NoPassive when the
    * request is passive (the IdP must not take visible control of the browser).
    */
-  async function answerWithoutForm(request: Request, reference: string, pending: PendingAuthnRequest) {
+  async function answerWithoutForm(request: ServeRequest, reference: string, pending: PendingAuthnRequest) {
     const current = await currentSession(request);
     const usable = current !== undefined && pending.request.forceAuthn !== true;
     if (!usable && pending.request.isPassive !== true) return undefined;
@@ -217,10 +216,39 @@ export function createRoutes(
       : answerPending(taken, { status: { code: 'Responder', subCode: 'NoPassive' } }, []);
   }
 
-  const handlers = createIdpHandlers(context.idp, { login, metadata: context.metadata });
+  /**
+   * SingleSignOnService (HTTP-Redirect and HTTP-POST), as samlkit/http's `handlers.sso` answers
+   * it, with serve's replies: the AuthnRequest's checks, then the login step.
+   */
+  async function sso(request: ServeRequest, raw: RawRequestParts): Promise<ServeReply> {
+    if (request.method !== 'GET' && request.method !== 'POST') return fromHttp(methodNotAllowed('GET, POST'));
+    try {
+      const input = await readHttpInput(request, raw, defaultMaxBodyBytes);
+      if (isSoap(input)) return fromHttp(methodNotAllowed('GET, POST'));
+      const result = await context.idp.receiveAuthnRequest(input);
+      if (result.ok) return await login(result.pending, request);
+      return result.reply
+        ? pageResponse({ status: 200, ...renderFormPage(result.reply.form) })
+        : fromHttp(respondWithRefusal(result.error));
+    } catch (error) {
+      if (isSamlError(error)) return fromHttp(respondWithRefusal(error));
+      throw error;
+    }
+  }
+
+  /** The metadata document (SAMLMeta §4.1.1). */
+  function metadata(request: ServeRequest): Promise<ServeReply> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return fromHttp(methodNotAllowed('GET, HEAD'));
+    return Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'application/samlmetadata+xml; charset=utf-8' },
+      cookies: [],
+      body: request.method === 'HEAD' ? null : context.metadata,
+    });
+  }
 
   /** The pre-session cookie the login form's token is bound to: the browser's own, or a new one. */
-  function preSession(request: Request): { value: string; cookies: string[] } {
+  function preSession(request: ServeRequest): { value: string; cookies: string[] } {
     const value = readCookies(request).get(loginCookie);
     if (value !== undefined && referencePattern.test(value)) return { value, cookies: [] };
     const fresh = randomHex(32);
@@ -245,13 +273,13 @@ export function createRoutes(
     return { pending };
   }
 
-  async function showLogin(request: Request, url: URL): Promise<Response> {
+  async function showLogin(request: ServeRequest, url: URL): Promise<ServeReply> {
     const query = pageQuery(url, ['request', 'return']);
     if (query === undefined) return message(400, 'Bad request', 'Unexpected or repeated query parameters.');
     const reference = query.get('request');
     const returnTo = query.get('return');
     const target = await readLoginTarget(reference, returnTo);
-    if (target instanceof Response) return target;
+    if ('body' in target) return target;
     const spEntityId = target.pending?.request.issuer.value;
     if (reference !== undefined && target.pending !== undefined) {
       const answered = await answerWithoutForm(request, reference, target.pending);
@@ -268,7 +296,7 @@ export function createRoutes(
     return pageResponse(page, pre.cookies);
   }
 
-  async function submitLogin(request: Request): Promise<Response> {
+  async function submitLogin(request: ServeRequest): Promise<ServeReply> {
     const form = await readForm(request);
     if (isRefusal(form)) return message(form.status, 'Bad request', form.message);
     for (const name of form.keys()) {
@@ -285,7 +313,7 @@ export function createRoutes(
     const reference = form.get('request');
     const returnTo = form.get('return');
     const target = await readLoginTarget(reference, returnTo);
-    if (target instanceof Response) return target;
+    if ('body' in target) return target;
     const spEntityId = target.pending?.request.issuer.value;
     const username = form.get('username') ?? '';
     const user = await checkCredentials(users, username, form.get('password') ?? '');
@@ -326,7 +354,7 @@ export function createRoutes(
     return seeOther(returnTo ?? path('/session'), cookies);
   }
 
-  async function showSession(request: Request): Promise<Response> {
+  async function showSession(request: ServeRequest): Promise<ServeReply> {
     const current = await currentSession(request);
     if (current === undefined)
       return pageResponse(renderMessagePage(200, 'Your session', 'You are not signed in.'));
@@ -353,7 +381,7 @@ export function createRoutes(
   }
 
   /** "Log out everywhere": IdP-initiated Single Logout of every SP of the user, then the session ends. */
-  async function logoutEverywhere(request: Request): Promise<Response> {
+  async function logoutEverywhere(request: ServeRequest): Promise<ServeReply> {
     const form = await readForm(request);
     if (isRefusal(form)) return message(form.status, 'Bad request', form.message);
     const id = readCookies(request).get(sessionCookie);
@@ -367,32 +395,32 @@ export function createRoutes(
     if (current === undefined) return seeOther(path('/'), [clearCookie(sessionCookie)]);
     const result = await context.idp.logout(current.session.username, { returnTo: `${context.url}/` });
     await sessions.end(current.id);
-    return withCookies(respondWithLogoutResult(result), [clearCookie(sessionCookie)]);
+    return fromHttp(respondWithLogoutResult(result), [clearCookie(sessionCookie)]);
   }
 
-  async function slo(request: Request, raw: RawRequestParts): Promise<Response> {
-    if (request.method !== 'GET' && request.method !== 'POST') return methodNotAllowed('GET, POST');
+  async function slo(request: ServeRequest, raw: RawRequestParts): Promise<ServeReply> {
+    if (request.method !== 'GET' && request.method !== 'POST') return fromHttp(methodNotAllowed('GET, POST'));
     const soap = request.method === 'POST' && /xml/i.test(request.headers.get('content-type') ?? '');
     try {
       const input = await readHttpInput(request, raw, defaultMaxBodyBytes);
       if (carriesResponse(input))
-        return respondWithLogoutResult(await context.idp.handleLogoutResponse(input));
+        return fromHttp(respondWithLogoutResult(await context.idp.handleLogoutResponse(input)));
       const result = await context.idp.handleLogoutRequest(input);
-      const response = respondWithLogoutResult(result);
+      const response = await fromHttp(respondWithLogoutResult(result));
       if (soap) return response;
       // The SP logged the user out: the browser's session with the IdP ends too (SAMLProf §4.4).
       const current = await currentSession(request);
       if (current === undefined || current.session.username !== result.userId) return response;
       await sessions.end(current.id);
-      return withCookies(response, [clearCookie(sessionCookie)]);
+      return addCookies(response, [clearCookie(sessionCookie)]);
     } catch (error) {
       if (!isSamlError(error)) throw error;
-      return soap ? respondWithSoapFault() : respondWithRefusal(error);
+      return fromHttp(soap ? respondWithSoapFault() : respondWithRefusal(error));
     }
   }
 
   /** IdP-initiated SSO (SAMLProf §4.1.5): an unsolicited Response to the SP's default ACS. */
-  async function initiate(request: Request, url: URL): Promise<Response> {
+  async function initiate(request: ServeRequest, url: URL): Promise<ServeReply> {
     const query = pageQuery(url, ['sp']);
     const entityId = query?.get('sp');
     if (query === undefined || entityId === undefined)
@@ -421,7 +449,7 @@ export function createRoutes(
     return sendResponse(found.id, (idp) => idp.initiateSso(found.id, user), signedIn.cookies);
   }
 
-  async function home(request: Request): Promise<Response> {
+  async function home(request: ServeRequest): Promise<ServeReply> {
     const current = await currentSession(request);
     const registered = [];
     for (const entityId of context.serviceProviders) {
@@ -441,13 +469,13 @@ export function createRoutes(
     const url = new URL(request.url);
     const route = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : undefined;
     const method = request.method;
-    const only = (allowed: string, run: () => Promise<Response>) =>
-      allowed.split(', ').includes(method) ? run() : Promise.resolve(methodNotAllowed(allowed));
+    const only = (allowed: string, run: () => Promise<ServeReply>) =>
+      allowed.split(', ').includes(method) ? run() : fromHttp(methodNotAllowed(allowed));
     switch (route) {
       case '/metadata':
-        return handlers.metadata(request);
+        return metadata(request);
       case '/sso':
-        return handlers.sso(request, raw);
+        return sso(request, raw);
       case '/slo':
         return slo(request, raw);
       case '/login':

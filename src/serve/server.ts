@@ -18,7 +18,7 @@ import {
 } from '../config/serve-options.js';
 import type { KeyPair } from '../crypto/index.js';
 import { isSamlError } from '../errors/index.js';
-import { readNodeRequest, respondWithRefusal, writeNodeResponse } from '../http/index.js';
+import { respondWithRefusal, writeNodeResponse } from '../http/index.js';
 import { createIdentityProvider, type IdentityProvider, type IdentityProviderOptions } from '../idp/index.js';
 import { buildIdpMetadata } from '../metadata/index.js';
 import { createCsrfTokens } from './csrf.js';
@@ -30,6 +30,8 @@ import {
   type Misbehaviour,
   misbehaviours,
 } from './misbehaviour.js';
+import { writeReply } from './replies.js';
+import { readServeRequest } from './requests.js';
 import { createRoutes } from './routes.js';
 import { registerServiceProviders } from './service-providers.js';
 import { createSessionKeeper } from './sessions.js';
@@ -238,15 +240,15 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<RunningId
       clock: () => Date.now(),
     });
     handle = async (incoming, outgoing) => {
-      let read: Awaited<ReturnType<typeof readNodeRequest>>;
+      let read: Awaited<ReturnType<typeof readServeRequest>>;
       try {
-        read = await readNodeRequest(incoming);
+        read = await readServeRequest(incoming);
       } catch (error) {
         if (!isSamlError(error)) throw error;
         await writeNodeResponse(respondWithRefusal(error), outgoing);
         return;
       }
-      await writeNodeResponse(await routes(read.request, read.raw), outgoing);
+      writeReply(await routes(read.request, read.raw), outgoing);
     };
 
     const testOnly = (name: string) => {

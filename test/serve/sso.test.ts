@@ -47,6 +47,26 @@ describe('startIdp in test mode, SP-initiated SSO from node-saml', () => {
     expect(again.html).toBe('wiki: welcome bob@example.org (relay /home)');
   });
 
+  it('sends every answer in one piece with its Content-Length; HEAD /metadata has no body', async () => {
+    const home = await fetch(`${idp.url}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('transfer-encoding')).toBeNull();
+    const html = await home.text();
+    expect(html).toContain('<!DOCTYPE html>');
+    expect(Number(home.headers.get('content-length'))).toBe(Buffer.byteLength(html));
+    const head = await fetch(`${idp.url}/metadata`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/samlmetadata\+xml/);
+    expect(await head.text()).toBe('');
+    const put = await fetch(`${idp.url}/metadata`, { method: 'PUT', body: 'x' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD');
+    // A refused AuthnRequest on GET: the 400 names the code and nothing of the message.
+    const refused = await fetch(`${idp.url}/sso?SAMLRequest=not-deflate`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/^SAML message refused \(SAML_[A-Z_]+\)\n$/);
+  });
+
   it('refuses a user it does not know', () => {
     expect(() => idp.signInAs('mallory')).toThrow(TypeError);
   });
