@@ -1,4 +1,4 @@
-import type { SignatureAlgorithm } from '../constants/algorithms.js';
+import { type SignatureAlgorithm, signatureAlgorithms } from '../constants/algorithms.js';
 import {
   acceptSignatureAlgorithm,
   checkSigningChoice,
@@ -59,6 +59,10 @@ export interface EncodeRedirectInput {
 }
 
 const deflateEncoding = 'urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE';
+// The SigAlg values are a fixed list of URIs: form-encoded once, not per message.
+const encodedAlgorithms: ReadonlyMap<string, string> = new Map(
+  Object.values(signatureAlgorithms).map((uri) => [uri, formEncode(uri)]),
+);
 const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>';
 
 /**
@@ -90,7 +94,7 @@ export function encodeRedirect(input: EncodeRedirectInput): string {
   if (input.sign) {
     const algorithm = input.sign.algorithm ?? defaultSignatureAlgorithm(input.sign.key);
     checkSigningChoice(input.sign.key, algorithm, 'http://www.w3.org/2001/04/xmlenc#sha256', input.sign);
-    octets += `&SigAlg=${formEncode(algorithm)}`;
+    octets += `&SigAlg=${encodedAlgorithms.get(algorithm) ?? formEncode(algorithm)}`;
     octets += `&Signature=${formEncodeBase64(signQueryString(input.sign.key, algorithm, octets))}`;
   }
   return input.destination + (input.destination.includes('?') ? '&' : '?') + octets;
