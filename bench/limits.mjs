@@ -5,9 +5,9 @@
 // samlify receive rows too; cpu: the process's CPU time instead of the wall clock, which leaves out
 // the time other processes held the core but counts the collector's helper threads).
 // BENCH_DIST=path/to/dist/index.js measures another build of samlkit.
-import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { ACS, IDP, messageFixtures, readKey as read, SP, SP_SLO } from './message-fixtures.mjs';
 
 const argument = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -25,73 +25,21 @@ const now = cpuTime
 const samlkit = await import(
   process.env.BENCH_DIST ? pathToFileURL(process.env.BENCH_DIST).href : '../dist/index.js'
 );
-const keys = new URL('../fixtures/keys/', import.meta.url);
-const read = (name) => readFileSync(new URL(name, keys), 'utf8');
-
-const IDP = 'https://idp.example.com/metadata';
-const SP = 'https://sp.example.com/metadata';
-const SP_SLO = 'https://sp.example.com/slo';
-const ACS = 'https://sp.example.com/acs';
-const relayState = 'https://app.example.com/after-logout';
-const rsa = samlkit.loadKeyPair({ certificate: read('idp.crt'), privateKey: read('idp.key') });
-const rsaCert = samlkit.loadKeyPair({ certificate: read('idp.crt') });
-
-const build = () =>
-  samlkit.buildLogoutRequest({
-    issuer: IDP,
-    destination: SP_SLO,
-    nameId: { value: 'alice@example.com', format: samlkit.nameIdFormats.emailAddress },
-    sessionIndex: '_3b5c9f1e2a7d4c8b9e0f1a2b3c4d5e6f',
-  });
-const encode = (encoder) => () =>
-  encoder({ type: 'SAMLRequest', xml: build().xml, destination: SP_SLO, relayState, sign: { key: rsa } });
-const redirectUrl = encode(samlkit.encodeRedirect)();
-const postForm = encode(samlkit.encodePost)();
-const sp = samlkit.parseProvider({
-  entityId: SP,
-  acsUrl: ACS,
-  spBinding: 'post',
-  issuer: IDP,
-  signingKeyPair: rsa,
-  signAssertion: true,
-  signResponse: false,
-});
-const assertion = {
-  nameId: { value: 'alice@example.com', format: samlkit.nameIdFormats.emailAddress },
-  sessionIndex: '_s1',
-};
-
-const rawPrivate = createPrivateKey(read('idp.key'));
-const rawPublic = createPublicKey(read('idp.crt'));
-const payload = Buffer.from('x'.repeat(build().xml.length));
+const {
+  redirectUrl,
+  postForm,
+  rawPrivate,
+  rawPublic,
+  payload,
+  operations: measured,
+} = messageFixtures(samlkit);
 const rawSignature = cryptoSign('sha256', payload, rawPrivate);
 
 /** name → [operation, async?] */
 const operations = new Map([
   ['raw sign', [() => cryptoSign('sha256', payload, rawPrivate)]],
   ['raw verify', [() => cryptoVerify('sha256', payload, rawPublic, rawSignature)]],
-  ['redirect build', [encode(samlkit.encodeRedirect)]],
-  ['post build', [encode(samlkit.encodePost)]],
-  [
-    'redirect receive',
-    [() => samlkit.parseLogoutRequest(samlkit.receiveRedirect(redirectUrl, { trust: [rsaCert] }))],
-  ],
-  [
-    'post receive',
-    [() => samlkit.parseLogoutRequest(samlkit.receivePost(postForm.fields, { trust: [rsaCert] }))],
-  ],
-  [
-    'sso build',
-    [
-      () =>
-        samlkit.encodePost({
-          type: 'SAMLResponse',
-          xml: samlkit.buildResponse({ provider: sp, inResponseTo: '_r1', assertion }).xml,
-          destination: ACS,
-          relayState: 'rs',
-        }),
-    ],
-  ],
+  ...Object.entries(measured).map(([name, operation]) => [name, [operation]]),
 ]);
 
 if (withPeers) {

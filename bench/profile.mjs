@@ -3,60 +3,20 @@
 // once per sample however deep it recurses).
 // `npm run build && node bench/profile.mjs <redirect-build|post-build|redirect-receive|post-receive|sso-build> [calls]`
 // Add `--save file.cpuprofile` to keep the profile for a viewer (Chrome DevTools, speedscope).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import * as samlkit from '../dist/index.js';
+import { messageFixtures } from './message-fixtures.mjs';
 
 const [which = 'redirect-receive', callsArgument] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const calls = Number(callsArgument ?? 20_000);
-const keys = new URL('../fixtures/keys/', import.meta.url);
-const read = (name) => readFileSync(new URL(name, keys), 'utf8');
-const IDP = 'https://idp.example.com/metadata';
-const SP_SLO = 'https://sp.example.com/slo';
-const ACS = 'https://sp.example.com/acs';
-const rsa = samlkit.loadKeyPair({ certificate: read('idp.crt'), privateKey: read('idp.key') });
-const rsaCert = samlkit.loadKeyPair({ certificate: read('idp.crt') });
-const build = () =>
-  samlkit.buildLogoutRequest({
-    issuer: IDP,
-    destination: SP_SLO,
-    nameId: { value: 'alice@example.com', format: samlkit.nameIdFormats.emailAddress },
-    sessionIndex: '_3b5c9f1e2a7d4c8b9e0f1a2b3c4d5e6f',
-  });
-const encode = (encoder) => () =>
-  encoder({
-    type: 'SAMLRequest',
-    xml: build().xml,
-    destination: SP_SLO,
-    relayState: 'https://app.example.com/after-logout',
-    sign: { key: rsa },
-  });
-const redirectUrl = encode(samlkit.encodeRedirect)();
-const postForm = encode(samlkit.encodePost)();
-const provider = samlkit.parseProvider({
-  entityId: 'https://sp.example.com/metadata',
-  acsUrl: ACS,
-  spBinding: 'post',
-  issuer: IDP,
-  signingKeyPair: rsa,
-  signAssertion: true,
-  signResponse: false,
-});
-const assertion = { nameId: { value: 'alice@example.com' }, sessionIndex: '_s1' };
-const operations = {
-  'redirect-build': encode(samlkit.encodeRedirect),
-  'post-build': encode(samlkit.encodePost),
-  'redirect-receive': () =>
-    samlkit.parseLogoutRequest(samlkit.receiveRedirect(redirectUrl, { trust: [rsaCert] })),
-  'post-receive': () =>
-    samlkit.parseLogoutRequest(samlkit.receivePost(postForm.fields, { trust: [rsaCert] })),
-  'sso-build': () =>
-    samlkit.encodePost({
-      type: 'SAMLResponse',
-      xml: samlkit.buildResponse({ provider, inResponseTo: '_r1', assertion }).xml,
-      destination: ACS,
-    }),
-};
+// The operations of bench/limits.mjs, named with dashes on the command line.
+const operations = Object.fromEntries(
+  Object.entries(messageFixtures(samlkit).operations).map(([name, operation]) => [
+    name.replace(' ', '-'),
+    operation,
+  ]),
+);
 const operation = operations[which];
 if (!operation) throw new TypeError(`operation is one of ${Object.keys(operations).join(', ')}`);
 

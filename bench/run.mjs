@@ -41,10 +41,11 @@ const build = () =>
     nameId: { value: nameId, format: samlkit.nameIdFormats.emailAddress },
     sessionIndex,
   });
+// The builder's result itself is encoded, as the logout engine does: the signer takes its tree.
 const kitRedirect = (key) => () =>
   samlkit.encodeRedirect({
     type: 'SAMLRequest',
-    xml: build().xml,
+    xml: build(),
     destination: SP_SLO,
     relayState,
     sign: { key },
@@ -52,7 +53,7 @@ const kitRedirect = (key) => () =>
 const kitPost = (key) => () =>
   samlkit.encodePost({
     type: 'SAMLRequest',
-    xml: build().xml,
+    xml: build(),
     destination: SP_SLO,
     relayState,
     sign: { key },

@@ -17,7 +17,11 @@ export function decodeBase64Strict(text: string): Uint8Array {
 }
 
 export function encodeBase64(data: Uint8Array | string): string {
-  return (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)).toString('base64');
+  if (typeof data === 'string') return Buffer.from(data, 'utf8').toString('base64');
+  // A view of the same bytes: `Buffer.from(uint8Array)` would copy them first.
+  return (Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)).toString(
+    'base64',
+  );
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

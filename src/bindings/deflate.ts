@@ -11,10 +11,27 @@ function chunkFor(expectedBytes: number): number {
   return Math.min(largestChunk, Math.max(smallestChunk, expectedBytes));
 }
 
+// zlib cannot reach back further than its window less MIN_LOOKAHEAD (262 bytes). A window that
+// holds the whole message (at least 512 bytes: zlib's smallest) therefore finds the same matches and
+// writes the same bytes as the default 32 KiB one, while zlib allocates and touches far less memory
+// per stream (its window and chain table grow with it): cheaper next to the signature that follows.
+const lookahead = 262;
+const largestWindowBits = 15;
+
+function windowBitsFor(bytes: number): number {
+  let bits = 9;
+  while (bits < largestWindowBits && 1 << bits < bytes + lookahead) bits++;
+  return bits;
+}
+
 /** Raw DEFLATE (RFC 1951, no zlib or gzip wrapper) as SAMLBind §3.4.4.1 requires. */
 export function deflate(text: string): Uint8Array {
+  const bytes = Buffer.from(text, 'utf8');
   // Compressed XML is smaller than its text; the text length bounds the one chunk needed.
-  return deflateRawSync(text, { chunkSize: chunkFor(text.length) });
+  return deflateRawSync(bytes, {
+    chunkSize: chunkFor(bytes.length),
+    windowBits: windowBitsFor(bytes.length),
+  });
 }
 
 /**

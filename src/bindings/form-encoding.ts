@@ -30,6 +30,14 @@ export function formEncode(value: string): string {
   return encoded.replace(/[!'()*~]/g, (c) => extra[c]!).replace(/%20/g, '+');
 }
 
+/**
+ * {@link formEncode} of a base64 value, without the general pass: of the base64
+ * alphabet only `+`, `/` and `=` fall outside the unreserved characters.
+ */
+export function formEncodeBase64(value: string): string {
+  return value.replaceAll('+', '%2B').replaceAll('/', '%2F').replaceAll('=', '%3D');
+}
+
 /** Decodes a form-encoded token strictly: `+` is space, `%XX` must be valid hex, the result valid UTF-8. */
 export function formDecode(token: string): string {
   if (!token.includes('%') && !token.includes('+')) return token;

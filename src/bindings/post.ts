@@ -15,12 +15,18 @@ import {
   type Received,
   type ReceiveOptions,
 } from './receive.js';
-import { type EnvelopedSignOptions, signedTree } from './sign-xml.js';
+import { type EnvelopedSignOptions, signedTree, textOf } from './sign-xml.js';
 
 /** Input to {@link encodePost}. */
 export interface EncodePostInput {
   type: 'SAMLRequest' | 'SAMLResponse';
-  xml: string;
+  /**
+   * The message: its text, or a builder's result (`buildLogoutRequest`,
+   * `buildLogoutResponse`) as it was returned. Given the result, `sign` signs
+   * the tree it was built from instead of parsing `xml` again, as long as its
+   * `xml` is still the text it was built as (otherwise the text is parsed).
+   */
+  xml: string | { readonly xml: string };
   /** The form action: the peer endpoint from configuration. */
   destination: string;
   /** Opaque, at most 80 bytes (SAMLBind §3.5.3) unless `maxRelayStateBytes` says otherwise. */
@@ -56,7 +62,7 @@ export function encodePost(input: EncodePostInput): PostForm {
     throw new TypeError('type must be SAMLRequest or SAMLResponse');
   // Same rule as HTTP-Redirect: at most 80 bytes, no control characters (SAMLBind §3.5.3).
   checkOutgoingRelayState(input.relayState, input.maxRelayStateBytes);
-  const xml = input.sign ? serialize(signedTree(input.xml, input.sign)) : input.xml;
+  const xml = input.sign ? serialize(signedTree(input.xml, input.sign)) : textOf(input.xml);
   const fields: Record<string, string> = { [input.type]: encodeBase64(xml) };
   if (input.relayState) fields.RelayState = input.relayState;
   return {

@@ -1,4 +1,4 @@
-import type { SignatureAlgorithm } from '../constants/algorithms.js';
+import { type SignatureAlgorithm, signatureAlgorithms } from '../constants/algorithms.js';
 import {
   acceptSignatureAlgorithm,
   checkSigningChoice,
@@ -14,7 +14,7 @@ import { checkTextOnlyElements } from '../message/text-only.js';
 import { carryParse, parseXml } from '../xml/index.js';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
 import { deflate, inflateCapped } from './deflate.js';
-import { formDecode, formEncode, splitRawParameters } from './form-encoding.js';
+import { formDecode, formEncode, formEncodeBase64, splitRawParameters } from './form-encoding.js';
 import {
   checkOutgoingRelayState,
   checkRelayState,
@@ -28,6 +28,7 @@ import {
   type ReceiveOptions,
   trustedKeys,
 } from './receive.js';
+import { textOf } from './sign-xml.js';
 
 /** How to sign an outgoing message. */
 export interface SignOptions {
@@ -43,8 +44,8 @@ export interface SignOptions {
 /** Input to {@link encodeRedirect}. */
 export interface EncodeRedirectInput {
   type: 'SAMLRequest' | 'SAMLResponse';
-  /** An unsigned message, e.g. from `buildLogoutRequest`. */
-  xml: string;
+  /** An unsigned message, e.g. from `buildLogoutRequest`: its text, or the builder's result. */
+  xml: string | { readonly xml: string };
   /** The peer endpoint, from configuration. Existing query parameters are kept (unsigned). */
   destination: string;
   /** Opaque, at most 80 bytes (SAMLBind §3.4.3) unless `maxRelayStateBytes` says otherwise; omitted when empty. */
@@ -58,6 +59,10 @@ export interface EncodeRedirectInput {
 }
 
 const deflateEncoding = 'urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE';
+// The SigAlg values are a fixed list of URIs: form-encoded once, not per message.
+const encodedAlgorithms: ReadonlyMap<string, string> = new Map(
+  Object.values(signatureAlgorithms).map((uri) => [uri, formEncode(uri)]),
+);
 const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>';
 
 /**
@@ -77,19 +82,20 @@ export function encodeRedirect(input: EncodeRedirectInput): string {
   checkOutgoingRelayState(input.relayState, input.maxRelayStateBytes);
   // SAMLBind §3.4.4.1: any XML signature must be removed before encoding.
   // An element named Signature needs those letters in the text: most messages skip the parse.
-  if (input.xml.includes('Signature') && parseXml(input.xml).signatureCount > 0) {
+  const xml = textOf(input.xml);
+  if (xml.includes('Signature') && parseXml(xml).signatureCount > 0) {
     throw new SamlError('SAML_INPUT_INVALID', 'HTTP-Redirect messages carry no XML signature', {
       details: { issues: [{ path: ['xml'], message: 'must not contain a ds:Signature' }] },
     });
   }
-  const payload = input.xml.startsWith('<?xml') ? input.xml : xmlDeclaration + input.xml;
-  let octets = `${input.type}=${formEncode(encodeBase64(deflate(payload)))}`;
+  const payload = xml.startsWith('<?xml') ? xml : xmlDeclaration + xml;
+  let octets = `${input.type}=${formEncodeBase64(encodeBase64(deflate(payload)))}`;
   if (input.relayState) octets += `&RelayState=${formEncode(input.relayState)}`;
   if (input.sign) {
     const algorithm = input.sign.algorithm ?? defaultSignatureAlgorithm(input.sign.key);
     checkSigningChoice(input.sign.key, algorithm, 'http://www.w3.org/2001/04/xmlenc#sha256', input.sign);
-    octets += `&SigAlg=${formEncode(algorithm)}`;
-    octets += `&Signature=${formEncode(signQueryString(input.sign.key, algorithm, octets))}`;
+    octets += `&SigAlg=${encodedAlgorithms.get(algorithm) ?? formEncode(algorithm)}`;
+    octets += `&Signature=${formEncodeBase64(signQueryString(input.sign.key, algorithm, octets))}`;
   }
   return input.destination + (input.destination.includes('?') ? '&' : '?') + octets;
 }

@@ -1,6 +1,6 @@
 import { checkSigningChoice, defaultSignatureAlgorithm, signTree } from '../crypto/index.js';
 import { SamlError } from '../errors/index.js';
-import { elementFromDom, parseXml, type XmlElement } from '../xml/index.js';
+import { carriedTree, elementFromDom, parseXml, type XmlElement } from '../xml/index.js';
 import type { SignOptions } from './redirect.js';
 
 /** Input of an enveloped signature when encoding for HTTP-POST or SOAP. */
@@ -9,9 +9,29 @@ export interface EnvelopedSignOptions extends SignOptions {
   digestAlgorithm?: string;
 }
 
-/** The element tree of `xml`, parsed strictly: used to sign and to wrap messages without string concatenation. */
-export function treeOf(xml: string): XmlElement {
-  return elementFromDom(parseXml(xml).root);
+/**
+ * A message to encode: its text, or the result of a builder (`buildLogoutRequest`, …)
+ * whose `xml` is that text and which carries the tree it was serialized from.
+ */
+export type OutgoingXml = string | { readonly xml: string };
+
+/** The text of an outgoing message. */
+export function textOf(message: OutgoingXml): string {
+  if (typeof message === 'string') return message;
+  if (typeof message !== 'object' || message === null || typeof message.xml !== 'string')
+    throw new TypeError('xml must be a string or a built message');
+  return message.xml;
+}
+
+/**
+ * The element tree of a message, used to sign and to wrap messages without
+ * string concatenation: the tree a builder's result carries while its `xml`
+ * is unchanged (no parse of text samlkit has just serialized), else a strict
+ * parse of the text.
+ */
+export function treeOf(message: OutgoingXml): XmlElement {
+  const xml = textOf(message);
+  return (typeof message === 'object' && carriedTree(message)) || elementFromDom(parseXml(xml).root);
 }
 
 function hasSignature(tree: XmlElement): boolean {
@@ -23,9 +43,9 @@ function hasSignature(tree: XmlElement): boolean {
   );
 }
 
-/** Returns the tree of `xml`, enveloped-signed when `sign` is given. */
-export function signedTree(xml: string, sign: EnvelopedSignOptions | undefined): XmlElement {
-  const tree = treeOf(xml);
+/** Returns the tree of `message`, enveloped-signed when `sign` is given. */
+export function signedTree(message: OutgoingXml, sign: EnvelopedSignOptions | undefined): XmlElement {
+  const tree = treeOf(message);
   if (!sign) return tree;
   if (hasSignature(tree)) {
     throw new SamlError('SAML_INPUT_INVALID', 'message is already signed', {

@@ -13,9 +13,13 @@ import { type EnvelopedSignOptions, signedTree } from './sign-xml.js';
 /**
  * Wraps a message in a SOAP 1.1 envelope for the back channel (SAMLBind §3.2),
  * enveloped-signing it first when `sign` is given. Built as a tree, not by
- * concatenating strings.
+ * concatenating strings. `xml` is the message's text, or a builder's result
+ * as it was returned (its tree is then used instead of parsing the text again).
  */
-export function encodeSoap(xml: string, options: { sign?: EnvelopedSignOptions } = {}): string {
+export function encodeSoap(
+  xml: string | { readonly xml: string },
+  options: { sign?: EnvelopedSignOptions } = {},
+): string {
   const message = signedTree(xml, options.sign);
   return serialize(element('soapenv:Envelope', {}, [element('soapenv:Body', {}, [message])], ['soapenv']));
 }

@@ -6,6 +6,7 @@ import { InputIssues, isHttpUrl, type MessageContext, resolveContext } from '../
 import { type MessageFields, type NameIdValue, readHeader, readNameId } from '../message/header.js';
 import { formatInstant } from '../message/instant.js';
 import {
+  carryTree,
   childElements,
   type Element,
   element,
@@ -116,7 +117,9 @@ export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: st
 
 /**
  * Builds an unsigned LogoutRequest (SAMLCore §3.7.1). Sign it when encoding:
- * `encodeRedirect`/`encodePost`/`encodeSoap` with `sign`.
+ * `encodeRedirect`/`encodePost`/`encodeSoap` with `sign`. Pass the result itself
+ * as their `xml` and the signer takes the tree it was built from instead of
+ * parsing the text again.
  *
  * @example
  * const { id, xml } = buildLogoutRequest({
@@ -126,7 +129,8 @@ export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: st
  */
 export function buildLogoutRequest(input: BuildLogoutRequestInput): { id: string; xml: string } {
   const { id, tree } = buildLogoutRequestTree(input);
-  return { id, xml: serialize(tree) };
+  // Encoders that sign take this tree instead of parsing the text again (bound to this exact text).
+  return carryTree({ id, xml: serialize(tree) }, tree);
 }
 
 /** Options of {@link parseLogoutRequest}. */

@@ -6,6 +6,7 @@ import { isValidId } from '../message/context.js';
 import { type MessageFields, readHeader } from '../message/header.js';
 import {
   attribute,
+  carryTree,
   childrenNamed,
   type Element,
   element,
@@ -119,7 +120,8 @@ export function buildLogoutResponseTree(input: BuildLogoutResponseInput): { id: 
 }
 
 /**
- * Builds an unsigned LogoutResponse (SAMLCore §3.7.2); sign it when encoding.
+ * Builds an unsigned LogoutResponse (SAMLCore §3.7.2); sign it when encoding
+ * (pass the result itself as the encoder's `xml`: its tree is signed without a parse).
  *
  * @example
  * buildLogoutResponse({ issuer: 'https://idp.example.com', destination: 'https://sp.example.com/slo',
@@ -127,7 +129,8 @@ export function buildLogoutResponseTree(input: BuildLogoutResponseInput): { id: 
  */
 export function buildLogoutResponse(input: BuildLogoutResponseInput): { id: string; xml: string } {
   const { id, tree } = buildLogoutResponseTree(input);
-  return { id, xml: serialize(tree) };
+  // Encoders that sign take this tree instead of parsing the text again (bound to this exact text).
+  return carryTree({ id, xml: serialize(tree) }, tree);
 }
 
 /** Reads the Status of a status response root. */

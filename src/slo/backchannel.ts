@@ -50,7 +50,7 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
         url: endpoint.url,
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction },
-        body: encodeSoap(request.xml, { sign: delivery.sign }),
+        body: encodeSoap(request, { sign: delivery.sign }),
         timeoutMs: delivery.timeoutMs,
       });
       if (response.status < 200 || response.status >= 300) return httpFailure(response);
@@ -75,7 +75,7 @@ export async function deliverBackchannel(delivery: BackchannelDelivery): Promise
     }
     const form = encodePost({
       type: 'SAMLRequest',
-      xml: request.xml,
+      xml: request,
       destination: endpoint.url,
       sign: delivery.sign,
     });

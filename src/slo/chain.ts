@@ -105,7 +105,7 @@ export async function buildFinalReply(
   if (soap) {
     return {
       kind: 'soap',
-      body: encodeSoap(response().xml, { sign: signFor(context, provider) }),
+      body: encodeSoap(response(), { sign: signFor(context, provider) }),
       contentType: 'text/xml; charset=utf-8',
     };
   }
@@ -116,7 +116,7 @@ export async function buildFinalReply(
   return buildFrontChannelMessage(context, {
     provider,
     endpoint,
-    xml: response(endpoint.responseUrl).xml,
+    xml: response(endpoint.responseUrl),
     type: 'SAMLResponse',
     relayState: origin.relayState,
   });
@@ -151,7 +151,7 @@ export async function advanceChain(context: SloContext, step: ChainStep): Promis
       reply = buildFrontChannelMessage(context, {
         provider,
         endpoint,
-        xml: request.xml,
+        xml: request,
         type: 'SAMLRequest',
         relayState: logoutId,
       });

@@ -18,7 +18,8 @@ export function buildFrontChannelMessage(
   input: {
     provider: Provider;
     endpoint: ChosenEndpoint<BrowserBinding>;
-    xml: string;
+    /** The message as built (its result, so a signer reuses the built tree), or its text. */
+    xml: string | { readonly xml: string };
     type: 'SAMLRequest' | 'SAMLResponse';
     relayState: string | undefined;
   },

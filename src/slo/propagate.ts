@@ -95,11 +95,10 @@ export async function propagate(
     } else if (provider.logoutMethod === 'frontchannel_iframe') {
       let message: FrontChannelMessage;
       try {
-        const { xml } = buildRequestFor(context, provider, participant, front!.url);
         message = buildFrontChannelMessage(context, {
           provider,
           endpoint: front!,
-          xml,
+          xml: buildRequestFor(context, provider, participant, front!.url),
           type: 'SAMLRequest',
           relayState: undefined,
         });

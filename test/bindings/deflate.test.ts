@@ -1,3 +1,5 @@
+import { deflateRawSync } from 'node:zlib';
+import fc from 'fast-check';
 import { deflateRaw, gzip, deflate as zlibDeflate } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { deflate, inflateCapped } from '../../src/bindings/deflate.js';
@@ -24,6 +26,49 @@ describe('deflate / inflateCapped', () => {
   it('round-trips output spanning several 16 KiB chunks', () => {
     const big = `<r>${'0123456789abcdef'.repeat(5000)}</r>`;
     expect(text(inflateCapped(deflate(big), cap))).toBe(big);
+  });
+
+  it('writes the same bytes as zlib with its default 32 KiB window, at every size (smaller windows when the message fits)', () => {
+    // Sizes around each window size samlkit may pick, with repeats near and far apart.
+    const sizes = [
+      0, 1, 249, 250, 251, 762, 763, 1786, 1787, 3834, 3835, 7930, 7931, 16122, 16123, 32506, 32507, 70_000,
+    ];
+    const piece = (i: number) =>
+      `<saml:Attribute Name="a${i % 97}">${'v'.repeat(i % 13)}caf\u00e9 ${i}</saml:Attribute>`;
+    for (const size of sizes) {
+      let body = '';
+      for (let i = 0; body.length < size; i++) body += piece(i * 7919);
+      const message = body.slice(0, size);
+      expect(Buffer.from(deflate(message)).equals(deflateRawSync(message)), `size ${size}`).toBe(true);
+    }
+    // The only match as far back as the message allows: a window one step too small would miss it.
+    let seed = 1;
+    const random = (length: number) => {
+      let out = '';
+      for (let i = 0; i < length; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        out += String.fromCharCode(33 + (seed % 94));
+      }
+      return out;
+    };
+    for (let bits = 10; bits <= 16; bits++) {
+      for (const length of [(1 << (bits - 1)) - 300, (1 << (bits - 1)) - 100, (1 << (bits - 1)) + 100]) {
+        const repeated = random(40);
+        const message = repeated + random(Math.max(0, length - 80)) + repeated;
+        expect(Buffer.from(deflate(message)).equals(deflateRawSync(message)), `length ${length}`).toBe(true);
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 3000 }),
+        fc.integer({ min: 1, max: 40 }),
+        (value, times) => {
+          const message = value.repeat(times);
+          expect(Buffer.from(deflate(message)).equals(deflateRawSync(message))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('round-trips the empty string', () => {

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formDecode, formEncode, splitRawParameters } from '../../src/bindings/form-encoding.js';
+import {
+  formDecode,
+  formEncode,
+  formEncodeBase64,
+  splitRawParameters,
+} from '../../src/bindings/form-encoding.js';
 import { expectCode } from '../support/errors.js';
 
 describe('formEncode', () => {
@@ -92,6 +97,18 @@ describe('formDecode', () => {
         expect(formDecode(encodeURIComponent(value))).toBe(value);
       }),
     );
+  });
+});
+
+describe('formEncodeBase64', () => {
+  it('writes what formEncode writes for any base64 value', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        const base64 = Buffer.from(bytes).toString('base64');
+        expect(formEncodeBase64(base64)).toBe(formEncode(base64));
+      }),
+    );
+    expect(formEncodeBase64('a+b/c==')).toBe('a%2Bb%2Fc%3D%3D');
   });
 });
 
