@@ -302,15 +302,18 @@ export function tokenizeXml(
     );
     return pos - start;
   };
+  const split = (full: string): QName => {
+    const colon = full.indexOf(':');
+    return colon === -1
+      ? { name: full, prefix: null, localName: full }
+      : { name: full, prefix: full.slice(0, colon), localName: full.slice(colon + 1) };
+  };
   const qname = (written: string): QName => {
+    if (!copy) return split(written);
     let name = names.get(written);
     if (name === undefined) {
-      const full = copy ? copyString(written) : written;
-      const colon = full.indexOf(':');
-      name =
-        colon === -1
-          ? { name: full, prefix: null, localName: full }
-          : { name: full, prefix: full.slice(0, colon), localName: full.slice(colon + 1) };
+      const full = copyString(written);
+      name = split(full);
       names.set(full, name);
     }
     return name;
@@ -358,7 +361,7 @@ export function tokenizeXml(
       const name = readName();
       skipWhitespace();
       if (source.charCodeAt(pos) !== 0x3e) malformed('malformed end tag');
-      if (name !== open.name) malformed(`end tag ${name.name} does not match ${open.name.name}`);
+      if (name.name !== open.name.name) malformed(`end tag ${name.name} does not match ${open.name.name}`);
       pos++;
       stack.pop();
       bindings.drop(open.declared);
@@ -435,9 +438,8 @@ export function tokenizeXml(
       // XML 1.0 §3.3.3: literal white space becomes a space; references are decoded after.
       if (raw.includes('\t') || raw.includes('\n')) raw = raw.replace(/[\t\n]/g, ' ');
       pos = end + 1;
-      // Names are split once per read, so one name is one object: identity is equality.
       for (const other of attributes) {
-        if (other.name === attributeName) malformed(`duplicate attribute ${attributeName.name}`);
+        if (other.name.name === attributeName.name) malformed(`duplicate attribute ${attributeName.name}`);
       }
       const value = raw.includes('&') ? decodeReferences(raw) : raw;
       const written = attributeName.name;
