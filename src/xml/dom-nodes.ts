@@ -80,36 +80,25 @@ function BuiltAttr(this: Fast, document: Document, attribute: TokenAttribute): v
 }
 BuiltAttr.prototype = Attr.prototype;
 
-// One constructor per kind of character data, so each keeps one shape.
-function BuiltText(this: Fast, document: Document, data: string): void {
-  this.ownerDocument = document;
-  this.childNodes = new NodeList() as unknown as Fields;
-  this.data = this.nodeValue = data;
-  this.length = data.length;
-}
-BuiltText.prototype = Text.prototype;
-function BuiltCDATASection(this: Fast, document: Document, data: string): void {
-  this.ownerDocument = document;
-  this.childNodes = new NodeList() as unknown as Fields;
-  this.data = this.nodeValue = data;
-  this.length = data.length;
-}
-BuiltCDATASection.prototype = CDATASection.prototype;
-function BuiltComment(this: Fast, document: Document, data: string): void {
-  this.ownerDocument = document;
-  this.childNodes = new NodeList() as unknown as Fields;
-  this.data = this.nodeValue = data;
-  this.length = data.length;
-}
-BuiltComment.prototype = Comment.prototype;
-
 type Construct<A extends unknown[]> = new (...args: A) => Fast;
 const construct = <A extends unknown[]>(f: (this: Fast, ...args: A) => void) => f as unknown as Construct<A>;
 const newElement = construct(BuiltElement);
 const newAttr = construct(BuiltAttr);
-const newText = construct(BuiltText);
-const newCDATASection = construct(BuiltCDATASection);
-const newComment = construct(BuiltComment);
+
+/** A constructor for one kind of character data: one function per kind, so each kind keeps one shape. */
+function characterData(prototype: object): Construct<[Document, string]> {
+  function BuiltCharacterData(this: Fast, document: Document, data: string): void {
+    this.ownerDocument = document;
+    this.childNodes = new NodeList() as unknown as Fields;
+    this.data = this.nodeValue = data;
+    this.length = data.length;
+  }
+  BuiltCharacterData.prototype = prototype;
+  return construct(BuiltCharacterData);
+}
+const newText = characterData(Text.prototype);
+const newCDATASection = characterData(CDATASection.prototype);
+const newComment = characterData(Comment.prototype);
 
 /** `document.createElementNS(namespace, name)` plus `setAttributeNode` for each attribute, in order. */
 export function createElement(
