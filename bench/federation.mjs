@@ -1,6 +1,7 @@
 // Federation aggregates: importAggregate side by side with `xmlsec1 --verify` on the same
 // generated file (scripts/federation-aggregate.mjs), 1,000 and 10,000 entities, one process each.
-// `npm run bench:federation` (builds first); `--quick` for 1 repetition and 1,000 + 4,000 entities.
+// `npm run bench:federation` (builds first); `--quick` for 1 repetition and 1,000 + 4,000 entities;
+// `--entities=500,2000` and `--repetitions=5` to choose (a smaller size while the machine is busy).
 // Time is CPU time (user + system) and wall time, peak RSS from /usr/bin/time (GNU time -f %M);
 // best of the repetitions for each. Ratios are within one run: the machine may be loaded.
 import { spawnSync } from 'node:child_process';
@@ -10,8 +11,9 @@ import { join } from 'node:path';
 import { generateAggregate } from '../scripts/federation-aggregate.mjs';
 
 const quick = process.argv.includes('--quick');
-const repetitions = quick ? 1 : 3;
-const sizes = quick ? [1000, 4000] : [1000, 10_000];
+const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const repetitions = Number(option('repetitions') ?? (quick ? 1 : 3));
+const sizes = option('entities')?.split(',').map(Number) ?? (quick ? [1000, 4000] : [1000, 10_000]);
 const keys = new URL('../fixtures/keys/', import.meta.url);
 const read = (name) => readFileSync(new URL(name, keys), 'utf8');
 const child = new URL('./federation-import.mjs', import.meta.url).pathname;

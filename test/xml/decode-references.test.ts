@@ -1,9 +1,9 @@
 /**
- * decodeReferences (src/xml/read-document.ts): one charCodeAt pass. The String.replace with a
+ * decodeReferences (src/xml/tokenize.ts): one charCodeAt pass. The String.replace with a
  * callback it replaced grew about 7× from 32 to 128 KB of dense references on V8.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeReferences } from '../../src/xml/read-document.js';
+import { decodeReferences } from '../../src/xml/tokenize.js';
 import { expectCode } from '../support/errors.js';
 import { expectLinear } from '../support/growth.js';
 

@@ -14,7 +14,13 @@ import { describe, expect, it } from 'vitest';
 import { ExclusiveCanonicalization, ExclusiveCanonicalizationWithComments } from 'xml-crypto';
 import { isSamlError, type SamlError } from '../../src/errors/index.js';
 import { encodePost, encodeSoap, logoutReasons, nameIdFormats, receivePost } from '../../src/index.js';
-import { defaultXmlLimits, readText, type XmlLimits } from '../../src/xml/index.js';
+import {
+  type AggregateVisitor,
+  defaultXmlLimits,
+  readAggregate,
+  readText,
+  type XmlLimits,
+} from '../../src/xml/index.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { expectCode, samlErrorOf } from '../support/errors.js';
 import { certificate, keyPair } from '../support/keys.js';
@@ -877,6 +883,27 @@ describe('parseXml refuses ill-formed documents', () => {
   it.each(malformed)('%s', (_name, xml) => {
     const error = expectCode(() => parseXml(xml), 'SAML_XML_MALFORMED');
     expectNoDocumentText(error, xml);
+  });
+
+  // The aggregate reader shares the tokenizer: the same documents are refused whether their
+  // elements are built or streamed.
+  it.each(malformed)('the aggregate reader refuses it too: %s', (_name, xml) => {
+    for (const streamed of [false, true]) {
+      const visitor: AggregateVisitor = {
+        isGroup: () => streamed,
+        groupStart: () => undefined,
+        groupText: () => undefined,
+        child: () => undefined,
+        groupEnd: () => undefined,
+      };
+      const limits = {
+        maxBytes: 1 << 20,
+        maxDepth: 64,
+        maxAttributesPerElement: 64,
+        maxElementsPerChild: 1000,
+      };
+      expectCode(() => readAggregate(xml, limits, visitor), 'SAML_XML_MALFORMED');
+    }
   });
 
   // The detail is useful while debugging, so it is kept, only out of the message.
