@@ -68,12 +68,14 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
   let xml: string;
   let type: 'SAMLRequest' | 'SAMLResponse';
   let relayState: string | undefined;
+  let encodedMessage: string | undefined;
   if (binding === 'redirect') {
     const params = collectParameters(rawQueryOf(input.query ?? ''));
     type = onlyMessageParameter((name) => params.has(name));
     const raw = params.get('RelayState');
     if (raw !== undefined) relayState = formDecode(raw);
-    xml = decodeRedirectMessage(params.get(type)!, maxBytes, false);
+    encodedMessage = params.get(type)!;
+    xml = decodeRedirectMessage(encodedMessage, maxBytes, false);
   } else if (binding === 'post') {
     const fields = readForm(input.body ?? '');
     type = onlyMessageParameter((name) => fields.has(name));
@@ -95,5 +97,10 @@ export function inspectMessage(input: HttpInput, maxBytes = defaultReceiveLimits
     header,
     ...(relayState === undefined ? {} : { relayState }),
   };
-  return attachEarlierParse(inspected, { xml, maxBytes, parsed });
+  return attachEarlierParse(inspected, {
+    xml,
+    maxBytes,
+    parsed,
+    ...(encodedMessage === undefined ? {} : { encodedMessage }),
+  });
 }

@@ -203,6 +203,12 @@ export interface EarlierParse {
   readonly xml: string;
   readonly maxBytes: number;
   readonly parsed: ParsedXml;
+  /**
+   * For HTTP-Redirect: the still form-encoded message parameter `xml` was decoded from, without
+   * `allowUncompressed`. Decoding is a function of those bytes, so the receive step that finds
+   * exactly this parameter takes `xml` instead of inflating it again.
+   */
+  readonly encodedMessage?: string;
 }
 
 /**

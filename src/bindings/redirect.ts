@@ -249,7 +249,12 @@ export function receiveRedirectReusing(
     throw new SamlError('SAML_SIGNATURE_MISSING', 'HTTP-Redirect message is not signed');
   }
 
-  const xml = decodeRedirectMessage(rawMessage, maxBytes, options.allowUncompressed === true);
+  const allowUncompressed = options.allowUncompressed === true;
+  // The same encoded parameter, decoded under the same limit and rules, is the same text.
+  const xml =
+    earlier?.encodedMessage === rawMessage && earlier.maxBytes === maxBytes && !allowUncompressed
+      ? earlier.xml
+      : decodeRedirectMessage(rawMessage, maxBytes, allowUncompressed);
   // When signed, the signature covered the encoded message this text was decoded from.
   const parsed = parseOrReuse(xml, maxBytes, earlier);
   messageTypeOf(parsed.root, expectedTypes(type, options));
