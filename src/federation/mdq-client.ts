@@ -53,6 +53,12 @@ export interface MdqClientOptions extends MetadataHttpOptions {
   clock?: Clock;
 }
 
+/** Whether a transport failure is the service being down: no HTTP answer at all, or a 5xx. */
+function isOutage(error: unknown): boolean {
+  const status = isSamlError(error) ? (error.details as { status?: unknown } | undefined)?.status : undefined;
+  return typeof status !== 'number' || status >= 500;
+}
+
 /**
  * What an MDQ client reports: `mdq_stale_served` when a lookup is answered with an expired but
  * still valid answer because the service could not be reached (`error` says why; `staleUntil`
@@ -233,9 +239,11 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
     try {
       response = await fetcher.get(url, { accept: 'application/samlmetadata+xml' });
     } catch (error) {
-      // The transport throws for what is the service's outage: no connection, a timeout, 5xx.
       const failure = unavailable('the service could not be reached', entityId, error);
-      const stale = serveStale(entityId, failure, clock().getTime());
+      // Only an outage (no connection, a timeout, a 5xx) lets a stale answer stand in: the
+      // transport also throws for answers it refuses (a redirect, one over the size limit),
+      // and a service that answers is not down (ADR 0018).
+      const stale = isOutage(error) ? serveStale(entityId, failure, clock().getTime()) : undefined;
       if (stale !== undefined) return stale;
       throw failure;
     }
