@@ -235,15 +235,21 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
 
   async function query(entityId: string): Promise<SpMetadata | undefined> {
     const url = `${root}/entities/${mdqIdentifier(entityId, identifier)}`;
+    // A service that answers is not down (ADR 0018): an answer other than the entity's verified
+    // metadata also ends the stale copy, so no later outage brings back what it did not vouch for.
+    const refused = (error: SamlError): never => {
+      cache.delete(entityId);
+      throw error;
+    };
     let response: Awaited<ReturnType<typeof fetcher.get>>;
     try {
       response = await fetcher.get(url, { accept: 'application/samlmetadata+xml' });
     } catch (error) {
       const failure = unavailable('the service could not be reached', entityId, error);
       // Only an outage (no connection, a timeout, a 5xx) lets a stale answer stand in: the
-      // transport also throws for answers it refuses (a redirect, one over the size limit),
-      // and a service that answers is not down (ADR 0018).
-      const stale = isOutage(error) ? serveStale(entityId, failure, clock().getTime()) : undefined;
+      // transport also throws for answers it refuses (a redirect, one over the size limit).
+      if (!isOutage(error)) refused(failure);
+      const stale = serveStale(entityId, failure, clock().getTime());
       if (stale !== undefined) return stale;
       throw failure;
     }
@@ -252,8 +258,9 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       cache.set(entityId, undefined, now + negativeCacheMs);
       return undefined;
     }
-    if (response.status !== 200) throw unavailable(`the service answered HTTP ${response.status}`, entityId);
-    if (response.body.length > fetcher.maxBytes) throw unavailable('the answer is too large', entityId);
+    if (response.status !== 200)
+      refused(unavailable(`the service answered HTTP ${response.status}`, entityId));
+    if (response.body.length > fetcher.maxBytes) refused(unavailable('the answer is too large', entityId));
     let metadata: SpMetadata;
     try {
       // The signature must verify with the federation keys and the entity must be the one asked for.
@@ -266,7 +273,7 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       });
     } catch (error) {
       if (!isSamlError(error)) throw error;
-      throw unavailable(`the answer was refused (${error.code})`, entityId, error);
+      return refused(unavailable(`the answer was refused (${error.code})`, entityId, error));
     }
     const cacheMs = clampDuration(readDuration(metadata.cacheDuration), maxCacheMs, minCacheMs, maxCacheMs);
     const validUntil = metadata.validUntil?.getTime() ?? Number.POSITIVE_INFINITY;

@@ -1,7 +1,8 @@
 /**
  * Stale MDQ answers (ADR 0018) stand in only while the service cannot be reached: no
  * connection, a timeout, an HTTP 5xx. A service that answers (a redirect, a 4xx other than
- * 404, an answer over the size limit) is not down, so the expired copy never stands in for it.
+ * 404, an answer over the size limit) is not down, so the expired copy never stands in for it,
+ * then or at a later outage.
  */
 import { describe, expect, it } from 'vitest';
 import { createMdqClient, isSamlError, type MdqClientOptions, type MdqEvent } from '../../src/index.js';
@@ -80,5 +81,27 @@ describe('a service that answers is not down: the expired copy does not stand in
     const error = await outcome(mdq.lookup(entityId));
     expect(isSamlError(error, 'SAML_METADATA_UNAVAILABLE'), String(error)).toBe(true);
     expect(events.map((e) => e.type)).toEqual(['mdq_failed']);
+  });
+
+  it.each([
+    ['an HTTP 410 Gone', 'gone'],
+    ['a redirect', 'redirect'],
+    ['an answer signed by another key', 'evil'],
+  ] as const)('after %s, a later outage does not bring the old copy back', async (_name, answer) => {
+    const { server, mdq, events } = await setup();
+    if (answer === 'evil')
+      server.documents.set(`/mdq/entities/${encodeURIComponent(entityId)}`, {
+        body: signMetadata(spEntity(entityId, { id: '_e', cacheDuration: 'PT10M' }), 'evil'),
+      });
+    else
+      server.override = (_request, response) =>
+        void (answer === 'gone'
+          ? response.writeHead(410).end('gone')
+          : response.writeHead(302, { location: 'https://elsewhere.example.org/' }).end());
+    expect(isSamlError(await outcome(mdq.lookup(entityId)), 'SAML_METADATA_UNAVAILABLE')).toBe(true);
+    server.override = (request) => void request.socket.destroy();
+    const error = await outcome(mdq.lookup(entityId));
+    expect(isSamlError(error, 'SAML_METADATA_UNAVAILABLE'), String(error)).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['mdq_failed', 'mdq_failed']);
   });
 });
