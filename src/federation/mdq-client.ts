@@ -39,8 +39,10 @@ export interface MdqClientOptions extends MetadataHttpOptions {
    * reached (a connection error, a timeout, an HTTP 5xx): the answer was verified when it
    * arrived and is never served past its `validUntil`. Each time it is served so, an
    * `mdq_stale_served` event says so, and the service is asked again after `negativeCacheMs`.
-   * An answer the service refuses to give (404) or one that does not verify is never covered
-   * by it. `0` fails every lookup of an expired entity while the service is down. Default 1 hour.
+   * A service that answers is not down: after a 404 the entity is unknown, and another 4xx, a
+   * redirect, an answer over the size limit or one that does not verify fails the lookup; either
+   * ends the stale copy. `0` fails every lookup of an expired entity while the service is down.
+   * Default 1 hour.
    */
   staleIfUnavailableMs?: number;
   /** Receives every {@link MdqEvent}, synchronously; what it throws is ignored. */
