@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  createIdentityProvider,
+  createMemoryStore,
   importAggregate,
   namespaces,
   type Provider,
@@ -14,9 +16,10 @@ import {
 } from '../../src/index.js';
 import type { SsoOptions } from '../../src/sso/sso-options.js';
 import { addSubjectIdentifiers } from '../../src/sso/subject-identifier.js';
+import { childElements, parseXml } from '../../src/xml/index.js';
 import { signMetadata, spEntity } from '../federation/source-support.js';
-import { secret } from '../sso/support.js';
-import { certificatePem } from '../support/keys.js';
+import { idpEntityId, idpSloUrl, idpSsoPost, idpSsoRedirect, secret } from '../sso/support.js';
+import { certificatePem, keyPair } from '../support/keys.js';
 
 const federation = certificatePem('idp');
 const requirementName = subjectIdentifierNames.requirement;
@@ -83,5 +86,42 @@ describe('the automatic release', () => {
     expect(released(null)).toEqual([]);
     expect(released('none')).toEqual([]);
     expect(released(undefined)).toEqual([]);
+  });
+});
+
+describe('IdP-initiated SSO releases what the SP asks for, as an answered AuthnRequest does', () => {
+  async function initiate(values: string[]) {
+    const entityId = 'https://sp.example.edu/shibboleth';
+    const sp = parseSpMetadata(
+      signMetadata(spEntity(entityId, { id: '_sp', entityAttributes: { [requirementName]: values } })),
+      { trust: [federation] },
+    );
+    const store = createMemoryStore();
+    await store.putProvider('wiki', parseProvider({ ...sp.provider, signResponse: false }));
+    const idp = createIdentityProvider({
+      entityId: idpEntityId,
+      signing: { key: keyPair('idp') },
+      store,
+      endpoints: {
+        sloRedirect: idpSloUrl,
+        sloPost: idpSloUrl,
+        ssoRedirect: idpSsoRedirect,
+        ssoPost: idpSsoPost,
+      },
+      sso: { secret, subjectIdentifiers: { scope: 'example.org' } },
+    });
+    const reply = await idp.initiateSso('wiki', { id: 'u-4711' });
+    const root = parseXml(Buffer.from(reply.form!.fields.SAMLResponse!, 'base64').toString('utf8')).root;
+    const named = (parent: typeof root, name: string) =>
+      childElements(parent).filter((e) => e.localName === name);
+    const statement = named(named(root, 'Assertion')[0]!, 'AttributeStatement')[0];
+    return statement === undefined ? [] : named(statement, 'Attribute').map((a) => a.getAttribute('Name'));
+  }
+
+  it('pairwise-id, subject-id, and nothing for none or no requirement', async () => {
+    expect(await initiate(['pairwise-id'])).toEqual([subjectIdentifierNames.pairwiseId]);
+    expect(await initiate(['subject-id'])).toEqual([subjectIdentifierNames.subjectId]);
+    expect(await initiate(['none'])).toEqual([]);
+    expect(await initiate([])).toEqual([]);
   });
 });
