@@ -39,8 +39,10 @@ export interface MdqClientOptions extends MetadataHttpOptions {
    * reached (a connection error, a timeout, an HTTP 5xx): the answer was verified when it
    * arrived and is never served past its `validUntil`. Each time it is served so, an
    * `mdq_stale_served` event says so, and the service is asked again after `negativeCacheMs`.
-   * An answer the service refuses to give (404) or one that does not verify is never covered
-   * by it. `0` fails every lookup of an expired entity while the service is down. Default 1 hour.
+   * A service that answers is not down: after a 404 the entity is unknown, and another 4xx, a
+   * redirect, an answer over the size limit or one that does not verify fails the lookup; either
+   * ends the stale copy. `0` fails every lookup of an expired entity while the service is down.
+   * Default 1 hour.
    */
   staleIfUnavailableMs?: number;
   /** Receives every {@link MdqEvent}, synchronously; what it throws is ignored. */
@@ -51,6 +53,12 @@ export interface MdqClientOptions extends MetadataHttpOptions {
   algorithms?: readonly SignatureAlgorithm[];
   /** For `validUntil` and cache expiry. Default: system time. */
   clock?: Clock;
+}
+
+/** Whether a transport failure is the service being down: no HTTP answer at all, or a 5xx. */
+function isOutage(error: unknown): boolean {
+  const status = isSamlError(error) ? (error.details as { status?: unknown } | undefined)?.status : undefined;
+  return typeof status !== 'number' || status >= 500;
 }
 
 /**
@@ -229,12 +237,20 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
 
   async function query(entityId: string): Promise<SpMetadata | undefined> {
     const url = `${root}/entities/${mdqIdentifier(entityId, identifier)}`;
+    // A service that answers is not down (ADR 0018): an answer other than the entity's verified
+    // metadata also ends the stale copy, so no later outage brings back what it did not vouch for.
+    const refused = (error: SamlError): never => {
+      cache.delete(entityId);
+      throw error;
+    };
     let response: Awaited<ReturnType<typeof fetcher.get>>;
     try {
       response = await fetcher.get(url, { accept: 'application/samlmetadata+xml' });
     } catch (error) {
-      // The transport throws for what is the service's outage: no connection, a timeout, 5xx.
       const failure = unavailable('the service could not be reached', entityId, error);
+      // Only an outage (no connection, a timeout, a 5xx) lets a stale answer stand in: the
+      // transport also throws for answers it refuses (a redirect, one over the size limit).
+      if (!isOutage(error)) refused(failure);
       const stale = serveStale(entityId, failure, clock().getTime());
       if (stale !== undefined) return stale;
       throw failure;
@@ -244,8 +260,9 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       cache.set(entityId, undefined, now + negativeCacheMs);
       return undefined;
     }
-    if (response.status !== 200) throw unavailable(`the service answered HTTP ${response.status}`, entityId);
-    if (response.body.length > fetcher.maxBytes) throw unavailable('the answer is too large', entityId);
+    if (response.status !== 200)
+      refused(unavailable(`the service answered HTTP ${response.status}`, entityId));
+    if (response.body.length > fetcher.maxBytes) refused(unavailable('the answer is too large', entityId));
     let metadata: SpMetadata;
     try {
       // The signature must verify with the federation keys and the entity must be the one asked for.
@@ -258,7 +275,7 @@ export function createMdqClient(options: MdqClientOptions): MdqClient {
       });
     } catch (error) {
       if (!isSamlError(error)) throw error;
-      throw unavailable(`the answer was refused (${error.code})`, entityId, error);
+      return refused(unavailable(`the answer was refused (${error.code})`, entityId, error));
     }
     const cacheMs = clampDuration(readDuration(metadata.cacheDuration), maxCacheMs, minCacheMs, maxCacheMs);
     const validUntil = metadata.validUntil?.getTime() ?? Number.POSITIVE_INFINITY;

@@ -10,7 +10,7 @@ const known = new Set<string>(['subject-id', 'pairwise-id', 'any', 'none']);
 /**
  * The SP's `subject-id:req`: the first value of that `saml:Attribute` in the entity's
  * `md:Extensions/mdattr:EntityAttributes` that is one of the profile's four, compared exactly
- * (whitespace around it trimmed). The profile allows one value; values outside the four are
+ * (XML white space around it trimmed). The profile allows one value; values outside the four are
  * ignored, as Shibboleth IdP's shipped attribute filter (exact-match rules on `subject-id`,
  * `pairwise-id` and `any`) and pysaml2 ignore them, so an SP whose only value is unknown asks
  * for nothing. Any NameFormat is accepted, like Shibboleth's rules without `attributeNameFormat`.
@@ -22,7 +22,9 @@ export function readSubjectIdRequirement(entity: Element): SubjectIdRequirement 
         if (!isElement(child, 'saml', 'Attribute') || attribute(child, 'Name') !== requirementName) continue;
         for (const value of childElements(child)) {
           if (value.namespaceURI !== namespaces.saml || value.localName !== 'AttributeValue') continue;
-          const text = readText(value).trim();
+          // XML white space only (XML 1.0 §2.3 S): String.trim would also drop NBSP, BOM, U+2028…,
+          // making a value an exact-match filter never saw as `subject-id` into one.
+          const text = readText(value).replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
           if (known.has(text)) return text as SubjectIdRequirement;
         }
       }

@@ -147,7 +147,9 @@ export function addSubjectIdentifiers(
   provider: Provider,
   user: SsoUser,
 ): readonly AttributeInput[] | undefined {
-  const requirement = provider.subjectIdRequirement;
+  // A provider made without parseProvider (a custom store's record from before this field)
+  // may lack it: asking for nothing, not `any`, which createSubjectIdentifiers defaults to.
+  const requirement = provider.subjectIdRequirement ?? null;
   if (sso.subjectIdentifiers === undefined || requirement === null || requirement === 'none')
     return user.attributes;
   const given = user.attributes ?? [];
