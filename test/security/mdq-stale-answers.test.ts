@@ -9,7 +9,7 @@ import { createMdqClient, isSamlError, type MdqClientOptions, type MdqEvent } fr
 import { loopbackHttp, signMetadata, spEntity, startMetadataServer } from '../federation/source-support.js';
 import { certificatePem } from '../support/keys.js';
 
-const entityId = 'https://stale-review.example.org/sp';
+const entityId = 'https://stale.example.org/sp';
 const start = Date.UTC(2026, 3, 20);
 const minute = 60_000;
 
