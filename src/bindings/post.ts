@@ -1,6 +1,6 @@
 import { SamlError } from '../errors/index.js';
 import { isHttpUrl } from '../message/build-input.js';
-import { carriesCheckedDestination, serialize } from '../xml/index.js';
+import { carriesCheckedDestination } from '../xml/index.js';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
 import { receiveEnveloped } from './enveloped.js';
 import { formDecode, splitRawParameters } from './form-encoding.js';
@@ -15,7 +15,7 @@ import {
   type Received,
   type ReceiveOptions,
 } from './receive.js';
-import { type EnvelopedSignOptions, signedTree, textOf } from './sign-xml.js';
+import { type EnvelopedSignOptions, signedText, textOf } from './sign-xml.js';
 
 /** Input to {@link encodePost}. */
 export interface EncodePostInput {
@@ -63,7 +63,7 @@ export function encodePost(input: EncodePostInput): PostForm {
     throw new TypeError('type must be SAMLRequest or SAMLResponse');
   // Same rule as HTTP-Redirect: at most 80 bytes, no control characters (SAMLBind §3.5.3).
   checkOutgoingRelayState(input.relayState, input.maxRelayStateBytes);
-  const xml = input.sign ? serialize(signedTree(input.xml, input.sign)) : textOf(input.xml);
+  const xml = input.sign ? signedText(input.xml, input.sign) : textOf(input.xml);
   const encoded = encodeBase64(xml);
   const fields: Record<string, string> = { [input.type]: encoded };
   let inputs = renderBase64Input(input.type, encoded);

@@ -113,13 +113,14 @@ function qualifiedName(prefix: string | null, localName: string): string {
 }
 
 // Escaping as XML-C14N §2.3 prescribes; also valid (and round-trip safe) document escaping.
-function escapeText(value: string): string {
+export function escapeText(value: string): string {
   return /[&<>\r]/.test(value)
     ? value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;')
     : value;
 }
 
-function escapeAttribute(value: string): string {
+/** Escaping of an attribute value as XML-C14N §2.3 prescribes; also what {@link serialize} writes. */
+export function escapeAttribute(value: string): string {
   return /[&<"\t\n\r]/.test(value)
     ? value
         .replace(/&/g, '&amp;')

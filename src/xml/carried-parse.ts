@@ -15,7 +15,7 @@ export function carryParse<T extends { readonly xml: string }>(result: T, parsed
 
 /** The parse `value` carries, if it still holds the text it was made of. */
 export function carriedParse(value: object): ParsedXml | undefined {
-  return parses.carried(value);
+  return parses.carried(value)?.value;
 }
 
 /**

@@ -49,17 +49,22 @@ function parsesBackTheSame(root: XmlElement): boolean {
 }
 
 /**
- * The tree `value` carries, only while its `xml` is still the exact text the
- * tree was serialized to, and only when parsing that text would give the same
- * tree within the default parse limits (otherwise the caller parses, and gets
- * the parser's answer).
+ * The tree `value` carries and the text it was serialized to, only while `value.xml` is
+ * still that exact text, and only when parsing that text would give the same tree within
+ * the default parse limits (otherwise the caller parses, and gets the parser's answer).
  */
-export function carriedTree(value: object): XmlElement | undefined {
+export function carriedTreeAndText(value: object): { tree: XmlElement; xml: string } | undefined {
   const found = trees.carried(value);
   if (found === undefined) return undefined;
+  const { xml, value: carried } = found;
   // UTF-8 takes at most 3 bytes per UTF-16 unit: within the byte limit without counting.
-  if ((value as { xml: string }).xml.length * 3 > defaultXmlLimits.maxBytes) return undefined;
-  return parsesBackTheSame(found.tree) ? found.tree : undefined;
+  if (xml.length * 3 > defaultXmlLimits.maxBytes) return undefined;
+  return parsesBackTheSame(carried.tree) ? { tree: carried.tree, xml } : undefined;
+}
+
+/** The tree of {@link carriedTreeAndText}. */
+export function carriedTree(value: object): XmlElement | undefined {
+  return carriedTreeAndText(value)?.tree;
 }
 
 /**
@@ -68,6 +73,6 @@ export function carriedTree(value: object): XmlElement | undefined {
  */
 export function carriesCheckedDestination(value: unknown, url: string): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const found = trees.carried(value);
-  return found !== undefined && found.checkedDestination !== undefined && found.checkedDestination === url;
+  const checked = trees.carried(value)?.value.checkedDestination;
+  return checked !== undefined && checked === url;
 }

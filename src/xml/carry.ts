@@ -8,8 +8,11 @@
 export interface Carrier<V> {
   /** Attaches `value` to `result`, bound to its current `xml`. */
   carry<T extends { readonly xml: string }>(result: T, value: V): T;
-  /** The value `result` carries, if its `xml` is still the text it was attached with. */
-  carried(result: object): V | undefined;
+  /**
+   * The value `result` carries with the text it was attached with, if `result.xml` is still
+   * that text (read once: use the `xml` returned, not `result.xml` again).
+   */
+  carried(result: object): { readonly xml: string; readonly value: V } | undefined;
 }
 
 /** A {@link Carrier} under its own private symbol, named by `description` for debugging only. */
@@ -23,7 +26,7 @@ export function createCarrier<V>(description: string): Carrier<V> {
     },
     carried(result) {
       const found = (result as { [slot]?: Slot })[slot];
-      return found !== undefined && found.xml === (result as { xml?: unknown }).xml ? found.value : undefined;
+      return found !== undefined && found.xml === (result as { xml?: unknown }).xml ? found : undefined;
     },
   };
 }
