@@ -1,10 +1,10 @@
 import { SamlError } from '../errors/index.js';
 import { isHttpUrl } from '../message/build-input.js';
-import { serialize } from '../xml/index.js';
+import { carriesCheckedDestination } from '../xml/index.js';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
 import { receiveEnveloped } from './enveloped.js';
 import { formDecode, splitRawParameters } from './form-encoding.js';
-import { renderPostForm } from './html-form.js';
+import { renderBase64Input, renderHiddenInput, renderPostForm } from './html-form.js';
 import {
   checkOutgoingRelayState,
   checkRelayState,
@@ -15,7 +15,7 @@ import {
   type Received,
   type ReceiveOptions,
 } from './receive.js';
-import { type EnvelopedSignOptions, signedTree, textOf } from './sign-xml.js';
+import { type EnvelopedSignOptions, signedText, textOf } from './sign-xml.js';
 
 /** Input to {@link encodePost}. */
 export interface EncodePostInput {
@@ -53,7 +53,8 @@ export interface PostForm {
 
 /** HTTP-POST binding (SAMLBind §3.5): base64 of the (optionally signed) XML in a form. */
 export function encodePost(input: EncodePostInput): PostForm {
-  if (!isHttpUrl(input.destination)) {
+  // A builder's result whose Destination is this very string was checked by the same rule.
+  if (!carriesCheckedDestination(input.xml, input.destination) && !isHttpUrl(input.destination)) {
     throw new SamlError('SAML_INPUT_INVALID', 'destination must be an absolute http(s) URL', {
       details: { issues: [{ path: ['destination'], message: 'must be an absolute http(s) URL' }] },
     });
@@ -62,13 +63,18 @@ export function encodePost(input: EncodePostInput): PostForm {
     throw new TypeError('type must be SAMLRequest or SAMLResponse');
   // Same rule as HTTP-Redirect: at most 80 bytes, no control characters (SAMLBind §3.5.3).
   checkOutgoingRelayState(input.relayState, input.maxRelayStateBytes);
-  const xml = input.sign ? serialize(signedTree(input.xml, input.sign)) : textOf(input.xml);
-  const fields: Record<string, string> = { [input.type]: encodeBase64(xml) };
-  if (input.relayState) fields.RelayState = input.relayState;
+  const xml = input.sign ? signedText(input.xml, input.sign) : textOf(input.xml);
+  const encoded = encodeBase64(xml);
+  const fields: Record<string, string> = { [input.type]: encoded };
+  let inputs = renderBase64Input(input.type, encoded);
+  if (input.relayState) {
+    fields.RelayState = input.relayState;
+    inputs += renderHiddenInput('RelayState', input.relayState);
+  }
   return {
     url: input.destination,
     fields,
-    html: renderPostForm(input.destination, fields, input.nonce === undefined ? {} : { nonce: input.nonce }),
+    html: renderPostForm(input.destination, inputs, input.nonce === undefined ? {} : { nonce: input.nonce }),
     xml,
   };
 }

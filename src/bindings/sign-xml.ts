@@ -1,6 +1,19 @@
-import { checkSigningChoice, defaultSignatureAlgorithm, signTree } from '../crypto/index.js';
+import {
+  checkSigningChoice,
+  defaultSignatureAlgorithm,
+  type SignXmlOptions,
+  signSerialized,
+  signTree,
+} from '../crypto/index.js';
 import { SamlError } from '../errors/index.js';
-import { carriedTree, elementFromDom, parseXml, type XmlElement } from '../xml/index.js';
+import {
+  carriedTree,
+  carriedTreeAndText,
+  elementFromDom,
+  parseXml,
+  serialize,
+  type XmlElement,
+} from '../xml/index.js';
 import type { SignOptions } from './redirect.js';
 
 /** Input of an enveloped signature when encoding for HTTP-POST or SOAP. */
@@ -43,10 +56,8 @@ function hasSignature(tree: XmlElement): boolean {
   );
 }
 
-/** Returns the tree of `message`, enveloped-signed when `sign` is given. */
-export function signedTree(message: OutgoingXml, sign: EnvelopedSignOptions | undefined): XmlElement {
-  const tree = treeOf(message);
-  if (!sign) return tree;
+/** The options to sign `tree` with, after checking it is unsigned and the key fits the algorithms. */
+function signingOptions(tree: XmlElement, sign: EnvelopedSignOptions): SignXmlOptions {
   if (hasSignature(tree)) {
     throw new SamlError('SAML_INPUT_INVALID', 'message is already signed', {
       details: { issues: [{ path: ['xml'], message: 'already contains a ds:Signature' }] },
@@ -59,5 +70,22 @@ export function signedTree(message: OutgoingXml, sign: EnvelopedSignOptions | un
     sign.digestAlgorithm ?? 'http://www.w3.org/2001/04/xmlenc#sha256',
     sign,
   );
-  return signTree(tree, { key: sign.key, algorithm: choice.algorithm, digestAlgorithm: choice.digest });
+  return { key: sign.key, algorithm: choice.algorithm, digestAlgorithm: choice.digest };
+}
+
+/** Returns the tree of `message`, enveloped-signed when `sign` is given. */
+export function signedTree(message: OutgoingXml, sign: EnvelopedSignOptions | undefined): XmlElement {
+  const tree = treeOf(message);
+  return sign ? signTree(tree, signingOptions(tree, sign)) : tree;
+}
+
+/**
+ * The text of `message` enveloped-signed: `serialize(signedTree(message, sign))`. For a
+ * builder's result that carries its tree, the Signature is written into the very text the
+ * tree was serialized to, which is not serialized again.
+ */
+export function signedText(message: OutgoingXml, sign: EnvelopedSignOptions): string {
+  const carried = typeof message === 'object' && message !== null ? carriedTreeAndText(message) : undefined;
+  if (carried === undefined) return serialize(signedTree(message, sign));
+  return signSerialized(carried.tree, carried.xml, signingOptions(carried.tree, sign));
 }

@@ -46,6 +46,7 @@ export {
   canonicalizeElement,
   findEnvelopedSignature,
   type SignXmlOptions,
+  signSerialized,
   signTree,
   type VerifiedXml,
   verifyEnvelopedSignature,

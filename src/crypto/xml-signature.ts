@@ -14,9 +14,12 @@ import {
   type Element,
   element,
   elementFromDom,
+  escapeAttribute,
+  escapeText,
   isElement,
   type ParsedXml,
   readText,
+  serialize,
   type XmlElement,
   type XmlNamespaceDeclaration,
 } from '../xml/index.js';
@@ -38,6 +41,121 @@ export interface SignXmlOptions {
   digestAlgorithm?: DigestAlgorithm;
 }
 
+/** Everything an enveloped signature of a message says, once computed. */
+interface SignatureParts {
+  readonly id: string;
+  readonly algorithm: SignatureAlgorithm;
+  readonly digestAlgorithm: DigestAlgorithm;
+  readonly digest: string;
+  readonly signatureValue: string;
+  readonly certificateBase64: string;
+}
+
+/** The ds:SignedInfo element of `parts` (its SignatureValue need not be known yet). */
+function signedInfoElement(parts: Omit<SignatureParts, 'signatureValue'>): XmlElement {
+  return element('ds:SignedInfo', {}, [
+    element('ds:CanonicalizationMethod', { Algorithm: transforms.exclusiveC14n }),
+    element('ds:SignatureMethod', { Algorithm: parts.algorithm }),
+    element('ds:Reference', { URI: `#${parts.id}` }, [
+      element('ds:Transforms', {}, [
+        element('ds:Transform', { Algorithm: transforms.envelopedSignature }),
+        element('ds:Transform', { Algorithm: transforms.exclusiveC14n }),
+      ]),
+      element('ds:DigestMethod', { Algorithm: parts.digestAlgorithm }),
+      element('ds:DigestValue', {}, [parts.digest]),
+    ]),
+  ]);
+}
+
+/**
+ * The ds:SignedInfo of `parts` as written, given its start tag and the way empty
+ * elements end: the one text both {@link canonicalSignedInfo} (`<ds:SignedInfo
+ * xmlns:ds="…">`, `></x>`) and {@link serializedSignature} (`<ds:SignedInfo>`, `/>`) use.
+ * Its shape is fixed, so it is written directly rather than built and walked as a tree;
+ * test/crypto/signature-text.test.ts pins both against `canonicalize` and `serialize` of
+ * {@link signedInfoElement}. Escaped as those write it; every value is an allow-listed
+ * algorithm URI, base64 node:crypto wrote, or the ID already in the signed tree.
+ */
+function writeSignedInfo(
+  parts: Omit<SignatureParts, 'signatureValue'>,
+  startTag: string,
+  endEmpty: (name: string) => string,
+): string {
+  const c14n = escapeAttribute(transforms.exclusiveC14n);
+  return (
+    `${startTag}<ds:CanonicalizationMethod Algorithm="${c14n}"${endEmpty('ds:CanonicalizationMethod')}` +
+    `<ds:SignatureMethod Algorithm="${escapeAttribute(parts.algorithm)}"${endEmpty('ds:SignatureMethod')}` +
+    `<ds:Reference URI="${escapeAttribute(`#${parts.id}`)}"><ds:Transforms>` +
+    `<ds:Transform Algorithm="${escapeAttribute(transforms.envelopedSignature)}"${endEmpty('ds:Transform')}` +
+    `<ds:Transform Algorithm="${c14n}"${endEmpty('ds:Transform')}</ds:Transforms>` +
+    `<ds:DigestMethod Algorithm="${escapeAttribute(parts.digestAlgorithm)}"${endEmpty('ds:DigestMethod')}` +
+    `<ds:DigestValue>${escapeText(parts.digest)}</ds:DigestValue></ds:Reference></ds:SignedInfo>`
+  );
+}
+
+const canonicalEmpty = (name: string) => `></${name}>`;
+const serializedEmpty = () => '/>';
+
+/** `canonicalize(signedInfoElement(parts))`: the bytes the signature value signs. */
+function canonicalSignedInfo(parts: Omit<SignatureParts, 'signatureValue'>): string {
+  return writeSignedInfo(parts, `<ds:SignedInfo xmlns:ds="${namespaces.ds}">`, canonicalEmpty);
+}
+
+/** `serialize(signatureElement(parts))`, written directly (see {@link writeSignedInfo}). */
+function serializedSignature(parts: SignatureParts): string {
+  return (
+    `<ds:Signature xmlns:ds="${namespaces.ds}">${writeSignedInfo(parts, '<ds:SignedInfo>', serializedEmpty)}` +
+    `<ds:SignatureValue>${escapeText(parts.signatureValue)}</ds:SignatureValue>` +
+    `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${escapeText(parts.certificateBase64)}` +
+    '</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>'
+  );
+}
+
+/** The ds:Signature element of `parts`. */
+function signatureElement(parts: SignatureParts): XmlElement {
+  return element(
+    'ds:Signature',
+    {},
+    [
+      signedInfoElement(parts),
+      element('ds:SignatureValue', {}, [parts.signatureValue]),
+      element('ds:KeyInfo', {}, [
+        element('ds:X509Data', {}, [element('ds:X509Certificate', {}, [parts.certificateBase64])]),
+      ]),
+    ],
+    ['ds'],
+  );
+}
+
+/** Digests the root and signs its SignedInfo. */
+function computeSignature(root: XmlElement, options: SignXmlOptions): SignatureParts {
+  const id = root.attributes.find((a) => a.namespace === null && a.localName === 'ID')?.value;
+  if (!id)
+    throw new SamlError('SAML_INPUT_INVALID', 'the element to sign has no ID', {
+      details: { issues: [{ path: ['ID'], message: 'required to sign' }] },
+    });
+  const digestAlgorithm = options.digestAlgorithm ?? digestAlgorithms.sha256;
+  const signed = {
+    id,
+    algorithm: options.algorithm,
+    digestAlgorithm,
+    digest: digestBase64(digestAlgorithm, canonicalize(root)),
+    certificateBase64: options.key.certificateBase64,
+  };
+  return {
+    ...signed,
+    signatureValue: signBase64(options.key, options.algorithm, canonicalSignedInfo(signed)),
+  };
+}
+
+/** Where the Signature goes among the root's children: right after `saml:Issuer`, else first. */
+function signatureIndex(root: XmlElement): number {
+  const issuerIndex = root.children.findIndex(
+    (c) => typeof c !== 'string' && c.namespace === namespaces.saml && c.localName === 'Issuer',
+  );
+  return issuerIndex + 1;
+}
+
 /**
  * Adds an enveloped signature to a built message root (SAMLCore §5.4): one
  * Reference to `#` + the root ID, transforms [enveloped-signature, exc-c14n],
@@ -46,44 +164,34 @@ export interface SignXmlOptions {
  * protocol schema places it. Returns a new tree; the input is left untouched.
  */
 export function signTree(root: XmlElement, options: SignXmlOptions): XmlElement {
-  const id = root.attributes.find((a) => a.namespace === null && a.localName === 'ID')?.value;
-  if (!id)
-    throw new SamlError('SAML_INPUT_INVALID', 'the element to sign has no ID', {
-      details: { issues: [{ path: ['ID'], message: 'required to sign' }] },
-    });
-  const digestAlgorithm = options.digestAlgorithm ?? digestAlgorithms.sha256;
-  const digest = digestBase64(digestAlgorithm, canonicalize(root));
-  const signedInfo = element('ds:SignedInfo', {}, [
-    element('ds:CanonicalizationMethod', { Algorithm: transforms.exclusiveC14n }),
-    element('ds:SignatureMethod', { Algorithm: options.algorithm }),
-    element('ds:Reference', { URI: `#${id}` }, [
-      element('ds:Transforms', {}, [
-        element('ds:Transform', { Algorithm: transforms.envelopedSignature }),
-        element('ds:Transform', { Algorithm: transforms.exclusiveC14n }),
-      ]),
-      element('ds:DigestMethod', { Algorithm: digestAlgorithm }),
-      element('ds:DigestValue', {}, [digest]),
-    ]),
-  ]);
-  const signatureValue = signBase64(options.key, options.algorithm, canonicalize(signedInfo));
-  const signature = element(
-    'ds:Signature',
-    {},
-    [
-      signedInfo,
-      element('ds:SignatureValue', {}, [signatureValue]),
-      element('ds:KeyInfo', {}, [
-        element('ds:X509Data', {}, [element('ds:X509Certificate', {}, [options.key.certificateBase64])]),
-      ]),
-    ],
-    ['ds'],
-  );
+  const signature = signatureElement(computeSignature(root, options));
   const children = [...root.children];
-  const issuerIndex = children.findIndex(
-    (c) => typeof c !== 'string' && c.namespace === namespaces.saml && c.localName === 'Issuer',
-  );
-  children.splice(issuerIndex + 1, 0, signature);
+  children.splice(signatureIndex(root), 0, signature);
   return { ...root, children };
+}
+
+/**
+ * `serialize(signTree(root, options))`, given `xml`, which must be `serialize(root)`: when the
+ * Signature goes after an `Issuer` that is the first child and holds only text, the text of
+ * the Signature is put into `xml` right after the Issuer's end tag, and nothing else is
+ * serialized again. That end tag is found by searching: `serialize` escapes every `<` in
+ * text and attribute values, so the first `</` + the Issuer's name in `xml` closes the
+ * first such element, and the root's start tag and the Issuer's own text contain none.
+ */
+export function signSerialized(root: XmlElement, xml: string, options: SignXmlOptions): string {
+  const index = signatureIndex(root);
+  const issuer = root.children[0];
+  if (index === 1 && typeof issuer !== 'string' && issuer !== undefined && issuer.children.length > 0) {
+    if (issuer.children.every((c) => typeof c === 'string')) {
+      const endTag = `</${issuer.prefix === null ? '' : `${issuer.prefix}:`}${issuer.localName}>`;
+      const found = xml.indexOf(endTag);
+      if (found !== -1) {
+        const cut = found + endTag.length;
+        return xml.slice(0, cut) + serializedSignature(computeSignature(root, options)) + xml.slice(cut);
+      }
+    }
+  }
+  return serialize(signTree(root, options));
 }
 
 /** What an enveloped-signature check proved. */

@@ -70,10 +70,16 @@ function nameIdElement(nameId: NameIdValue, issues: InputIssues): XmlElement | u
 }
 
 /** Builds the element tree of a LogoutRequest; exposed to bindings through the serialized string. */
-export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: string; tree: XmlElement } {
+export function buildLogoutRequestTree(input: BuildLogoutRequestInput): {
+  id: string;
+  tree: XmlElement;
+  /** The Destination written, read once from the input and checked. */
+  destination: string;
+} {
   const issues = new InputIssues();
   issues.require(input.issuer, ['issuer']);
-  issues.check(isHttpUrl(input.destination), ['destination'], 'must be an absolute http(s) URL');
+  const destination = input.destination;
+  issues.check(isHttpUrl(destination), ['destination'], 'must be an absolute http(s) URL');
   const sessionIndexes =
     input.sessionIndex === undefined
       ? []
@@ -101,7 +107,7 @@ export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: st
       ID: id,
       Version: '2.0',
       IssueInstant: issueInstant,
-      Destination: input.destination,
+      Destination: destination,
       NotOnOrAfter: input.notOnOrAfter === undefined ? undefined : formatInstant(input.notOnOrAfter),
       Reason: input.reason,
     },
@@ -112,7 +118,7 @@ export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: st
     ],
     ['samlp', 'saml'],
   );
-  return { id, tree };
+  return { id, tree, destination };
 }
 
 /**
@@ -128,9 +134,10 @@ export function buildLogoutRequestTree(input: BuildLogoutRequestInput): { id: st
  * });
  */
 export function buildLogoutRequest(input: BuildLogoutRequestInput): { id: string; xml: string } {
-  const { id, tree } = buildLogoutRequestTree(input);
-  // Encoders that sign take this tree instead of parsing the text again (bound to this exact text).
-  return carryTree({ id, xml: serialize(tree) }, tree);
+  const { id, tree, destination } = buildLogoutRequestTree(input);
+  // Encoders that sign take this tree instead of parsing the text again (bound to this exact text),
+  // and skip checking an action URL that is this checked Destination, the very same string.
+  return carryTree({ id, xml: serialize(tree) }, tree, destination);
 }
 
 /** Options of {@link parseLogoutRequest}. */

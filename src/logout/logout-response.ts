@@ -89,11 +89,17 @@ export function buildStatus(status: StatusInput, issues: InputIssues): XmlElemen
 }
 
 /** Builds the element tree of a LogoutResponse. */
-export function buildLogoutResponseTree(input: BuildLogoutResponseInput): { id: string; tree: XmlElement } {
+export function buildLogoutResponseTree(input: BuildLogoutResponseInput): {
+  id: string;
+  tree: XmlElement;
+  /** The Destination written, if any, read once from the input and checked. */
+  destination: string | undefined;
+} {
   const issues = new InputIssues();
   issues.require(input.issuer, ['issuer']);
-  if (input.destination !== undefined)
-    issues.check(isHttpUrl(input.destination), ['destination'], 'must be an absolute http(s) URL');
+  const destination = input.destination;
+  if (destination !== undefined)
+    issues.check(isHttpUrl(destination), ['destination'], 'must be an absolute http(s) URL');
   // Echoed from an incoming request: it must stay an NCName so it cannot inject markup or IDs (attacks §11).
   if (input.inResponseTo !== undefined)
     issues.check(
@@ -110,13 +116,13 @@ export function buildLogoutResponseTree(input: BuildLogoutResponseInput): { id: 
       Version: '2.0',
       IssueInstant: issueInstant,
       ID: id,
-      Destination: input.destination,
+      Destination: destination,
       InResponseTo: input.inResponseTo,
     },
     [element('saml:Issuer', {}, [input.issuer]), status],
     ['samlp', 'saml'],
   );
-  return { id, tree };
+  return { id, tree, destination };
 }
 
 /**
@@ -128,9 +134,10 @@ export function buildLogoutResponseTree(input: BuildLogoutResponseInput): { id: 
  *   inResponseTo: request.id, status: { code: 'Responder', subCode: 'PartialLogout' } });
  */
 export function buildLogoutResponse(input: BuildLogoutResponseInput): { id: string; xml: string } {
-  const { id, tree } = buildLogoutResponseTree(input);
-  // Encoders that sign take this tree instead of parsing the text again (bound to this exact text).
-  return carryTree({ id, xml: serialize(tree) }, tree);
+  const { id, tree, destination } = buildLogoutResponseTree(input);
+  // Encoders that sign take this tree instead of parsing the text again (bound to this exact text),
+  // and skip checking an action URL that is this checked Destination, the very same string.
+  return carryTree({ id, xml: serialize(tree) }, tree, destination);
 }
 
 /** Reads the Status of a status response root. */

@@ -48,15 +48,18 @@ type Child = XmlElement | string | undefined | null | false;
 
 // XML 1.0 Char production, minus the characters our own parser refuses (NEL, LS, PS).
 const invalidCharacter = /[^\t\n\r\u0020-\u0084\u0086-\u2027\u202A-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+// Tab, line breaks and printable ASCII, a subset of the above: most values (IDs, URIs, base64 of
+// a certificate or signature) are only these, and a scan without the `u` flag is several times faster.
+const notPlainAscii = /[^\t\n\r\u0020-\u007E]/;
 
 /** Whether XML 1.0 can carry every character of `value` (the Char production, as this builder emits it). */
 export function isXmlText(value: string): boolean {
-  return !invalidCharacter.test(value);
+  return !notPlainAscii.test(value) || !invalidCharacter.test(value);
 }
 
 function checkValue(value: string, where: string): string {
   if (typeof value !== 'string') throw new TypeError(`${where} must be a string`);
-  if (invalidCharacter.test(value)) {
+  if (!isXmlText(value)) {
     throw new SamlError('SAML_INPUT_INVALID', 'value contains a character XML cannot carry', {
       details: { issues: [{ path: [where], message: 'contains a character that is not allowed in XML' }] },
     });
@@ -110,13 +113,14 @@ function qualifiedName(prefix: string | null, localName: string): string {
 }
 
 // Escaping as XML-C14N §2.3 prescribes; also valid (and round-trip safe) document escaping.
-function escapeText(value: string): string {
+export function escapeText(value: string): string {
   return /[&<>\r]/.test(value)
     ? value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;')
     : value;
 }
 
-function escapeAttribute(value: string): string {
+/** Escaping of an attribute value as XML-C14N §2.3 prescribes; also what {@link serialize} writes. */
+export function escapeAttribute(value: string): string {
   return /[&<"\t\n\r]/.test(value)
     ? value
         .replace(/&/g, '&amp;')
@@ -156,9 +160,12 @@ function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
   // XML-C14N §2.2: unqualified attributes first, then by namespace URI, then local name.
   if (a.namespace === null && b.namespace !== null) return -1;
   if (b.namespace === null && a.namespace !== null) return 1;
-  const left = (a.namespace ?? '') + '\u0000' + a.localName;
-  const right = (b.namespace ?? '') + '\u0000' + b.localName;
-  return left < right ? -1 : left > right ? 1 : 0;
+  // By namespace, then local name: no name can contain U+0000, so this is the order of
+  // `namespace + '\u0000' + localName` without building those strings per comparison.
+  const left = a.namespace ?? '';
+  const right = b.namespace ?? '';
+  if (left !== right) return left < right ? -1 : 1;
+  return a.localName < b.localName ? -1 : a.localName > b.localName ? 1 : 0;
 }
 
 /** Sets `key` in `map` and returns what to undo: the previous value, `undefined` when there was none. */
@@ -183,8 +190,38 @@ function undoAll(map: Map<string, string>, undo: readonly [string, string | unde
 interface OpenedTag {
   text: string;
   name: string;
-  scopeUndo: [string, string | undefined][];
-  renderedUndo: [string, string | undefined][];
+  scopeUndo: readonly [string, string | undefined][];
+  renderedUndo: readonly [string, string | undefined][];
+}
+
+const nothingToUndo: readonly [string, string | undefined][] = Object.freeze([]);
+
+/** The canonical attributes of a start tag, in C14N order, each preceded by a space. */
+function canonicalAttributes(node: XmlElement): string {
+  const attributes =
+    node.attributes.length > 1 ? [...node.attributes].sort(compareAttributes) : node.attributes;
+  let text = '';
+  for (const attr of attributes) {
+    text += ` ${qualifiedName(attr.prefix, attr.localName)}="${escapeAttribute(attr.value)}"`;
+  }
+  return text;
+}
+
+/**
+ * Whether `node` needs no namespace declaration in its canonical start tag and changes no
+ * scope: it declares nothing, no InclusiveNamespaces prefix is in play, no attribute has a
+ * prefix of its own (other than `xml`), and its own namespace is already rendered. Most
+ * elements below a message root are like this, and {@link openTag} then skips its maps.
+ */
+function needsNoDeclaration(
+  node: XmlElement,
+  rendered: Map<string, string>,
+  inclusive: ReadonlySet<string>,
+): boolean {
+  if (node.declarations.length !== 0 || inclusive.size !== 0) return false;
+  for (const attr of node.attributes) if (attr.prefix !== null && attr.prefix !== 'xml') return false;
+  const prefixKey = node.prefix ?? '';
+  return (rendered.get(prefixKey) ?? (prefixKey === '' ? '' : undefined)) === (node.namespace ?? '');
 }
 
 /** The canonical start tag of `node`; the maps stay changed until {@link closeTag}. */
@@ -198,6 +235,11 @@ function openTag(
   // utilized and not already output by an output ancestor with the same value.
   // Both maps are changed in place and restored on the way out, so an element costs the same
   // however many declarations its ancestors made (no copy of the scope per element).
+  if (needsNoDeclaration(node, rendered, inclusive)) {
+    const name = qualifiedName(node.prefix, node.localName);
+    const text = `<${name}${canonicalAttributes(node)}>`;
+    return { text, name, scopeUndo: nothingToUndo, renderedUndo: nothingToUndo };
+  }
   const scopeUndo: [string, string | undefined][] = [];
   for (const declaration of node.declarations) {
     setUndoable(scope, declaration.prefix ?? '', declaration.uri, scopeUndo);
@@ -227,12 +269,7 @@ function openTag(
   for (const [prefix, uri] of declarations) {
     text += `${prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`}${escapeAttribute(uri)}"`;
   }
-  const attributes =
-    node.attributes.length > 1 ? [...node.attributes].sort(compareAttributes) : node.attributes;
-  for (const attr of attributes) {
-    text += ` ${qualifiedName(attr.prefix, attr.localName)}="${escapeAttribute(attr.value)}"`;
-  }
-  return { text: `${text}>`, name, scopeUndo, renderedUndo };
+  return { text: `${text}${canonicalAttributes(node)}>`, name, scopeUndo, renderedUndo };
 }
 
 /** The canonical end tag of an opened element; restores the maps {@link openTag} changed. */

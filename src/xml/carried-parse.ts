@@ -1,17 +1,8 @@
+import { createCarrier } from './carry.js';
 import { type ParsedXml, parseXml, type XmlLimits } from './parse.js';
 
-/**
- * The parse of a result's `xml`, carried by the result object itself and by
- * nothing else: it lives exactly as long as the caller keeps the result, and
- * no other request can reach it. Non-enumerable under a private symbol, so it
- * is invisible to spreads, JSON, logs and `structuredClone`.
- */
-const carried = Symbol('samlkit.parse');
-
-interface Carried {
-  readonly xml: string;
-  readonly parsed: ParsedXml;
-}
+/** The parse of a result's `xml`, carried by the result itself (see {@link createCarrier}). */
+const parses = createCarrier<ParsedXml>('samlkit.parse');
 
 /**
  * Attaches the parse of `result.xml` to `result`, for {@link parseCarried}. Only
@@ -19,14 +10,12 @@ interface Carried {
  * text no signature check has touched).
  */
 export function carryParse<T extends { readonly xml: string }>(result: T, parsed: ParsedXml): T {
-  Object.defineProperty(result, carried, { value: { xml: result.xml, parsed } satisfies Carried });
-  return result;
+  return parses.carry(result, parsed);
 }
 
 /** The parse `value` carries, if it still holds the text it was made of. */
 export function carriedParse(value: object): ParsedXml | undefined {
-  const found = (value as { [carried]?: Carried })[carried];
-  return found !== undefined && found.xml === (value as { xml?: unknown }).xml ? found.parsed : undefined;
+  return parses.carried(value)?.value;
 }
 
 /**

@@ -3,6 +3,8 @@ export {
   canonicalize,
   createCanonicalStream,
   element,
+  escapeAttribute,
+  escapeText,
   isXmlText,
   serialize,
   type XmlAttribute,
@@ -10,7 +12,7 @@ export {
   type XmlNamespaceDeclaration,
 } from './build.js';
 export { carriedParse, carryParse, parseCarried } from './carried-parse.js';
-export { carriedTree, carryTree } from './carried-tree.js';
+export { carriedTree, carriedTreeAndText, carriesCheckedDestination, carryTree } from './carried-tree.js';
 export { elementFromDom } from './from-dom.js';
 export { defaultXmlLimits, type ParsedXml, parseXml, screenXml, type XmlLimits } from './parse.js';
 export {

@@ -90,6 +90,8 @@ describe('encoders given a builder result', () => {
               nameId: { value: nameId, spProvidedId: sessionIndex },
               sessionIndex: [sessionIndex, nameId],
             }),
+            // The Signature goes right after the Issuer's end tag in the built text.
+            request({ issuer: nameId }),
           ];
         } catch {
           return;
@@ -109,6 +111,43 @@ describe('encoders given a builder result', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('POST: the form action is checked unless it is the Destination the builder checked', () => {
+    const built = request();
+    for (const destination of [
+      'javascript:alert(1)',
+      'https://user:pw@sp.example.com/slo',
+      `${idpSloUrl}#x`,
+      '',
+    ]) {
+      expect(() => encodePost({ type: 'SAMLRequest', xml: built, destination, sign })).toThrowError(
+        expect.objectContaining({ code: 'SAML_INPUT_INVALID' }),
+      );
+      expect(() => encodePost({ type: 'SAMLRequest', xml: { ...built }, destination, sign })).toThrowError(
+        expect.objectContaining({ code: 'SAML_INPUT_INVALID' }),
+      );
+    }
+    expect(encodePost({ type: 'SAMLRequest', xml: built, destination: idpSloUrl, sign }).url).toBe(idpSloUrl);
+  });
+
+  it('POST: RelayState, action and nonce are escaped in the page; the base64 value is as encoded', () => {
+    const built = request();
+    const relayState = `"><script>x</script>&'`;
+    const form = encodePost({
+      type: 'SAMLRequest',
+      xml: built,
+      destination: `${idpSloUrl}?a=1&b="2"`,
+      relayState,
+      nonce: 'n"<',
+      sign,
+    });
+    expect(form.html).toContain('value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;&amp;&#39;"');
+    expect(form.html).toContain(`action="${idpSloUrl}?a=1&amp;b=&quot;2&quot;"`);
+    expect(form.html).toContain('nonce="n&quot;&lt;"');
+    expect(form.html).toContain(`name="SAMLRequest" value="${form.fields.SAMLRequest}"`);
+    expect(form.html).not.toContain('<script>x');
+    expect(form.fields.RelayState).toBe(relayState);
   });
 
   it('POST: an empty text child is signed as a parse of the text gives it (<a/>, not <a></a>)', () => {
