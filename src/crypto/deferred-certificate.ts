@@ -3,9 +3,10 @@ import { SamlError } from '../errors/index.js';
 import { readDer } from './der.js';
 import {
   describeKeyType,
+  formatCertificatePem,
   type KeyPair,
   loadKeyPair,
-  normalizeCertificate,
+  readCertificateDer,
   registerDeferredKeyObjects,
 } from './keys.js';
 
@@ -119,6 +120,17 @@ function readOutline(der: Buffer): Outline | undefined {
   return undefined;
 }
 
+/** Upper-case hex pairs of every byte value, for fingerprints. */
+const hexPairs = Array.from({ length: 256 }, (_, byte) => byte.toString(16).toUpperCase().padStart(2, '0'));
+
+/** SHA-256 of the DER as upper-case hex pairs joined by `:`, as `X509Certificate.fingerprint256`. */
+function fingerprintOf(der: Buffer): string {
+  const digest = createHash('sha256').update(der).digest();
+  let text = hexPairs[digest[0]!]!;
+  for (let i = 1; i < digest.length; i++) text += `:${hexPairs[digest[i]!]}`;
+  return text;
+}
+
 /**
  * A certificate from metadata as a {@link KeyPair}, with the public key
  * imported only when it is first used. Key type and size, validity and
@@ -126,9 +138,14 @@ function readOutline(der: Buffer): Outline | undefined {
  * duplicates found as with `loadKeyPair`; a key that OpenSSL later refuses, or
  * that disagrees with what was read here, makes its first use fail with
  * `SAML_KEY_INVALID`. Certificates of other key types are loaded at once.
+ *
+ * `certificateBase64`, `certificatePem` and `subject` are made from the DER
+ * when first read (an import of thousands of entities reads none of them), by
+ * enumerable getters: spread, `Object.keys`, `JSON.stringify` and
+ * `structuredClone` see the same values as for a pair from `loadKeyPair`.
  */
 export function loadCertificateDeferred(text: string): KeyPair {
-  const { pem, der } = normalizeCertificate(text);
+  const der = readCertificateDer(text);
   let outline: Outline | undefined;
   try {
     outline = readOutline(der);
@@ -138,6 +155,8 @@ export function loadCertificateDeferred(text: string): KeyPair {
   }
   if (outline === undefined) return loadKeyPair({ certificate: text });
   let subject: string | undefined;
+  let base64: string | undefined;
+  let pem: string | undefined;
   let parsed: X509Certificate | undefined;
   const parse = (): X509Certificate => {
     try {
@@ -147,14 +166,20 @@ export function loadCertificateDeferred(text: string): KeyPair {
     }
     return parsed;
   };
-  const fingerprint = createHash('sha256').update(der).digest('hex').toUpperCase();
   const pair: KeyPair = Object.freeze({
     keyType: outline.keyType,
     curve: outline.curve,
     keySize: outline.keySize,
-    certificateBase64: der.toString('base64'),
-    certificatePem: pem,
-    fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
+    get certificateBase64(): string {
+      base64 ??= der.toString('base64');
+      return base64;
+    },
+    get certificatePem(): string {
+      base64 ??= der.toString('base64');
+      pem ??= formatCertificatePem(base64);
+      return pem;
+    },
+    fingerprintSha256: fingerprintOf(der),
     notBefore: outline.notBefore,
     notAfter: outline.notAfter,
     get subject(): string {

@@ -56,8 +56,8 @@ const curveNames: ReadonlyMap<string, KeyPair['curve']> = new Map([
 
 const pemCertificate = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----\s*$/;
 
-/** @internal */
-export function normalizeCertificate(text: string): { pem: string; der: Buffer } {
+/** @internal The DER bytes of a PEM or bare base64 certificate. */
+export function readCertificateDer(text: string): Buffer {
   const trimmed = text.trim();
   const pemMatch = pemCertificate.exec(trimmed);
   const body = pemMatch ? pemMatch[1]! : trimmed;
@@ -65,9 +65,20 @@ export function normalizeCertificate(text: string): { pem: string; der: Buffer }
   if (compact.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) {
     throw new SamlError('SAML_KEY_INVALID', 'certificate is not PEM or base64 DER');
   }
-  const der = Buffer.from(compact, 'base64');
-  const lines = compact.match(/.{1,64}/g) ?? [];
-  return { pem: `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, der };
+  return Buffer.from(compact, 'base64');
+}
+
+/** @internal A certificate's base64 DER as PEM: lines of 64 characters (RFC 7468 §2). */
+export function formatCertificatePem(base64: string): string {
+  let pem = '-----BEGIN CERTIFICATE-----\n';
+  for (let start = 0; start < base64.length; start += 64) pem += `${base64.slice(start, start + 64)}\n`;
+  return `${pem}-----END CERTIFICATE-----\n`;
+}
+
+/** @internal */
+export function normalizeCertificate(text: string): { pem: string; der: Buffer } {
+  const der = readCertificateDer(text);
+  return { pem: formatCertificatePem(der.toString('base64')), der };
 }
 
 /** @internal */

@@ -54,3 +54,25 @@ describe('loadCertificateDeferred', () => {
     );
   });
 });
+
+describe('a deferred certificate as data', () => {
+  it('shows the same keys and values as a loaded one to keys, JSON and structuredClone', () => {
+    for (const name of ['sp-a', 'idp-ec-p-256']) {
+      const loaded = loadKeyPair({ certificate: certificatePem(name) });
+      // Bare base64 across lines, as ds:X509Certificate carries it.
+      const body = certificatePem(name)
+        .replace(/-----[^-]+-----/g, '')
+        .trim();
+      const deferred = loadCertificateDeferred(`\n  ${body.replace(/\n/g, '\n  ')}\n`);
+      expect(Object.keys(deferred)).toEqual(Object.keys(loaded));
+      expect(JSON.parse(JSON.stringify(deferred))).toEqual(JSON.parse(JSON.stringify(loaded)));
+      expect(structuredClone(deferred)).toEqual(structuredClone(loaded));
+      expect(Object.isFrozen(deferred)).toBe(true);
+      expect(deferred.certificatePem).toBe(loaded.certificatePem);
+      expect(deferred.certificatePem).toBe(deferred.certificatePem);
+      expect(deferred.certificateBase64).toBe(loaded.certificateBase64);
+      expect(deferred.fingerprintSha256).toBe(loaded.fingerprintSha256);
+      expect(deferred.fingerprintSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    }
+  });
+});
