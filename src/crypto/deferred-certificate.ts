@@ -139,8 +139,8 @@ function fingerprintOf(der: Buffer): string {
  * that disagrees with what was read here, makes its first use fail with
  * `SAML_KEY_INVALID`. Certificates of other key types are loaded at once.
  *
- * `certificateBase64`, `certificatePem` and `subject` are made from the DER
- * when first read (an import of thousands of entities reads none of them), by
+ * `certificateBase64`, `certificatePem`, `fingerprintSha256` and `subject` are made from the DER
+ * when first read (an import of thousands of entities reads only the base64, to find duplicates), by
  * enumerable getters: spread, `Object.keys`, `JSON.stringify` and
  * `structuredClone` see the same values as for a pair from `loadKeyPair`.
  */
@@ -157,6 +157,7 @@ export function loadCertificateDeferred(text: string): KeyPair {
   let subject: string | undefined;
   let base64: string | undefined;
   let pem: string | undefined;
+  let fingerprint: string | undefined;
   let parsed: X509Certificate | undefined;
   const parse = (): X509Certificate => {
     try {
@@ -179,7 +180,10 @@ export function loadCertificateDeferred(text: string): KeyPair {
       pem ??= formatCertificatePem(base64);
       return pem;
     },
-    fingerprintSha256: fingerprintOf(der),
+    get fingerprintSha256(): string {
+      fingerprint ??= fingerprintOf(der);
+      return fingerprint;
+    },
     notBefore: outline.notBefore,
     notAfter: outline.notAfter,
     get subject(): string {

@@ -9,8 +9,10 @@ import { loadCertificateDeferred } from '../../src/crypto/deferred-certificate.j
 import { keyObjectsOf } from '../../src/crypto/keys.js';
 import { verifyBytes } from '../../src/crypto/primitives.js';
 import { loadKeyPair, signatureAlgorithms } from '../../src/index.js';
+import { readKeyDescriptors } from '../../src/metadata/sp-metadata.js';
+import { parseXml } from '../../src/xml/parse.js';
 import { expectCode } from '../support/errors.js';
-import { certificatePem, privateKeyPem } from '../support/keys.js';
+import { certificatePem, keyPair, privateKeyPem } from '../support/keys.js';
 
 const names = [
   'idp',
@@ -74,5 +76,21 @@ describe('a deferred certificate as data', () => {
       expect(deferred.fingerprintSha256).toBe(loaded.fingerprintSha256);
       expect(deferred.fingerprintSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     }
+  });
+});
+
+describe('readKeyDescriptors with deferred certificates', () => {
+  it('merges the same certificate written twice, however its base64 is wrapped', () => {
+    const body = (name: string) => certificatePem(name).replace(/-----[^-]+-----|\s+/g, '');
+    const wrapped = body('sp-a').replace(/(.{76})/g, '$1\n');
+    const keyDescriptor = (use: string, text: string) =>
+      `<md:KeyDescriptor${use}><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${text}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
+    const xml = `<md:SPSSODescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">${keyDescriptor(' use="signing"', body('sp-a'))}${keyDescriptor('', wrapped)}${keyDescriptor(' use="encryption"', body('sp-b'))}</md:SPSSODescriptor>`;
+    const keys = readKeyDescriptors(parseXml(xml).root, { loadCertificate: loadCertificateDeferred });
+    expect(keys.signing.map((k) => k.fingerprintSha256)).toEqual([keyPair('sp-a').fingerprintSha256]);
+    expect(keys.encryption.map((k) => k.fingerprintSha256)).toEqual([
+      keyPair('sp-a').fingerprintSha256,
+      keyPair('sp-b').fingerprintSha256,
+    ]);
   });
 });
