@@ -56,11 +56,43 @@ const curveNames: ReadonlyMap<string, KeyPair['curve']> = new Map([
 
 const pemCertificate = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----\s*$/;
 
+/**
+ * Whether `body` is base64 broken by ASCII white space only: the alphabet, then at most two `=`,
+ * a multiple of four characters in all. `undefined` when it holds any other character, for the
+ * general rule to decide. One pass, no copy: certificates of an aggregate come this way by the
+ * thousand, in lines.
+ */
+function isWrappedBase64(body: string): boolean | undefined {
+  let count = 0;
+  let padding = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    // Space, tab, LF, FF, CR: what every base64 decoder skips (vertical tab goes the general way).
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d) continue;
+    const alphabet =
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2f;
+    if (alphabet) {
+      if (padding > 0) return false;
+    } else if (c === 0x3d) padding++;
+    else return undefined;
+    count++;
+  }
+  return count > 0 && padding <= 2 && padding < count && count % 4 === 0;
+}
+
 /** @internal The DER bytes of a PEM or bare base64 certificate. */
 export function readCertificateDer(text: string): Buffer {
   const trimmed = text.trim();
   const pemMatch = pemCertificate.exec(trimmed);
   const body = pemMatch ? pemMatch[1]! : trimmed;
+  const wrapped = isWrappedBase64(body);
+  if (wrapped === false) throw new SamlError('SAML_KEY_INVALID', 'certificate is not PEM or base64 DER');
+  // Node's base64 decoder skips ASCII white space, so a wrapped body decodes as its compact form.
+  if (wrapped === true) return Buffer.from(body, 'base64');
   const compact = body.replace(/\s+/g, '');
   if (compact.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) {
     throw new SamlError('SAML_KEY_INVALID', 'certificate is not PEM or base64 DER');
