@@ -170,12 +170,14 @@ export function loadKeyPair(keyInput: KeyPairInput): KeyPair {
   }
   const { pem, der } = normalizeCertificate(input.certificate);
   let certificate: X509Certificate;
+  let publicKey: KeyObject;
   try {
     certificate = new X509Certificate(der);
+    // OpenSSL reads the key only here: a certificate that parses may still hold a key it refuses.
+    publicKey = certificate.publicKey;
   } catch (cause) {
     throw new SamlError('SAML_KEY_INVALID', 'certificate could not be parsed', { cause });
   }
-  const publicKey = certificate.publicKey;
   const { keyType, curve, keySize } = describeKeyType(publicKey);
 
   let privateKey: KeyObject | undefined;

@@ -4,11 +4,12 @@
  * deferred key must verify signatures like the loaded one.
  */
 import { sign } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCertificateDeferred } from '../../src/crypto/deferred-certificate.js';
 import { keyObjectsOf } from '../../src/crypto/keys.js';
 import { verifyBytes } from '../../src/crypto/primitives.js';
-import { loadKeyPair, signatureAlgorithms } from '../../src/index.js';
+import { isSamlError, loadKeyPair, signatureAlgorithms } from '../../src/index.js';
 import { readKeyDescriptors } from '../../src/metadata/sp-metadata.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { expectCode } from '../support/errors.js';
@@ -53,6 +54,47 @@ describe('loadCertificateDeferred', () => {
     expectCode(
       () => loadCertificateDeferred(Buffer.from('not a certificate').toString('base64')),
       'SAML_KEY_INVALID',
+    );
+  });
+});
+
+describe('a damaged certificate', () => {
+  it('is read as loadKeyPair reads it, or refused with SAML_KEY_INVALID, wherever it is damaged', () => {
+    const der = Buffer.from(certificatePem('sp-a').replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+    fc.assert(
+      fc.property(
+        fc.nat(der.length - 1),
+        fc.integer({ min: 0, max: 255 }),
+        // Whole, most of the time: a changed byte inside a complete certificate.
+        fc.oneof(fc.constant(der.length), fc.constant(der.length), fc.nat(der.length)),
+        (at, byte, cut) => {
+          const damaged = Buffer.from(der);
+          damaged[at] = byte;
+          const text = damaged.subarray(0, Math.max(cut, 4)).toString('base64');
+          let deferred: ReturnType<typeof loadCertificateDeferred>;
+          try {
+            deferred = loadCertificateDeferred(text);
+          } catch (error) {
+            expect(isSamlError(error) && error.code).toBe('SAML_KEY_INVALID');
+            return;
+          }
+          // The key is imported on first use: it is there, or refused as SAML_KEY_INVALID.
+          try {
+            keyObjectsOf(deferred);
+          } catch (error) {
+            expect(isSamlError(error) && error.code).toBe('SAML_KEY_INVALID');
+          }
+          // What the DER reader let through, OpenSSL reads the same way.
+          let loaded: ReturnType<typeof loadKeyPair>;
+          try {
+            loaded = loadKeyPair({ certificate: text });
+          } catch {
+            return;
+          }
+          expect([deferred.keyType, deferred.keySize]).toEqual([loaded.keyType, loaded.keySize]);
+        },
+      ),
+      { numRuns: 600 },
     );
   });
 });
