@@ -158,21 +158,39 @@ export interface DerElement {
   end: number;
 }
 
-/** Reads one TLV with a single-octet tag and a definite length (all DER has). */
-export function readDer(bytes: Buffer, offset = 0): DerElement {
-  if (offset + 2 > bytes.length) throw new RangeError('truncated DER');
+/** Where one TLV's content lies in the bytes it was read from: positions, no view of the bytes. */
+export interface DerSpan {
+  tag: number;
+  /** First octet of the content. */
+  start: number;
+  /** Just past the content, where the next TLV starts. */
+  end: number;
+}
+
+/**
+ * Reads one TLV with a single-octet tag and a definite length (all DER has) at
+ * `offset`, which must end by `limit` (the end of the enclosing content).
+ */
+export function readDerSpan(bytes: Buffer, offset: number, limit: number): DerSpan {
+  if (offset + 2 > limit) throw new RangeError('truncated DER');
   const tag = bytes[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new RangeError('multi-octet DER tags are not supported');
   let length = bytes[offset + 1]!;
   let start = offset + 2;
   if (length & 0x80) {
     const count = length & 0x7f;
-    if (count === 0 || count > 4 || start + count > bytes.length) throw new RangeError('bad DER length');
+    if (count === 0 || count > 4 || start + count > limit) throw new RangeError('bad DER length');
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i]!;
     start += count;
   }
   const end = start + length;
-  if (end > bytes.length) throw new RangeError('truncated DER');
+  if (end > limit) throw new RangeError('truncated DER');
+  return { tag, start, end };
+}
+
+/** Reads one TLV with a single-octet tag and a definite length (all DER has). */
+export function readDer(bytes: Buffer, offset = 0): DerElement {
+  const { tag, start, end } = readDerSpan(bytes, offset, bytes.length);
   return { tag, content: bytes.subarray(start, end), end };
 }

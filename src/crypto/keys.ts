@@ -56,18 +56,61 @@ const curveNames: ReadonlyMap<string, KeyPair['curve']> = new Map([
 
 const pemCertificate = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----\s*$/;
 
-/** @internal */
-export function normalizeCertificate(text: string): { pem: string; der: Buffer } {
+/**
+ * Whether `body` is base64 broken by ASCII white space only: the alphabet, then at most two `=`,
+ * a multiple of four characters in all. `undefined` when it holds any other character, for the
+ * general rule to decide. One pass, no copy: certificates of an aggregate come this way by the
+ * thousand, in lines.
+ */
+function isWrappedBase64(body: string): boolean | undefined {
+  let count = 0;
+  let padding = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    // Space, tab, LF, FF, CR: what every base64 decoder skips (vertical tab goes the general way).
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d) continue;
+    const alphabet =
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2f;
+    if (alphabet) {
+      if (padding > 0) return false;
+    } else if (c === 0x3d) padding++;
+    else return undefined;
+    count++;
+  }
+  return count > 0 && padding <= 2 && padding < count && count % 4 === 0;
+}
+
+/** @internal The DER bytes of a PEM or bare base64 certificate. */
+export function readCertificateDer(text: string): Buffer {
   const trimmed = text.trim();
   const pemMatch = pemCertificate.exec(trimmed);
   const body = pemMatch ? pemMatch[1]! : trimmed;
+  const wrapped = isWrappedBase64(body);
+  if (wrapped === false) throw new SamlError('SAML_KEY_INVALID', 'certificate is not PEM or base64 DER');
+  // Node's base64 decoder skips ASCII white space, so a wrapped body decodes as its compact form.
+  if (wrapped === true) return Buffer.from(body, 'base64');
   const compact = body.replace(/\s+/g, '');
   if (compact.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) {
     throw new SamlError('SAML_KEY_INVALID', 'certificate is not PEM or base64 DER');
   }
-  const der = Buffer.from(compact, 'base64');
-  const lines = compact.match(/.{1,64}/g) ?? [];
-  return { pem: `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, der };
+  return Buffer.from(compact, 'base64');
+}
+
+/** @internal A certificate's base64 DER as PEM: lines of 64 characters (RFC 7468 §2). */
+export function formatCertificatePem(base64: string): string {
+  let pem = '-----BEGIN CERTIFICATE-----\n';
+  for (let start = 0; start < base64.length; start += 64) pem += `${base64.slice(start, start + 64)}\n`;
+  return `${pem}-----END CERTIFICATE-----\n`;
+}
+
+/** @internal */
+export function normalizeCertificate(text: string): { pem: string; der: Buffer } {
+  const der = readCertificateDer(text);
+  return { pem: formatCertificatePem(der.toString('base64')), der };
 }
 
 /** @internal */
@@ -127,12 +170,14 @@ export function loadKeyPair(keyInput: KeyPairInput): KeyPair {
   }
   const { pem, der } = normalizeCertificate(input.certificate);
   let certificate: X509Certificate;
+  let publicKey: KeyObject;
   try {
     certificate = new X509Certificate(der);
+    // OpenSSL reads the key only here: a certificate that parses may still hold a key it refuses.
+    publicKey = certificate.publicKey;
   } catch (cause) {
     throw new SamlError('SAML_KEY_INVALID', 'certificate could not be parsed', { cause });
   }
-  const publicKey = certificate.publicKey;
   const { keyType, curve, keySize } = describeKeyType(publicKey);
 
   let privateKey: KeyObject | undefined;

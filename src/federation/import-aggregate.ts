@@ -261,7 +261,11 @@ export function importAggregate(
         }
         if (groups.length === 1 && isSignature) profileViolation('a second Signature on the aggregate');
         const { verification: digest, canonical: stream } = signed();
-        digest.update(stream.element(elementFromDom(element)));
+        const canonicalText = stream.element(elementFromDom(element));
+        // Joined now, while its many small pieces are young: held in the digest's buffer as a rope,
+        // they would survive collections until the buffer is hashed, and be copied each time.
+        canonicalText.charCodeAt(0);
+        digest.update(canonicalText);
         if (isElement(element, 'md', 'Extensions')) {
           if (!entitiesStarted) group.authority = registrationAuthorityIn(element) ?? group.authority;
           return;

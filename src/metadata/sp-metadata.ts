@@ -313,8 +313,9 @@ export function readKeyDescriptors(
     }
     for (const role of ['signing', 'encryption'] as const) {
       if (use !== undefined && use !== role) continue;
-      if (seen[role].has(pair.fingerprintSha256)) continue;
-      seen[role].add(pair.fingerprintSha256);
+      // The same DER twice is one key (its base64 is as unique as its fingerprint, and cheaper).
+      if (seen[role].has(pair.certificateBase64)) continue;
+      seen[role].add(pair.certificateBase64);
       result[role].push(pair);
     }
     if (use !== 'signing') {

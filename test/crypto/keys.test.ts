@@ -1,7 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isKeyPair } from '../../src/crypto/keys.js';
+import { isKeyPair, readCertificateDer } from '../../src/crypto/keys.js';
 import { isSamlError, type KeyPairInput, loadKeyPair } from '../../src/index.js';
 
 function fixture(name: string): string {
@@ -192,5 +193,75 @@ describe('loadKeyPair from file bytes', () => {
     expect(loadKeyPair({ certificate: new Uint8Array(der) }).fingerprintSha256).toBe(
       fromText.fingerprintSha256,
     );
+  });
+});
+
+describe('readCertificateDer', () => {
+  // The rule as first written (strip all white space, then one strict pattern): the one-pass
+  // check for wrapped base64 must accept and decode exactly what it does.
+  function reference(text: string): string {
+    const trimmed = text.trim();
+    const pem = /^-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----\s*$/.exec(
+      trimmed,
+    );
+    const compact = (pem ? pem[1]! : trimmed).replace(/\s+/g, '');
+    if (compact.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+      return 'refused';
+    }
+    return Buffer.from(compact, 'base64').toString('hex');
+  }
+  function ours(text: string): string {
+    try {
+      return readCertificateDer(text).toString('hex');
+    } catch (error) {
+      if (isSamlError(error) && error.code === 'SAML_KEY_INVALID') return 'refused';
+      throw error;
+    }
+  }
+  const pieces = [
+    'QUJD',
+    'A',
+    'b',
+    '0',
+    '+',
+    '/',
+    '=',
+    '==',
+    ' ',
+    '\n',
+    '\r\n',
+    '\t',
+    '\v',
+    '\f',
+    '\u00a0',
+    '\u2028',
+    '-',
+    '*',
+  ];
+
+  it('accepts and decodes what the general rule does, white space anywhere', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }), (parts) => {
+        const text = parts.join('');
+        expect(ours(text)).toBe(reference(text));
+        const pem = `-----BEGIN CERTIFICATE-----\n${text}\n-----END CERTIFICATE-----\n`;
+        expect(ours(pem)).toBe(reference(pem));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('decodes a certificate wrapped as metadata wraps it', () => {
+    const pem = readFileSync(new URL('../../fixtures/keys/sp-a.crt', import.meta.url), 'utf8');
+    const body = pem.replace(/-----[^-]+-----|\s+/g, '');
+    const der = new X509Certificate(pem).raw.toString('hex');
+    for (const text of [
+      body,
+      body.replace(/(.{64})/g, '$1\n      '),
+      `\n\t${body.replace(/(.{76})/g, '$1\r\n')}\n`,
+    ]) {
+      expect(readCertificateDer(text).toString('hex')).toBe(der);
+    }
+    expect(ours(`${body.slice(0, -4)}=${body.slice(-3)}`)).toBe('refused');
   });
 });

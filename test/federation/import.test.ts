@@ -159,6 +159,20 @@ describe('importAggregate', () => {
     ]);
   });
 
+  it('reports an entity whose certificate holds a key OpenSSL refuses, and returns the others', () => {
+    // A certificate that parses, with a damaged key: OpenSSL refuses it only when the key is read.
+    const der = Buffer.from(certificatePem('sp-b').replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+    const damaged = Buffer.from(der);
+    damaged[152] = 0;
+    const body = damaged.subarray(0, 799).toString('base64');
+    const text = `-----BEGIN CERTIFICATE-----\n${body.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+    const withBad = generate(6, { spCertificates: [certificatePem('sp-a'), text] });
+    const result = importAggregate(withBad.xml, options());
+    expect(result.problems.length).toBeGreaterThan(0);
+    for (const problem of result.problems) expect(problem.code).toBe('SAML_KEY_INVALID');
+    expect(result.entities.length + result.problems.length).toBe(6);
+  });
+
   it('reports entities of an expired nested group, and keeps the rest', () => {
     const expiredGroup = generate(10, { nested: 3, nestedValidUntil: new Date('2026-05-01T00:00:00Z') });
     const result = importAggregate(expiredGroup.xml, options());
