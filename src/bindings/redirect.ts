@@ -11,7 +11,7 @@ import { SamlError } from '../errors/index.js';
 import { isHttpUrl } from '../message/build-input.js';
 import { messageTypeOf } from '../message/header.js';
 import { checkTextOnlyElements } from '../message/text-only.js';
-import { carryParse, parseXml } from '../xml/index.js';
+import { carriesCheckedDestination, carryParse, parseXml } from '../xml/index.js';
 import { decodeBase64Strict, decodeUtf8Strict, encodeBase64 } from './base64.js';
 import { deflate, inflateCapped } from './deflate.js';
 import { formDecode, formEncode, formEncodeBase64, splitRawParameters } from './form-encoding.js';
@@ -72,7 +72,8 @@ const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>';
  * `Signature` comes last. Returns the full URL.
  */
 export function encodeRedirect(input: EncodeRedirectInput): string {
-  if (!isHttpUrl(input.destination)) {
+  // A builder's result whose Destination is this very string was checked by the same rule.
+  if (!carriesCheckedDestination(input.xml, input.destination) && !isHttpUrl(input.destination)) {
     throw new SamlError('SAML_INPUT_INVALID', 'destination must be an absolute http(s) URL', {
       details: { issues: [{ path: ['destination'], message: 'must be an absolute http(s) URL' }] },
     });

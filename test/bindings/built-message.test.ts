@@ -131,6 +131,26 @@ describe('encoders given a builder result', () => {
     expect(encodePost({ type: 'SAMLRequest', xml: built, destination: idpSloUrl, sign }).url).toBe(idpSloUrl);
   });
 
+  it('Redirect: the URL is checked unless it is the Destination the builder checked', () => {
+    const built = request();
+    for (const destination of [
+      'javascript:alert(1)',
+      'https://user:pw@sp.example.com/slo',
+      `${idpSloUrl}#x`,
+      '',
+    ]) {
+      expect(() => encodeRedirect({ type: 'SAMLRequest', xml: built, destination, sign })).toThrowError(
+        expect.objectContaining({ code: 'SAML_INPUT_INVALID' }),
+      );
+      expect(() =>
+        encodeRedirect({ type: 'SAMLRequest', xml: { ...built }, destination, sign }),
+      ).toThrowError(expect.objectContaining({ code: 'SAML_INPUT_INVALID' }));
+    }
+    expect(encodeRedirect({ type: 'SAMLRequest', xml: built, destination: idpSloUrl, sign })).toMatch(
+      new RegExp(`^${idpSloUrl.replace(/[.?]/g, '\\$&')}\\?SAMLRequest=`),
+    );
+  });
+
   it('POST: RelayState, action and nonce are escaped in the page; the base64 value is as encoded', () => {
     const built = request();
     const relayState = `"><script>x</script>&'`;
