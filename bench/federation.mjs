@@ -104,9 +104,13 @@ for (const { entities, megabytes, xmlsec, samlkit } of rows) {
     `${entities} | ${f(megabytes, 1)} | ${f(xmlsec.cpu)} (${f(xmlsec.wall)}) | ${f(xmlsec.rss, 0)} | ${f(samlkit.cpu)} (${f(samlkit.wall)}) | ${f(samlkit.rss, 0)} | ${f(samlkit.cpu / xmlsec.cpu)} | ${f(samlkit.rss / xmlsec.rss)}`,
   );
 }
-const [small, large] = rows;
-const factor = large.entities / small.entities;
-const exponent = (a, b) => Math.log(b / a) / Math.log(factor);
-console.log(
-  `growth exponent ${small.entities} → ${large.entities} (CPU time): importAggregate ${f(exponent(small.samlkit.cpu, large.samlkit.cpu))}, xmlsec1 ${f(exponent(small.xmlsec.cpu, large.xmlsec.cpu))}`,
-);
+// The growth exponent between the smallest and the largest size (none with a single size).
+const small = rows[0];
+const large = rows.at(-1);
+if (rows.length > 1) {
+  const factor = large.entities / small.entities;
+  const exponent = (a, b) => Math.log(b / a) / Math.log(factor);
+  console.log(
+    `growth exponent ${small.entities} → ${large.entities} (CPU time): importAggregate ${f(exponent(small.samlkit.cpu, large.samlkit.cpu))}, xmlsec1 ${f(exponent(small.xmlsec.cpu, large.xmlsec.cpu))}`,
+  );
+}
