@@ -158,8 +158,10 @@ describe.skipIf(!findRedisServer())(
   () => {
     let server: RestartableServer;
     beforeEach(async () => {
-      server = await startRestartableRedis();
-      closers.push(() => server.destroy());
+      const started = await startRestartableRedis();
+      server = started;
+      // Each test's own server: \`server\` names the next test's by the time closers run.
+      closers.push(() => started.destroy());
     });
 
     const client = (options: RedisOptions) => {
@@ -252,8 +254,10 @@ describe.skipIf(!findPostgres())(
   () => {
     let server: RestartableServer;
     beforeEach(async () => {
-      server = await startRestartablePostgres();
-      closers.push(() => server.destroy());
+      const started = await startRestartablePostgres();
+      server = started;
+      // Each test's own server: \`server\` names the next test's by the time closers run.
+      closers.push(() => started.destroy());
     });
 
     it('a restart (57P01 on idle connections) crashes nothing; clear errors while down, nothing lost, work resumes', async () => {
