@@ -22,16 +22,7 @@ import {
   withMetadataQuery,
 } from '../../src/index.js';
 import { childElements, parseXml } from '../../src/xml/index.js';
-import {
-  idpEntityId,
-  idpSloUrl,
-  idpSsoPost,
-  idpSsoRedirect,
-  postInput,
-  secret,
-  spAcsUrl,
-  spEntityId,
-} from '../sso/support.js';
+import { idpEntityId, idpSsoPost, postInput, secret, spAcsUrl, spEntityId, ssoIdp } from '../sso/support.js';
 import { certificatePem, keyPair } from '../support/keys.js';
 import { hasXmllint, schemaErrors, schemas } from '../support/xsd.js';
 import {
@@ -183,21 +174,11 @@ async function facade(
   requirement: string[],
   sso: Partial<IdentityProviderOptions['sso']> = { subjectIdentifiers: { scope: 'Example.ORG' } },
 ) {
-  const store = createMemoryStore();
   const sp = read(federatedSp(spEntityId, requirement));
-  await store.putProvider('wiki', parseProvider({ ...sp.provider, signResponse: false }));
-  const idp = createIdentityProvider({
-    entityId: idpEntityId,
-    signing: { key: keyPair('idp') },
-    store,
-    endpoints: {
-      sloRedirect: idpSloUrl,
-      sloPost: idpSloUrl,
-      ssoRedirect: idpSsoRedirect,
-      ssoPost: idpSsoPost,
-    },
-    sso: { secret, ...sso },
-  });
+  const { idp } = await ssoIdp(
+    { sso: { secret, ...sso }, clock: () => new Date() },
+    parseProvider({ ...sp.provider, signResponse: false }),
+  );
   return idp;
 }
 

@@ -5,8 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createIdentityProvider,
-  createMemoryStore,
   importAggregate,
   namespaces,
   type Provider,
@@ -18,8 +16,8 @@ import type { SsoOptions } from '../../src/sso/sso-options.js';
 import { addSubjectIdentifiers } from '../../src/sso/subject-identifier.js';
 import { childElements, parseXml } from '../../src/xml/index.js';
 import { signMetadata, spEntity } from '../federation/source-support.js';
-import { idpEntityId, idpSloUrl, idpSsoPost, idpSsoRedirect, secret } from '../sso/support.js';
-import { certificatePem, keyPair } from '../support/keys.js';
+import { secret, ssoIdp } from '../sso/support.js';
+import { certificatePem } from '../support/keys.js';
 
 const federation = certificatePem('idp');
 const requirementName = subjectIdentifierNames.requirement;
@@ -96,21 +94,11 @@ describe('IdP-initiated SSO releases what the SP asks for, as an answered AuthnR
       signMetadata(spEntity(entityId, { id: '_sp', entityAttributes: { [requirementName]: values } })),
       { trust: [federation] },
     );
-    const store = createMemoryStore();
-    await store.putProvider('wiki', parseProvider({ ...sp.provider, signResponse: false }));
-    const idp = createIdentityProvider({
-      entityId: idpEntityId,
-      signing: { key: keyPair('idp') },
-      store,
-      endpoints: {
-        sloRedirect: idpSloUrl,
-        sloPost: idpSloUrl,
-        ssoRedirect: idpSsoRedirect,
-        ssoPost: idpSsoPost,
-      },
-      sso: { secret, subjectIdentifiers: { scope: 'example.org' } },
-    });
-    const reply = await idp.initiateSso('wiki', { id: 'u-4711' });
+    const { idp } = await ssoIdp(
+      { sso: { secret, subjectIdentifiers: { scope: 'example.org' } }, clock: () => new Date() },
+      parseProvider({ ...sp.provider, signResponse: false }),
+    );
+    const reply = await idp.initiateSso('sp-a', { id: 'u-4711' });
     const root = parseXml(Buffer.from(reply.form!.fields.SAMLResponse!, 'base64').toString('utf8')).root;
     const named = (parent: typeof root, name: string) =>
       childElements(parent).filter((e) => e.localName === name);
