@@ -11,6 +11,12 @@ export type EntryExtra = Partial<EntryInput>;
 /** A file's content: text (UTF-8) or exact bytes. */
 export type Content = string | Buffer | Uint8Array;
 
+export interface PostCaseDefaults {
+  messageType: 'LogoutRequest' | 'LogoutResponse';
+  attack?: string;
+  relayState?: string;
+}
+
 export interface CorpusContext {
   cases: AttackCorpusFile[];
   controls: AttackCorpusFile[];
@@ -31,6 +37,11 @@ export interface CorpusContext {
   postResponse: string;
   /** Adds an HTTP-Redirect LogoutRequest case named `id`. */
   redirect(id: string, entry: EntryExtra, query: string): void;
+  /**
+   * A shorthand that adds HTTP-POST cases of one message type: each named `id` under that type,
+   * of the `attack` family given here unless its entry names another, with `relayState` when given.
+   */
+  postCases(defaults: PostCaseDefaults): (id: string, entry: EntryExtra, content: Content) => void;
   /** The baseline Redirect query (RelayState `rs1`), with `o` bending it. */
   rq(o?: Partial<RedirectQueryOptions>): string;
 }
@@ -66,6 +77,22 @@ export function createContext(): CorpusContext {
       } as EntryInput,
       query,
     );
+  const postCases =
+    ({ messageType, attack: family, relayState }: PostCaseDefaults) =>
+    (id: string, entry: EntryExtra, content: Content) =>
+      attack(
+        {
+          id: `${messageType === 'LogoutRequest' ? LR : 'logout-response'}/post/${id}`,
+          messageType,
+          binding: 'post',
+          format: 'xml',
+          ...(family === undefined ? {} : { attack: family }),
+          ...(relayState === undefined ? {} : { relayState }),
+          via: both,
+          ...entry,
+        } as EntryInput,
+        content,
+      );
   const rq = (o: Partial<RedirectQueryOptions> = {}) =>
     redirectQuery({ xml: redirectRequestXml, relayState: 'rs1', ...o });
   return {
@@ -81,6 +108,7 @@ export function createContext(): CorpusContext {
     redirectRequestXml,
     postResponse,
     redirect,
+    postCases,
     rq,
   };
 }

@@ -3,21 +3,9 @@
 import type { Content, CorpusContext, EntryExtra } from '../context.js';
 import { alg, certificateBody, logoutRequest, pem, persistent, ref, sign, world } from '../shared.js';
 
-export function addKeysAndAlgorithms({ attack, LR, both }: CorpusContext): void {
+export function addKeysAndAlgorithms({ postCases }: CorpusContext): void {
   // ---- 3/7. Keys and algorithms (POST) -------------------------------------------------------
-  const keyCase = (id: string, entry: EntryExtra, content: Content) =>
-    attack(
-      {
-        id: `${LR}/post/${id}`,
-        messageType: 'LogoutRequest',
-        binding: 'post',
-        format: 'xml',
-        attack: entry.attack ?? 'key-selection',
-        via: both,
-        ...entry,
-      },
-      content,
-    );
+  const keyCase = postCases({ messageType: 'LogoutRequest', attack: 'key-selection' });
   keyCase(
     'keyinfo-attacker-certificate',
     {

@@ -1,6 +1,6 @@
 // LogoutResponses: wrapping, status, InResponseTo and RelayState.
 
-import type { Content, CorpusContext, EntryExtra } from '../context.js';
+import type { CorpusContext } from '../context.js';
 import {
   alg,
   evilRoot,
@@ -19,21 +19,16 @@ import {
   world,
 } from '../shared.js';
 
-export function addLogoutResponse({ attack, LRS, both, postRequest, postResponse }: CorpusContext): void {
+export function addLogoutResponse({
+  attack,
+  LRS,
+  both,
+  postRequest,
+  postResponse,
+  postCases,
+}: CorpusContext): void {
   // ---- LogoutResponse ----------------------------------------------------------------------------
-  const response = (id: string, entry: EntryExtra, content: Content) =>
-    attack(
-      {
-        id: `${LRS}/post/${id}`,
-        messageType: 'LogoutResponse',
-        binding: 'post',
-        format: 'xml',
-        relayState: world.pending.relayState,
-        via: both,
-        ...entry,
-      },
-      content,
-    );
+  const response = postCases({ messageType: 'LogoutResponse', relayState: world.pending.relayState });
   {
     const { doc, clone } = evilRoot(postResponse);
     rootSignature(doc)!.appendChild(clone);

@@ -1,23 +1,11 @@
 // SAML message semantics: time, Destination, Issuer, Version, IDs, NameIDs, replay, RelayState.
 
-import type { Content, CorpusContext, EntryExtra } from '../context.js';
+import type { CorpusContext } from '../context.js';
 import { enc, logoutRequest, ns, persistent, redirectQuery, SP_A, SP_B, sign, world } from '../shared.js';
 
-export function addMessageSemantics({ attack, LR, both, postRequest, redirect, rq }: CorpusContext): void {
+export function addMessageSemantics({ LR, postRequest, redirect, rq, postCases }: CorpusContext): void {
   // ---- 8. Message semantics -------------------------------------------------------------------
-  const semantic = (id: string, entry: EntryExtra, content: Content) =>
-    attack(
-      {
-        id: `${LR}/post/${id}`,
-        messageType: 'LogoutRequest',
-        binding: 'post',
-        format: 'xml',
-        attack: 'message-semantics',
-        via: both,
-        ...entry,
-      },
-      content,
-    );
+  const semantic = postCases({ messageType: 'LogoutRequest', attack: 'message-semantics' });
   semantic(
     'replay',
     {

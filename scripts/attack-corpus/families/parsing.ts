@@ -1,23 +1,11 @@
 // XML parsing: DOCTYPEs, entities, forbidden characters, limits, malformed markup.
 
-import type { Content, CorpusContext, EntryExtra } from '../context.js';
+import type { CorpusContext } from '../context.js';
 import { logoutRequest, ref, trySign } from '../shared.js';
 
-export function addParsing({ attack, LR, both, postRequest }: CorpusContext): void {
+export function addParsing({ postRequest, postCases }: CorpusContext): void {
   // ---- 4/6. Parsing (POST) ------------------------------------------------------------------
-  const parsing = (id: string, entry: EntryExtra, content: Content) =>
-    attack(
-      {
-        id: `${LR}/post/${id}`,
-        messageType: 'LogoutRequest',
-        binding: 'post',
-        format: 'xml',
-        attack: 'xml-parsing',
-        via: both,
-        ...entry,
-      },
-      content,
-    );
+  const parsing = postCases({ messageType: 'LogoutRequest', attack: 'xml-parsing' });
   parsing(
     'doctype-internal-entity',
     {

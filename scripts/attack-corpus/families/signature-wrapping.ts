@@ -1,6 +1,6 @@
 // Signature wrapping of a POST LogoutRequest (XSW1-XSW8 and their relatives).
 import { createHash } from 'node:crypto';
-import type { Content, CorpusContext, EntryExtra } from '../context.js';
+import type { CorpusContext } from '../context.js';
 import {
   alg,
   canonicalize,
@@ -17,21 +17,9 @@ import {
   victimNameId,
 } from '../shared.js';
 
-export function addSignatureWrapping({ attack, LR, both, postRequest, postResponse }: CorpusContext): void {
+export function addSignatureWrapping({ postRequest, postResponse, postCases }: CorpusContext): void {
   // ---- 1. Signature wrapping (POST, LogoutRequest) -----------------------------------------
-  const wrap = (id: string, entry: EntryExtra, content: Content) =>
-    attack(
-      {
-        id: `${LR}/post/${id}`,
-        messageType: 'LogoutRequest',
-        binding: 'post',
-        format: 'xml',
-        attack: 'signature-wrapping',
-        via: both,
-        ...entry,
-      },
-      content,
-    );
+  const wrap = postCases({ messageType: 'LogoutRequest', attack: 'signature-wrapping' });
 
   {
     const { doc, clone } = evilRoot(postRequest);
