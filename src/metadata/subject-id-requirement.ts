@@ -7,6 +7,22 @@ const requirementName = 'urn:oasis:names:tc:SAML:profiles:subject-id:req';
 
 const known = new Set<string>(['subject-id', 'pairwise-id', 'any', 'none']);
 
+const isXmlSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/**
+ * `text` without leading and trailing XML white space (XML 1.0 §2.3 S) only: String.trim would
+ * also drop NBSP, BOM, U+2028…, making a value an exact-match filter never saw as `subject-id`
+ * into one. A scan, not a regular expression: `/\s+$/`-style patterns backtrack quadratically over
+ * a long run of white space inside the value, and metadata is read before anyone trusts it.
+ */
+function trimXmlSpace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isXmlSpace(text.charCodeAt(start))) start++;
+  while (end > start && isXmlSpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
 /**
  * The SP's `subject-id:req`: the first value of that `saml:Attribute` in the entity's
  * `md:Extensions/mdattr:EntityAttributes` that is one of the profile's four, compared exactly
@@ -22,9 +38,7 @@ export function readSubjectIdRequirement(entity: Element): SubjectIdRequirement 
         if (!isElement(child, 'saml', 'Attribute') || attribute(child, 'Name') !== requirementName) continue;
         for (const value of childElements(child)) {
           if (value.namespaceURI !== namespaces.saml || value.localName !== 'AttributeValue') continue;
-          // XML white space only (XML 1.0 §2.3 S): String.trim would also drop NBSP, BOM, U+2028…,
-          // making a value an exact-match filter never saw as `subject-id` into one.
-          const text = readText(value).replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
+          const text = trimXmlSpace(readText(value));
           if (known.has(text)) return text as SubjectIdRequirement;
         }
       }

@@ -229,6 +229,17 @@ describe('linear before authentication: parseSpMetadata', () => {
       },
     },
     {
+      // Trimmed by a scan: a /[ \t\n\r]+$/ pattern backtracked quadratically over this run.
+      name: 'a subject-id:req value with a long run of white space inside',
+      xml: (bytes: number) =>
+        spMetadataXml({
+          entityExtensions:
+            `<mdattr:EntityAttributes xmlns:mdattr="urn:oasis:names:tc:SAML:metadata:attribute">` +
+            `<saml:Attribute xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" Name="urn:oasis:names:tc:SAML:profiles:subject-id:req">` +
+            `<saml:AttributeValue>x${' '.repeat(bytes)}x</saml:AttributeValue></saml:Attribute></mdattr:EntityAttributes>`,
+        }),
+    },
+    {
       name: 'many NameIDFormat elements',
       xml: (bytes: number) =>
         spMetadataXml({ extra: '<md:NameIDFormat>urn:example:format</md:NameIDFormat>'.repeat(bytes / 53) }),

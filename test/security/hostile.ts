@@ -118,11 +118,21 @@ export function httpInput(
 
 /** SP metadata for sp-a, unsigned; `acs` and `extra` are added inside the SPSSODescriptor. */
 export function spMetadataXml(
-  options: { acs?: string; extra?: string; entityAttributes?: string; descriptorExtra?: string } = {},
+  options: {
+    acs?: string;
+    extra?: string;
+    entityAttributes?: string;
+    descriptorExtra?: string;
+    /** The EntityDescriptor's own md:Extensions content. */
+    entityExtensions?: string;
+  } = {},
 ): string {
   const certificate = keyPair('sp-a').certificateBase64;
   return (
     `<md:EntityDescriptor xmlns:md="${namespaces.md}" xmlns:ds="${namespaces.ds}" entityID="${spEntityId}"${options.entityAttributes ?? ''}>` +
+    (options.entityExtensions === undefined
+      ? ''
+      : `<md:Extensions>${options.entityExtensions}</md:Extensions>`) +
     `<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">${options.descriptorExtra ?? ''}` +
     `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
     `<md:EncryptionMethod Algorithm="${keyTransportAlgorithms.rsaOaepMgf1p}"/></md:KeyDescriptor>` +
