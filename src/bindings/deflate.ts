@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SamlError } from '../errors/index.js';
+import { deflateFixed } from './raw-deflate.js';
 
 // zlib's sync calls write into output chunks of `chunkSize` bytes (16 KiB by default), each a fresh
 // allocation outside the Buffer pool. A message is a few KiB: a chunk near its size costs a
@@ -24,9 +25,16 @@ function windowBitsFor(bytes: number): number {
   return bits;
 }
 
+// Up to this size a message is written with the fixed codes in JavaScript (raw-deflate.ts): the
+// typical HTTP-Redirect LogoutRequest or LogoutResponse, where zlib's per-call set-up costs more
+// than the compression and the fixed codes cost under a fifth more bytes. Larger messages go to
+// zlib, whose dynamic codes save more there and whose set-up is amortized (ADR 0020).
+const fixedCodesUpTo = 1024;
+
 /** Raw DEFLATE (RFC 1951, no zlib or gzip wrapper) as SAMLBind §3.4.4.1 requires. */
 export function deflate(text: string): Uint8Array {
   const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= fixedCodesUpTo) return deflateFixed(bytes);
   // Compressed XML is smaller than its text; the text length bounds the one chunk needed.
   return deflateRawSync(bytes, {
     chunkSize: chunkFor(bytes.length),

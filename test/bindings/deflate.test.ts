@@ -28,11 +28,10 @@ describe('deflate / inflateCapped', () => {
     expect(text(inflateCapped(deflate(big), cap))).toBe(big);
   });
 
-  it('writes the same bytes as zlib with its default 32 KiB window, at every size (smaller windows when the message fits)', () => {
-    // Sizes around each window size samlkit may pick, with repeats near and far apart.
-    const sizes = [
-      0, 1, 249, 250, 251, 762, 763, 1786, 1787, 3834, 3835, 7930, 7931, 16122, 16123, 32506, 32507, 70_000,
-    ];
+  it('above 1 KiB writes the same bytes as zlib with its default 32 KiB window, at every size (smaller windows when the message fits)', () => {
+    // Sizes around each window size samlkit may pick, with repeats near and far apart. Up to
+    // 1 KiB the fixed-code writer takes over (raw-deflate.test.ts).
+    const sizes = [1025, 1786, 1787, 3834, 3835, 7930, 7931, 16122, 16123, 32506, 32507, 70_000];
     const piece = (i: number) =>
       `<saml:Attribute Name="a${i % 97}">${'v'.repeat(i % 13)}caf\u00e9 ${i}</saml:Attribute>`;
     for (const size of sizes) {
@@ -51,7 +50,7 @@ describe('deflate / inflateCapped', () => {
       }
       return out;
     };
-    for (let bits = 10; bits <= 16; bits++) {
+    for (let bits = 12; bits <= 16; bits++) {
       for (const length of [(1 << (bits - 1)) - 300, (1 << (bits - 1)) - 100, (1 << (bits - 1)) + 100]) {
         const repeated = random(40);
         const message = repeated + random(Math.max(0, length - 80)) + repeated;
@@ -64,6 +63,7 @@ describe('deflate / inflateCapped', () => {
         fc.integer({ min: 1, max: 40 }),
         (value, times) => {
           const message = value.repeat(times);
+          if (Buffer.byteLength(message) <= 1024) return;
           expect(Buffer.from(deflate(message)).equals(deflateRawSync(message))).toBe(true);
         },
       ),
