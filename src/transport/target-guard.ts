@@ -130,7 +130,9 @@ export async function assertAllowedTarget(
 export function guardedLookup(url: URL, options: TargetGuardOptions): NetLookupFunction {
   const { allow, lookup, onLookupError } = options;
   return (hostname, lookupOptions, callback) => {
-    lookup(hostname).then(
+    // A lookup that throws instead of rejecting becomes a rejection too: thrown here, inside the
+    // socket's connect, it would escape the request and every handler around it.
+    new Promise<Awaited<ReturnType<typeof lookup>>>((resolve) => resolve(lookup(hostname))).then(
       (answers) => {
         const addresses = answers.map((answer) => (typeof answer === 'string' ? answer : answer.address));
         if (addresses.length === 0) {

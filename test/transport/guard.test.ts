@@ -353,6 +353,32 @@ describe('a lookup that answers no address', () => {
   });
 });
 
+describe('a lookup function that throws instead of rejecting', () => {
+  it.each([
+    ['an injected fetch', true],
+    ['the built-in client', false],
+  ])('ends in SAML_TRANSPORT_FAILED with %s, and nothing escapes the transport', async (_client, injected) => {
+    const recorder = recordingFetch();
+    const trap = await startTrap();
+    const transport = createFetchTransport({
+      // A LookupFunction is typed to return a promise; one written by hand may throw instead.
+      lookup: (() => {
+        throw new Error('resolver not configured');
+      }) as unknown as LookupFunction,
+      ...(injected ? { fetch: recorder.fetch } : {}),
+      attempts: 1,
+    });
+
+    const error = await failure(transport.send(request(`https://throws.example:${trap.port}/sls`)));
+
+    expect(error.code).toBe('SAML_TRANSPORT_FAILED');
+    expect(error.details).toMatchObject({ reason: 'dns lookup failed' });
+    expect((error.cause as Error).message).toBe('resolver not configured');
+    expect(recorder.calls).toEqual([]);
+    expect(trap.connections()).toBe(0);
+  });
+});
+
 describe('systemLookup', () => {
   it('returns every address of a name as { address } entries', async () => {
     const answers = await systemLookup('localhost');
