@@ -357,26 +357,29 @@ describe('a lookup function that throws instead of rejecting', () => {
   it.each([
     ['an injected fetch', true],
     ['the built-in client', false],
-  ])('ends in SAML_TRANSPORT_FAILED with %s, and nothing escapes the transport', async (_client, injected) => {
-    const recorder = recordingFetch();
-    const trap = await startTrap();
-    const transport = createFetchTransport({
-      // A LookupFunction is typed to return a promise; one written by hand may throw instead.
-      lookup: (() => {
-        throw new Error('resolver not configured');
-      }) as unknown as LookupFunction,
-      ...(injected ? { fetch: recorder.fetch } : {}),
-      attempts: 1,
-    });
+  ])(
+    'ends in SAML_TRANSPORT_FAILED with %s, and nothing escapes the transport',
+    async (_client, injected) => {
+      const recorder = recordingFetch();
+      const trap = await startTrap();
+      const transport = createFetchTransport({
+        // A LookupFunction is typed to return a promise; one written by hand may throw instead.
+        lookup: (() => {
+          throw new Error('resolver not configured');
+        }) as unknown as LookupFunction,
+        ...(injected ? { fetch: recorder.fetch } : {}),
+        attempts: 1,
+      });
 
-    const error = await failure(transport.send(request(`https://throws.example:${trap.port}/sls`)));
+      const error = await failure(transport.send(request(`https://throws.example:${trap.port}/sls`)));
 
-    expect(error.code).toBe('SAML_TRANSPORT_FAILED');
-    expect(error.details).toMatchObject({ reason: 'dns lookup failed' });
-    expect((error.cause as Error).message).toBe('resolver not configured');
-    expect(recorder.calls).toEqual([]);
-    expect(trap.connections()).toBe(0);
-  });
+      expect(error.code).toBe('SAML_TRANSPORT_FAILED');
+      expect(error.details).toMatchObject({ reason: 'dns lookup failed' });
+      expect((error.cause as Error).message).toBe('resolver not configured');
+      expect(recorder.calls).toEqual([]);
+      expect(trap.connections()).toBe(0);
+    },
+  );
 });
 
 describe('systemLookup', () => {
