@@ -3,6 +3,7 @@
  * redirects, and the auto-submit forms of the HTTP-POST binding (samlkit's,
  * Shibboleth's and SimpleSAMLphp's templates). Built on node:http(s) so a
  * per-run TLS certificate can be trusted without touching process-wide settings.
+ * Each request opens its own connection (no keep-alive pool shared between requests).
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -131,7 +132,16 @@ export class Browser {
     return new Promise<Page>((resolve, reject) => {
       const req = send(
         url,
-        { method: nav.method, headers, ...(this.options.ca ? { ca: this.options.ca } : {}), timeout: 15_000 },
+        {
+          method: nav.method,
+          headers,
+          ...(this.options.ca ? { ca: this.options.ca } : {}),
+          // A connection per request, as samlkit's own client: a pooled keep-alive socket that
+          // the server closed while the test process was busy (`shibd -t` runs synchronously)
+          // would be reused before its close is read, and the request would end in ECONNRESET.
+          agent: false,
+          timeout: 15_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

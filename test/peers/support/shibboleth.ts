@@ -167,7 +167,9 @@ SSLCertificateKeyFile ${dir}/tls.key
 /** GET over TLS trusting `ca`; resolves with the status (0 when the connection fails). */
 function probe(url: string, ca: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = httpsRequest(url, { ca, timeout: 2_000 }, (res) => {
+    // Its own connection (agent: false): a pooled one would outlive the probe, idle, until
+    // Apache's KeepAliveTimeout closes it under whichever request reuses it next.
+    const req = httpsRequest(url, { ca, timeout: 2_000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
