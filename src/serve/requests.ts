@@ -5,6 +5,14 @@ import type { RequestParts } from '../http/request.js';
 /** A request as serve's routes read it: method, URL, headers and body, like a web `Request`. */
 export type ServeRequest = RequestParts;
 
+/** A request read for the routes: the request, its raw target, and its URL parsed once for routing. */
+export interface ReadServeRequest {
+  request: ServeRequest;
+  raw: NodeRequest['raw'];
+  /** `request.url` parsed: the routes read its path and query parameters. */
+  url: URL;
+}
+
 /**
  * Reads a node:http request for the routes. A GET or HEAD carries no body: its
  * method, URL and headers are read off the node:http request as they are, with
@@ -13,16 +21,19 @@ export type ServeRequest = RequestParts;
  *
  * @throws SamlError `SAML_BINDING_LIMIT_EXCEEDED` for a body over the limit.
  */
-export async function readServeRequest(
-  incoming: IncomingMessage,
-): Promise<{ request: ServeRequest; raw: NodeRequest['raw'] }> {
+export async function readServeRequest(incoming: IncomingMessage): Promise<ReadServeRequest> {
   const method = (incoming.method ?? 'GET').toUpperCase();
-  if (method !== 'GET' && method !== 'HEAD') return readNodeRequest(incoming);
+  if (method !== 'GET' && method !== 'HEAD') {
+    const read = await readNodeRequest(incoming);
+    return { ...read, url: new URL(read.request.url) };
+  }
   const headers = incoming.headers;
+  const url = nodeRequestUrl(incoming);
   return {
+    url,
     request: {
       method,
-      url: nodeRequestUrl(incoming).href,
+      url: url.href,
       body: null,
       headers: {
         // node:http joins a repeated header (Cookie with `; `); Set-Cookie is never read here.

@@ -96,7 +96,7 @@ function pageQuery(url: URL, allowed: readonly string[]): Map<string, string> | 
  */
 export function createRoutes(
   context: RouteContext,
-): (request: ServeRequest, raw: RawRequestParts) => Promise<ServeReply> {
+): (request: ServeRequest, raw: RawRequestParts, url: URL) => Promise<ServeReply> {
   const { basePath, sessions, csrf, users } = context;
   const path = (name: string) => `${basePath}${name}`;
   const clearCookie = (name: string) => writeCookie(name, '', context.cookies, 0);
@@ -465,8 +465,8 @@ export function createRoutes(
     );
   }
 
-  return async (request, raw) => {
-    const url = new URL(request.url);
+  // `url` is `request.url` parsed once by the caller: a login's URL is long, its query carries the message.
+  return async (request, raw, url) => {
     const route = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : undefined;
     const method = request.method;
     const only = (allowed: string, run: () => Promise<ServeReply>) =>

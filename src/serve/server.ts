@@ -248,7 +248,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<RunningId
         await writeNodeResponse(respondWithRefusal(error), outgoing);
         return;
       }
-      writeReply(await routes(read.request, read.raw), outgoing);
+      writeReply(await routes(read.request, read.raw, read.url), outgoing);
     };
 
     const testOnly = (name: string) => {

@@ -1,6 +1,6 @@
 import type { Provider } from '../config/index.js';
 import { authnContextClasses } from '../constants/saml.js';
-import { checkSigningChoice, signTree } from '../crypto/index.js';
+import { checkSigningChoice, type SignXmlOptions, signSerialized, signTree } from '../crypto/index.js';
 import { SamlError } from '../errors/index.js';
 import { buildStatus, type StatusInput } from '../logout/logout-response.js';
 import { InputIssues, type MessageContext } from '../message/build-input.js';
@@ -182,7 +182,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
         digestAlgorithm: provider.digestAlgorithm,
       }
     : input.signing;
-  const sign = (tree: XmlElement): XmlElement => {
+  const signingOptions = (): SignXmlOptions => {
     if (!signing) {
       throw new SamlError('SAML_CONFIG_INVALID', 'no signing key: the provider has none and none was given', {
         details: {
@@ -192,7 +192,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
     }
     const chosen = chooseSigningAlgorithms(signing, provider);
     const choice = checkSigningChoice(signing.key, chosen.algorithm, chosen.digestAlgorithm, provider);
-    return signTree(tree, { key: signing.key, algorithm: choice.algorithm, digestAlgorithm: choice.digest });
+    return { key: signing.key, algorithm: choice.algorithm, digestAlgorithm: choice.digest };
   };
 
   const newId = input.generateId ?? generateId;
@@ -237,7 +237,7 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
       },
       ...(attributeStatement ? { attributeStatement } : {}),
     });
-    assertionElement = signAssertion ? sign(tree) : tree;
+    assertionElement = signAssertion ? signTree(tree, signingOptions()) : tree;
     if (provider.encryptionCertificate) {
       assertionElement = encryptAssertion(assertionElement, provider.encryptionCertificate, {
         recipient: provider.entityId,
@@ -260,7 +260,10 @@ export function buildResponse(input: BuildResponseInput): BuiltResponse {
     [element('saml:Issuer', {}, [issuerId]), status, assertionElement],
     ['samlp', 'saml'],
   );
-  const xml = serialize(signResponse ? sign(response) : response);
+  // The Response's Signature is written into its serialized text (the same bytes as serializing
+  // the signed tree): no Signature tree is built and checked, and nothing is serialized twice.
+  const serialized = serialize(response);
+  const xml = signResponse ? signSerialized(response, serialized, signingOptions()) : serialized;
   return {
     id,
     xml,

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningIdp, startIdp } from '../../src/serve/index.js';
 import { Browser, type NodeSamlSp, startNodeSamlSp } from './support.js';
@@ -69,5 +71,40 @@ describe('startIdp in test mode, SP-initiated SSO from node-saml', () => {
 
   it('refuses a user it does not know', () => {
     expect(() => idp.signInAs('mallory')).toThrow(TypeError);
+  });
+});
+
+describe('startIdp under a base path', () => {
+  let idp: RunningIdp;
+  let sp: NodeSamlSp;
+  let origin: string;
+  beforeAll(async () => {
+    // A free port first: the base URL, and so every endpoint, names it.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    origin = `http://127.0.0.1:${port}`;
+    sp = await startNodeSamlSp('wiki');
+    idp = await startIdp({
+      mode: 'test',
+      port,
+      baseUrl: `${origin}/idp`,
+      serviceProviders: [sp.metadata],
+      signInAs: 'demo',
+    });
+    sp.trust(idp);
+  });
+  afterAll(() => idp?.close());
+
+  it('routes every page below the path and nothing outside it', async () => {
+    expect(idp.url).toBe(`${origin}/idp`);
+    const metadata = await fetch(`${origin}/idp/metadata`);
+    expect(metadata.status).toBe(200);
+    expect(await metadata.text()).toBe(idp.metadata);
+    expect((await fetch(`${origin}/metadata`)).status).toBe(404);
+    expect((await fetch(`${origin}/idp/nothing`)).status).toBe(404);
+    const login = await new Browser().open(`${sp.origin}/login`);
+    expect(login.html).toBe('wiki: welcome demo@example.org (relay /home)');
   });
 });
