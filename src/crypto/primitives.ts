@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomFillSync, sign, verify } from 'node:crypto';
 import {
   type DigestAlgorithm,
@@ -7,9 +8,16 @@ import {
 } from '../constants/algorithms.js';
 import { type KeyPair, keyObjectsOf } from './keys.js';
 
+// crypto.hash (Node 20.12 and later) digests in one call without a Hash object, about a
+// microsecond less per digest of a message; older Node 20 releases take createHash.
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string })
+  .hash;
+
 /** Base64 digest of `data` (UTF-8) with a DigestMethod. */
 export function digestBase64(algorithm: DigestAlgorithm, data: string): string {
-  return createHash(digestAlgorithmInfo[algorithm].hash).update(data, 'utf8').digest('base64');
+  const name = digestAlgorithmInfo[algorithm].hash;
+  if (oneShotHash !== undefined) return oneShotHash(name, data, 'base64');
+  return createHash(name).update(data, 'utf8').digest('base64');
 }
 
 // XML-DSig (RFC 4051 §3.3) wants ECDSA and DSA values as r||s, not DER.
