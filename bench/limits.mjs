@@ -24,7 +24,7 @@ console.log(
 );
 for (const [name, { median, min, max }] of result.operations)
   console.log(
-    `${name.padEnd(28)} ${median.toFixed(1).padStart(8)} µs  (${min.toFixed(1)}–${max.toFixed(1)})`,
+    `${name.padEnd(34)} ${median.toFixed(1).padStart(8)} µs  (${min.toFixed(1)}–${max.toFixed(1)})`,
   );
 console.log('');
 for (const { label, limit, kind, value, min, max, met } of result.ratios) {
