@@ -97,6 +97,9 @@ const ownerLockNamespace = 0x666564;
 const millisecondsUp = (time: number): number => Math.ceil(time);
 const millisecondsDown = (time: number): number => Math.floor(time);
 
+/** Pools that already carry the listener that keeps their errors from crashing the process. */
+const poolsWithErrorListener = new WeakSet<object>();
+
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const pool = options?.pool;
   const issues: Issue[] = [];
@@ -111,15 +114,23 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     issues.push({ path: ['onPoolError'], message: 'must be a function' });
   if (issues.length > 0) throw createConfigError('invalid PostgreSQL store options', issues);
   // An idle client's error (57P01 when the server restarts, a dropped socket) is emitted
-  // on the pool; with no listener Node throws it and the process dies.
+  // on the pool; with no listener Node throws it and the process dies. One such listener per
+  // pool, however many stores share it (a listener per store would pile up on a long-lived pool);
+  // each store's own onPoolError is a listener of its own.
+  if (!poolsWithErrorListener.has(pool)) {
+    poolsWithErrorListener.add(pool);
+    pool.on('error', () => {});
+  }
   const onPoolError = options.onPoolError;
-  pool.on('error', (error) => {
-    try {
-      onPoolError?.(error);
-    } catch {
-      // A logging hook must not crash the process either.
-    }
-  });
+  if (onPoolError !== undefined) {
+    pool.on('error', (error) => {
+      try {
+        onPoolError(error);
+      } catch {
+        // A logging hook must not crash the process either.
+      }
+    });
+  }
   const q = postgresQueries(quoteSchema(options.schema));
   const codec = createProviderCodec(options.signingKeys);
   const op = <T>(operation: string, body: () => Promise<T>) =>

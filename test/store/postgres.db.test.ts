@@ -100,6 +100,35 @@ if (!postgresUrl) {
   });
 
   describe('PostgreSQL store', () => {
+    it('adds one error listener to a pool however many stores share it, plus one per onPoolError', async () => {
+      const shared = connectPostgres({ max: 1 });
+      try {
+        const schema = await migratedSchema(shared);
+        for (let i = 0; i < 20; i++) createPostgresStore({ pool: shared, schema });
+        expect(shared.listenerCount('error')).toBe(1);
+        const seen: string[] = [];
+        createPostgresStore({
+          pool: shared,
+          schema,
+          onPoolError: (error) => seen.push(`a ${error.message}`),
+        });
+        createPostgresStore({
+          pool: shared,
+          schema,
+          onPoolError: (error) => seen.push(`b ${error.message}`),
+        });
+        expect(shared.listenerCount('error')).toBe(3);
+        // An idle client's error reaches every hook and crashes nothing.
+        shared.emit('error', new Error('terminating connection due to administrator command'));
+        expect(seen).toEqual([
+          'a terminating connection due to administrator command',
+          'b terminating connection due to administrator command',
+        ]);
+      } finally {
+        await shared.end();
+      }
+    });
+
     it('sweeps expired participants, replay entries and transactions', async () => {
       const store = createPostgresStore({ pool, schema: await migratedSchema(pool) });
       await store.recordParticipant({
