@@ -21,6 +21,8 @@ const allowed: Record<string, string> = {
     'trusted certificates given as PEM strings, parsed once; at most 256',
   'src/crypto/primitives.ts:pool': 'ID pool: 4 KiB of CSPRNG bytes, each handed out once',
   'src/crypto/primitives.ts:poolOffset': 'ID pool: the next unused byte',
+  'src/store/postgres.ts:poolsWithErrorListener':
+    'WeakSet of the pg pools that already carry the crash-guard error listener: lives as long as the caller keeps the pool',
   'src/testing/schema.ts:shipped': 'the folder of the shipped XSDs, found once: one path',
   'src/xml/tokenize.ts:qualifiedName': 'a sticky RegExp: its lastIndex is a position, set before each use',
 };
