@@ -3,7 +3,7 @@
 // node:zlib spends more on each call's stream object and engine set-up (and on clearing its
 // tables, which also pushes the signing key's working set out of the caches) than on
 // compressing a message of a few hundred bytes. For such a message, LZ77 matches written with
-// the fixed codes (§3.2.6) cost a third of that, at about a sixth more output than zlib's dynamic
+// the fixed codes (§3.2.6) cost less than half of that, at about a sixth more output than zlib's dynamic
 // codes; larger messages go to zlib, where the set-up is amortized and the dynamic codes pay off
 // (ADR 0020). It only ever encodes samlkit's own output; inflating untrusted input stays with zlib.
 //
