@@ -3,7 +3,16 @@
 // and the raw key operation measured seconds apart) before the median over rounds is reported.
 // Used by bench/limits.mjs (these ratios alone) and bench/run.mjs (the targets of `npm run bench`).
 import { sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
-import { ACS, IDP, messageFixtures, readKey as read, SP, SP_SLO } from './message-fixtures.mjs';
+import {
+  ACS,
+  IDP,
+  messageFixtures,
+  readKey as read,
+  SP,
+  SP_SLO,
+  samlifySlo,
+  splitRedirectQuery,
+} from './message-fixtures.mjs';
 
 /** [label, measured operation, operation it is set against, limit, 'max' | 'min'] */
 export const ratioDefinitions = [
@@ -23,29 +32,19 @@ async function peerOperations(samlkit, { redirectUrl, postForm }) {
   const { SAML } = await import('@node-saml/node-saml');
   const samlify = await import('samlify');
   samlify.setSchemaValidator({ validate: async () => 'skipped' });
-  const binding = samlkit.bindingUris;
-  const slo = (url) => [
-    { Binding: binding.redirect, Location: url },
-    { Binding: binding.post, Location: url },
-  ];
   const samlifyIdp = samlify.IdentityProvider({
     entityID: IDP,
     signingCert: read('idp.crt'),
-    singleSignOnService: [{ Binding: binding.redirect, Location: 'https://idp.example.com/sso' }],
-    singleLogoutService: slo('https://idp.example.com/slo'),
+    singleSignOnService: [{ Binding: samlkit.bindingUris.redirect, Location: 'https://idp.example.com/sso' }],
+    singleLogoutService: samlifySlo(samlkit, 'https://idp.example.com/slo'),
     wantLogoutRequestSigned: true,
   });
   const samlifySp = samlify.ServiceProvider({
     entityID: SP,
-    singleLogoutService: slo(SP_SLO),
+    singleLogoutService: samlifySlo(samlkit, SP_SLO),
     wantLogoutRequestSigned: true,
   });
-  const raw = redirectUrl.slice(redirectUrl.indexOf('?') + 1);
-  const query = Object.fromEntries(new URLSearchParams(raw));
-  const octetString = raw
-    .split('&')
-    .filter((p) => !p.startsWith('Signature='))
-    .join('&');
+  const { raw, query, octetString } = splitRedirectQuery(redirectUrl);
   const nodeSaml = new SAML({
     callbackUrl: ACS,
     issuer: SP,

@@ -14,6 +14,26 @@ export const SP_SLO = 'https://sp.example.com/slo';
 export const ACS = 'https://sp.example.com/acs';
 export const relayState = 'https://app.example.com/after-logout';
 
+/** samlify's endpoint list for Single Logout at `url`: HTTP-Redirect and HTTP-POST. */
+export const samlifySlo = (samlkit, url) => [
+  { Binding: samlkit.bindingUris.redirect, Location: url },
+  { Binding: samlkit.bindingUris.post, Location: url },
+];
+
+/**
+ * An HTTP-Redirect URL as the peers take it: the raw query, its parameters, and the octets the
+ * Signature covers (SAMLBind §3.4.4.1: the query without `Signature`).
+ */
+export function splitRedirectQuery(url) {
+  const raw = url.slice(url.indexOf('?') + 1);
+  const query = Object.fromEntries(new URLSearchParams(raw));
+  const octetString = raw
+    .split('&')
+    .filter((p) => !p.startsWith('Signature='))
+    .join('&');
+  return { raw, query, octetString };
+}
+
 /** Everything the two scripts measure, made with the samlkit build given. */
 export function messageFixtures(samlkit) {
   const rsa = samlkit.loadKeyPair({ certificate: readKey('idp.crt'), privateKey: readKey('idp.key') });

@@ -8,6 +8,7 @@ import * as samlify from 'samlify';
 import { Bench } from 'tinybench';
 import * as samlkit from '../dist/index.js';
 import { measureLimitRatios } from './limit-ratios.mjs';
+import { samlifySlo, splitRedirectQuery } from './message-fixtures.mjs';
 import { ssoRows } from './sso-rows.mjs';
 import { formatStoreRows, measureStoreRows } from './store-rows.mjs';
 
@@ -72,16 +73,12 @@ const receivePost = (form, cert) => () =>
 // --- samlify: the IdP sends (createLogoutRequest) and the SP side receives (parseLogoutRequest)
 samlify.setSchemaValidator({ validate: async () => 'skipped' });
 const binding = samlkit.bindingUris;
-const slo = (url) => [
-  { Binding: binding.redirect, Location: url },
-  { Binding: binding.post, Location: url },
-];
 const samlifyIdp = samlify.IdentityProvider({
   entityID: IDP,
   privateKey: read('idp.key'),
   signingCert: read('idp.crt'),
   singleSignOnService: [{ Binding: binding.redirect, Location: 'https://idp.example.com/sso' }],
-  singleLogoutService: slo(IDP_SLO),
+  singleLogoutService: samlifySlo(samlkit, IDP_SLO),
   requestSignatureAlgorithm: RSA_SHA256,
   wantLogoutRequestSigned: true,
   wantLogoutResponseSigned: true,
@@ -90,7 +87,7 @@ const samlifySp = samlify.ServiceProvider({
   entityID: SP,
   privateKey: read('sp-a.key'),
   signingCert: read('sp-a.crt'),
-  singleLogoutService: slo(SP_SLO),
+  singleLogoutService: samlifySlo(samlkit, SP_SLO),
   wantLogoutRequestSigned: true,
   wantLogoutResponseSigned: true,
   nameIDFormat: [samlkit.nameIdFormats.emailAddress],
@@ -98,16 +95,7 @@ const samlifySp = samlify.ServiceProvider({
 const user = { logoutNameID: nameId, sessionIndex };
 const samlifyRedirect = () => samlifyIdp.createLogoutRequest(samlifySp, 'redirect', user, relayState);
 const samlifyPost = () => samlifyIdp.createLogoutRequest(samlifySp, 'post', user, relayState);
-function splitRaw(url) {
-  const raw = url.slice(url.indexOf('?') + 1);
-  const query = Object.fromEntries(new URLSearchParams(raw));
-  const octetString = raw
-    .split('&')
-    .filter((p) => !p.startsWith('Signature='))
-    .join('&');
-  return { raw, query, octetString };
-}
-const kitSplit = splitRaw(redirectUrl);
+const kitSplit = splitRedirectQuery(redirectUrl);
 const samlifyReceiveRedirect = () =>
   samlifySp.parseLogoutRequest(samlifyIdp, 'redirect', {
     query: kitSplit.query,
